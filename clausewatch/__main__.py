@@ -1,0 +1,5 @@
+"""``python -m clausewatch`` runs the CLI."""
+
+from clausewatch.cli import main
+
+main()

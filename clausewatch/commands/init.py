@@ -1,0 +1,32 @@
+"""``clausewatch init``: create or upgrade the history database."""
+
+from __future__ import annotations
+
+import typer
+
+from clausewatch.settings import get_settings
+
+
+def init() -> None:
+    """Create the history database or upgrade it to this version's schema (safe to repeat)."""
+    from models.db import head_revision, make_engine, safe_url, upgrade
+
+    url = get_settings().resolved_database_url
+    engine = make_engine(url)
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    where = safe_url(url)
+    if before is None:
+        typer.echo(f"created the history at {where} (schema revision {after})")
+    elif before == after:
+        typer.echo(f"the history at {where} is up to date (schema revision {after}); nothing to do")
+    else:
+        typer.echo(f"upgraded the history at {where} from revision {before} to {after}")
+    assert after == head_revision()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``init`` to the CLI."""
+    app.command("init")(init)

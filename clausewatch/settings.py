@@ -1,0 +1,73 @@
+"""Settings from ``CLAUSEWATCH_*`` environment variables and a ``.env`` file.
+
+``CLAUSEWATCH_DATA_DIR`` alone is enough to point every command at another history:
+the default database, WARC files and mail sink all live inside it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory: ``$XDG_DATA_HOME/clausewatch`` or ``~/.local/share``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "clausewatch"
+
+
+class Settings(BaseSettings):
+    """Every setting clausewatch reads; see the configuration table in README.md."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CLAUSEWATCH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_from: str = "clausewatch <clausewatch@localhost>"
+    smtp_timeout: float = 30.0
+    # Name of a Prefect EmailServerCredentials block; when set it replaces the SMTP_* values.
+    smtp_block: str | None = None
+
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    sources_file: Path | None = None
+    user_agent: str = "clausewatch/0.1 (+statement change tracking; contact: operator)"
+    rate_limit_per_host: float = 1.0
+    max_body_bytes: int = 10 * 1024 * 1024
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to ``clausewatch.db`` inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'clausewatch.db'}"
+
+    @property
+    def warc_dir(self) -> Path:
+        """Where WARC files of every capture are written."""
+        return self.data_dir / "warc"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once; tests call ``get_settings.cache_clear()``."""
+    return Settings()

@@ -1,0 +1,188 @@
+"""Engines, sessions and the schema's migration state.
+
+Only ``models/`` talks to the database. SQLite gets foreign keys, WAL and a busy timeout
+so the CLI, a Prefect worker and Datasette can share one file; PostgreSQL gets pre-ping
+so a restarted server costs one retry, not a failed run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from clausewatch.errors import ConfigError, StorageError
+
+ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL as text with any password masked, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<malformed database URL>"
+
+
+def parse_url(url: str) -> URL:
+    """Parse a database URL; raises ConfigError when it is malformed or its driver is unknown."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"malformed database URL: {safe_url(url)}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _prepare_sqlite_dir(url: URL) -> None:
+    database = url.database
+    if not database or database == ":memory:":
+        return
+    parent = Path(database).expanduser().resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create data directory {parent}: {exc.strerror}") from None
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"data directory is not writable: {parent}")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for ``url``; raises ConfigError for a malformed or unusable URL."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        _prepare_sqlite_dir(parsed)
+        try:
+            engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise ConfigError(f"cannot use database {safe_url(url)}: {exc}") from None
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            if parsed.database not in (None, "", ":memory:"):
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        return engine
+    try:
+        return create_engine(
+            parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10}, **kwargs
+        )
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise ConfigError(f"cannot use database {safe_url(url)}: {exc}") from None
+
+
+def check_reachable(engine: Engine) -> None:
+    """Open one connection; raises ConfigError with a one-line reason when that fails."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
+        raise ConfigError(f"cannot reach database {safe_url(engine.url)}: {reason}") from None
+
+
+def alembic_config(url: str | URL) -> Config:
+    """An Alembic config for our migrations aimed at ``url`` (no alembic.ini needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ALEMBIC_DIR))
+    # ConfigParser interpolation would eat the % of an encoded password.
+    rendered = make_url(url).render_as_string(hide_password=False).replace("%", "%%")
+    cfg.set_main_option("sqlalchemy.url", rendered)
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration revision shipped with this code."""
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's migration revision, or None for an empty database."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def check_revision(engine: Engine) -> None:
+    """Raise ConfigError unless the database is at this code's head revision."""
+    script = ScriptDirectory.from_config(alembic_config(engine.url))
+    current = current_revision(engine)
+    head = script.get_current_head()
+    if current == head:
+        return
+    if current is None:
+        if inspect(engine).get_table_names():
+            raise ConfigError(
+                f"database {safe_url(engine.url)} holds tables but no clausewatch revision"
+            )
+        raise ConfigError(f"database {safe_url(engine.url)} is empty: run `clausewatch init` first")
+    try:
+        script.get_revision(current)
+    except Exception:
+        raise ConfigError(
+            f"database {safe_url(engine.url)} is at unknown revision {current} "
+            "(made by a newer clausewatch?)"
+        ) from None
+    raise ConfigError(
+        f"database {safe_url(engine.url)} is at revision {current}, code needs {head}: "
+        "run `clausewatch init` to upgrade"
+    )
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Migrate the database to head; returns (revision before, revision after)."""
+    from alembic import command
+
+    check_reachable(engine)
+    before = current_revision(engine)
+    script = ScriptDirectory.from_config(alembic_config(engine.url))
+    if before is not None:
+        try:
+            script.get_revision(before)
+        except Exception:
+            raise ConfigError(
+                f"database {safe_url(engine.url)} is at unknown revision {before} "
+                "(made by a newer clausewatch?); refusing to touch it"
+            ) from None
+    cfg = alembic_config(engine.url)
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except SQLAlchemyError as exc:
+        raise StorageError(f"migration failed on {safe_url(engine.url)}: {exc}") from exc
+    after = current_revision(engine)
+    assert after is not None
+    return before, after
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory that keeps loaded objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error."""
+    with factory() as session, session.begin():
+        yield session

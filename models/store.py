@@ -1,0 +1,622 @@
+"""All reads and writes of the history, the same on SQLite and PostgreSQL.
+
+Writes that a pipeline stage may repeat (after a retry, a crash or a second worker) are
+``INSERT ... ON CONFLICT DO NOTHING ... RETURNING`` against a unique constraint, so the
+second attempt adds nothing and finds the first one's row. psycopg 3 reports no rowcount
+for such inserts, hence RETURNING rather than rowcount everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy import insert as insert_stmt
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
+
+from models.schema import (
+    Alert,
+    Base,
+    Capture,
+    Clause,
+    ClauseChange,
+    Commitment,
+    CommitmentChange,
+    CommitmentMention,
+    Comparison,
+    Document,
+    PhraseChange,
+    Series,
+    Source,
+    Subscription,
+    Version,
+    utcnow,
+)
+
+COUNTED_TABLES: tuple[type[Base], ...] = (
+    Series,
+    Source,
+    Document,
+    Capture,
+    Version,
+    Clause,
+    Comparison,
+    ClauseChange,
+    Commitment,
+    CommitmentMention,
+    CommitmentChange,
+    PhraseChange,
+    Subscription,
+    Alert,
+)
+
+
+def text_sha256(text: str) -> str:
+    """The hex sha256 of a normalized text (UTF-8)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def insert_ignore(
+    session: Session, model: type[Base], values: Mapping[str, Any], conflict: Sequence[str]
+) -> int | None:
+    """Insert a row unless ``conflict`` columns clash; returns the new id, or None if it existed."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # Column defaults (created_at, empty JSON) are applied by Core for omitted columns.
+    stmt = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict))
+        .returning(model.__table__.c.id)
+    )
+    result: int | None = session.execute(stmt).scalar_one_or_none()
+    return result
+
+
+# -- series, sources, commitments -------------------------------------------------------
+
+
+def ensure_series(
+    session: Session, slug: str, title: str | None = None, rules: dict[str, Any] | None = None
+) -> Series:
+    """The series with ``slug``, created if missing (title and rules filled when given)."""
+    insert_ignore(
+        session, Series, {"slug": slug, "title": title or slug, "rules": rules or {}}, ["slug"]
+    )
+    series = session.scalars(select(Series).where(Series.slug == slug)).one()
+    if rules and series.rules != rules:
+        series.rules = rules
+    return series
+
+
+def get_series(session: Session, slug: str) -> Series | None:
+    """The series with ``slug`` or None."""
+    return session.scalars(select(Series).where(Series.slug == slug)).one_or_none()
+
+
+def ensure_source(
+    session: Session,
+    slug: str,
+    *,
+    kind: str = "official",
+    base_url: str | None = None,
+    language: str | None = None,
+) -> Source:
+    """The source with ``slug``, created if missing; its base URL follows the configuration."""
+    insert_ignore(
+        session,
+        Source,
+        {"slug": slug, "kind": kind, "base_url": base_url, "language": language},
+        ["slug"],
+    )
+    source = session.scalars(select(Source).where(Source.slug == slug)).one()
+    if base_url and source.base_url != base_url:
+        source.base_url = base_url
+    return source
+
+
+def record_source_status(
+    session: Session, slug: str, *, error: str | None, at: dt.datetime | None = None
+) -> None:
+    """Record a source's last success (``error`` None) or its last error."""
+    source = ensure_source(session, slug)
+    when = at or utcnow()
+    if error is None:
+        source.last_success_at = when
+    else:
+        source.last_error_at = when
+        source.last_error = error[:2000]
+
+
+def list_sources(session: Session) -> list[Source]:
+    """Every known source, by slug."""
+    return list(session.scalars(select(Source).order_by(Source.slug)))
+
+
+def ensure_commitment(
+    session: Session,
+    key: str,
+    label: str,
+    patterns: dict[str, Any] | None = None,
+    importance: int = 1,
+) -> Commitment:
+    """The commitment with ``key``, created if missing."""
+    insert_ignore(
+        session,
+        Commitment,
+        {"key": key, "label": label, "patterns": patterns or {}, "importance": importance},
+        ["key"],
+    )
+    return session.scalars(select(Commitment).where(Commitment.key == key)).one()
+
+
+# -- documents, captures, versions ------------------------------------------------------
+
+
+def ensure_document(
+    session: Session,
+    *,
+    url: str,
+    source_id: int,
+    language: str,
+    series_id: int | None = None,
+    title: str | None = None,
+    published: dt.date | None = None,
+) -> tuple[Document, bool]:
+    """The document at ``url``, created if missing; returns (document, created)."""
+    new_id = insert_ignore(
+        session,
+        Document,
+        {
+            "url": url,
+            "source_id": source_id,
+            "language": language,
+            "series_id": series_id,
+            "title": title,
+            "published": published,
+        },
+        ["url"],
+    )
+    document = session.scalars(select(Document).where(Document.url == url)).one()
+    if new_id is None:
+        # A later fetch may know more than the first one did; never erase what we had.
+        if series_id is not None and document.series_id is None:
+            document.series_id = series_id
+        if published is not None and document.published is None:
+            document.published = published
+        if title and not document.title:
+            document.title = title
+    return document, new_id is not None
+
+
+def get_document(session: Session, document_id: int) -> Document | None:
+    """The document with ``document_id`` or None."""
+    return session.get(Document, document_id)
+
+
+def document_by_url(session: Session, url: str) -> Document | None:
+    """The document at ``url`` or None."""
+    return session.scalars(select(Document).where(Document.url == url)).one_or_none()
+
+
+def add_capture(session: Session, **fields: Any) -> int:
+    """Record one fetch; a capture with a known WARC record id is recorded once."""
+    if fields.get("warc_record_id"):
+        new_id = insert_ignore(session, Capture, fields, ["warc_record_id"])
+        if new_id is not None:
+            return new_id
+        return session.scalars(
+            select(Capture.id).where(Capture.warc_record_id == fields["warc_record_id"])
+        ).one()
+    capture = Capture(**fields)
+    session.add(capture)
+    session.flush()
+    return capture.id
+
+
+def last_validators(session: Session, url: str) -> tuple[str | None, str | None]:
+    """The ETag and Last-Modified of the newest successful capture of ``url``."""
+    row = session.execute(
+        select(Capture.etag, Capture.last_modified)
+        .where(Capture.url == url, Capture.status == 200)
+        .order_by(Capture.fetched_at.desc(), Capture.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def latest_version(session: Session, document_id: int) -> Version | None:
+    """The newest version of a document, or None if it has none yet."""
+    return session.scalars(
+        select(Version).where(Version.document_id == document_id).order_by(Version.seq.desc())
+    ).first()
+
+
+def get_version(session: Session, version_id: int) -> Version | None:
+    """The version with ``version_id`` or None."""
+    return session.get(Version, version_id)
+
+
+@dataclass(frozen=True)
+class ClauseRow:
+    """A clause to store: what ``clauses.segment`` produced, minus the engine's types."""
+
+    position: int
+    paragraph: int
+    text: str
+    match_key: str
+    embedding: bytes | None = None
+
+
+def add_version(
+    session: Session,
+    document_id: int,
+    text: str,
+    clauses: Sequence[ClauseRow],
+    *,
+    capture_id: int | None = None,
+) -> tuple[Version, bool]:
+    """Store ``text`` as the document's next version unless it equals the latest one.
+
+    Returns (version, created). Two writers racing for the same sequence number meet at the
+    (document_id, seq) constraint; the loser re-reads and returns the winner's version when
+    the text is the same.
+    """
+    sha = text_sha256(text)
+    for _ in range(5):
+        latest = latest_version(session, document_id)
+        if latest is not None and latest.sha256 == sha:
+            return latest, False
+        seq = 1 if latest is None else latest.seq + 1
+        new_id = insert_ignore(
+            session,
+            Version,
+            {
+                "document_id": document_id,
+                "seq": seq,
+                "text": text,
+                "sha256": sha,
+                "capture_id": capture_id,
+            },
+            ["document_id", "seq"],
+        )
+        if new_id is None:
+            continue
+        if clauses:
+            session.execute(
+                insert_stmt(Clause),
+                [
+                    {
+                        "version_id": new_id,
+                        "position": c.position,
+                        "paragraph": c.paragraph,
+                        "text": c.text,
+                        "match_key": c.match_key,
+                        "embedding": c.embedding,
+                    }
+                    for c in clauses
+                ],
+            )
+        version = session.get(Version, new_id)
+        assert version is not None
+        return version, True
+    raise RuntimeError(f"could not settle the next version of document {document_id}")
+
+
+def version_clauses(session: Session, version_id: int) -> list[Clause]:
+    """The clauses of a version in reading order."""
+    return list(
+        session.scalars(
+            select(Clause).where(Clause.version_id == version_id).order_by(Clause.position)
+        )
+    )
+
+
+def previous_version(session: Session, version: Version) -> Version | None:
+    """The version just before ``version`` of the same document."""
+    return session.scalars(
+        select(Version)
+        .where(Version.document_id == version.document_id, Version.seq < version.seq)
+        .order_by(Version.seq.desc())
+    ).first()
+
+
+def previous_in_series(session: Session, document: Document) -> Document | None:
+    """The latest earlier document of the same series and language (its predecessor)."""
+    if document.series_id is None or document.published is None:
+        return None
+    return session.scalars(
+        select(Document)
+        .where(
+            Document.series_id == document.series_id,
+            Document.language == document.language,
+            Document.id != document.id,
+            or_(
+                Document.published < document.published,
+                (Document.published == document.published) & (Document.id < document.id),
+            ),
+        )
+        .order_by(Document.published.desc(), Document.id.desc())
+    ).first()
+
+
+def next_in_series(session: Session, document: Document) -> Document | None:
+    """The earliest later document of the same series and language (its successor)."""
+    if document.series_id is None or document.published is None:
+        return None
+    return session.scalars(
+        select(Document)
+        .where(
+            Document.series_id == document.series_id,
+            Document.language == document.language,
+            Document.id != document.id,
+            or_(
+                Document.published > document.published,
+                (Document.published == document.published) & (Document.id > document.id),
+            ),
+        )
+        .order_by(Document.published, Document.id)
+    ).first()
+
+
+def translation_partner(
+    session: Session, document: Document, window_days: int = 3
+) -> Document | None:
+    """The other-language document of the same series published within ``window_days``."""
+    if document.series_id is None or document.published is None:
+        return None
+    low = document.published - dt.timedelta(days=window_days)
+    high = document.published + dt.timedelta(days=window_days)
+    candidates = session.scalars(
+        select(Document).where(
+            Document.series_id == document.series_id,
+            Document.language != document.language,
+            Document.published >= low,
+            Document.published <= high,
+        )
+    ).all()
+    if not candidates:
+        return None
+    assert document.published is not None
+    published = document.published
+    return min(
+        candidates,
+        key=lambda d: (abs(((d.published or published) - published).days), d.id),
+    )
+
+
+# -- comparisons ------------------------------------------------------------------------
+
+
+def find_comparison(
+    session: Session, old_version_id: int, new_version_id: int, kind: str
+) -> Comparison | None:
+    """The stored comparison of two versions of that kind, or None."""
+    return session.scalars(
+        select(Comparison).where(
+            Comparison.old_version_id == old_version_id,
+            Comparison.new_version_id == new_version_id,
+            Comparison.kind == kind,
+        )
+    ).one_or_none()
+
+
+def save_comparison(
+    session: Session,
+    old_version_id: int,
+    new_version_id: int,
+    result: Mapping[str, Any],
+    *,
+    severity: str | None,
+) -> tuple[Comparison, bool]:
+    """Store a comparison in the JSON shape of docs/comparison-json.md; returns (row, created).
+
+    A second save of the same (old, new, kind) adds nothing and returns the first row.
+    """
+    kind = str(result["kind"])
+    new_id = insert_ignore(
+        session,
+        Comparison,
+        {
+            "old_version_id": old_version_id,
+            "new_version_id": new_version_id,
+            "kind": kind,
+            "severity": severity,
+            "summary": dict(result.get("summary") or {}),
+        },
+        ["old_version_id", "new_version_id", "kind"],
+    )
+    if new_id is None:
+        found = find_comparison(session, old_version_id, new_version_id, kind)
+        assert found is not None
+        return found, False
+    clause_rows = [
+        {
+            "comparison_id": new_id,
+            "ordinal": i,
+            "status": c["status"],
+            "old_positions": list(c.get("old") or []),
+            "new_positions": list(c.get("new") or []),
+            "old_text": c.get("old_text"),
+            "new_text": c.get("new_text"),
+            "score": c.get("score"),
+            "diff": c.get("diff"),
+        }
+        for i, c in enumerate(result.get("clauses") or [])
+    ]
+    if clause_rows:
+        session.execute(insert_stmt(ClauseChange), clause_rows)
+    for item in result.get("commitments") or []:
+        commitment = ensure_commitment(session, item["key"], item.get("label") or item["key"])
+        session.add(
+            CommitmentChange(
+                comparison_id=new_id,
+                commitment_id=commitment.id,
+                status=item["status"],
+                old_evidence=item.get("old_evidence"),
+                new_evidence=item.get("new_evidence"),
+                strength_old=item.get("strength_old"),
+                strength_new=item.get("strength_new"),
+            )
+        )
+    seen: set[tuple[str, str]] = set()
+    for item in result.get("phrases") or []:
+        key = (str(item["text"])[:500], str(item["status"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        session.add(
+            PhraseChange(
+                comparison_id=new_id,
+                phrase=key[0],
+                status=key[1],
+                support=int(item.get("support") or 0),
+            )
+        )
+    session.flush()
+    comparison = session.get(Comparison, new_id)
+    assert comparison is not None
+    return comparison, True
+
+
+def save_mentions(session: Session, version_id: int, mentions: Iterable[Mapping[str, Any]]) -> int:
+    """Record which commitments a version carries (key, label, strength, evidence, position)."""
+    added = 0
+    for m in mentions:
+        commitment = ensure_commitment(session, m["key"], m.get("label") or m["key"])
+        if (
+            insert_ignore(
+                session,
+                CommitmentMention,
+                {
+                    "version_id": version_id,
+                    "commitment_id": commitment.id,
+                    "strength": m.get("strength"),
+                    "evidence": m.get("evidence"),
+                    "position": m.get("position"),
+                },
+                ["version_id", "commitment_id"],
+            )
+            is not None
+        ):
+            added += 1
+    return added
+
+
+def comparison_dict(session: Session, comparison: Comparison) -> dict[str, Any]:
+    """A stored comparison in the JSON shape of docs/comparison-json.md."""
+    old_v, new_v = comparison.old_version, comparison.new_version
+    changes = session.scalars(
+        select(ClauseChange)
+        .where(ClauseChange.comparison_id == comparison.id)
+        .order_by(ClauseChange.ordinal)
+    ).all()
+    commitments = session.scalars(
+        select(CommitmentChange)
+        .where(CommitmentChange.comparison_id == comparison.id)
+        .order_by(CommitmentChange.id)
+    ).all()
+    phrases = session.scalars(
+        select(PhraseChange)
+        .where(PhraseChange.comparison_id == comparison.id)
+        .order_by(PhraseChange.id)
+    ).all()
+
+    def side(v: Version) -> dict[str, Any]:
+        n = session.scalar(select(func.count()).where(Clause.version_id == v.id)) or 0
+        return {"title": v.document.title, "language": v.document.language, "clauses": n}
+
+    return {
+        "kind": comparison.kind,
+        "old": side(old_v),
+        "new": side(new_v),
+        "clauses": [
+            {
+                "status": c.status,
+                "old": list(c.old_positions),
+                "new": list(c.new_positions),
+                "old_text": c.old_text,
+                "new_text": c.new_text,
+                "score": c.score,
+                "diff": c.diff,
+            }
+            for c in changes
+        ],
+        "commitments": [
+            {
+                "key": c.commitment.key,
+                "label": c.commitment.label,
+                "status": c.status,
+                "old_evidence": c.old_evidence,
+                "new_evidence": c.new_evidence,
+                "strength_old": c.strength_old,
+                "strength_new": c.strength_new,
+            }
+            for c in commitments
+        ],
+        "phrases": [{"text": p.phrase, "status": p.status, "support": p.support} for p in phrases],
+        "summary": dict(comparison.summary),
+    }
+
+
+def list_comparisons(
+    session: Session,
+    *,
+    series: str | None = None,
+    since: dt.date | None = None,
+    kinds: Sequence[str] | None = None,
+) -> list[Comparison]:
+    """Comparisons, oldest first, filtered by the new document's series and date."""
+    new_v = aliased(Version)
+    new_d = aliased(Document)
+    stmt = (
+        select(Comparison)
+        .join(new_v, new_v.id == Comparison.new_version_id)
+        .join(new_d, new_d.id == new_v.document_id)
+        .order_by(new_d.published, Comparison.id)
+    )
+    if series is not None:
+        stmt = stmt.join(Series, Series.id == new_d.series_id).where(Series.slug == series)
+    if since is not None:
+        stmt = stmt.where(new_d.published >= since)
+    if kinds:
+        stmt = stmt.where(Comparison.kind.in_(list(kinds)))
+    return list(session.scalars(stmt))
+
+
+# -- history ----------------------------------------------------------------------------
+
+
+def list_documents(
+    session: Session, *, series: str | None = None, source: str | None = None
+) -> list[Document]:
+    """Documents by publication date (then id), optionally one series or source."""
+    stmt = select(Document).order_by(Document.published, Document.id)
+    if series is not None:
+        stmt = stmt.join(Series, Series.id == Document.series_id).where(Series.slug == series)
+    if source is not None:
+        stmt = stmt.join(Source, Source.id == Document.source_id).where(Source.slug == source)
+    return list(session.scalars(stmt))
+
+
+def document_versions(session: Session, document_id: int) -> list[Version]:
+    """Every version of a document, oldest first."""
+    return list(
+        session.scalars(
+            select(Version).where(Version.document_id == document_id).order_by(Version.seq)
+        )
+    )
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Row counts of every history table (for summaries and the fault tests)."""
+    return {
+        model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+        for model in COUNTED_TABLES
+    }

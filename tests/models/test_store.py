@@ -1,0 +1,252 @@
+"""Reads and writes of the history on SQLite and PostgreSQL alike: idempotent stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from models import History, open_history, store
+from models.schema import Alert, Subscription
+
+
+@pytest.fixture
+def history(db_url: str) -> Iterator[History]:
+    h = open_history(db_url)
+    yield h
+    h.close()
+
+
+def _doc(session: Session, url: str, published: dt.date, lang: str = "en") -> int:
+    series = store.ensure_series(session, "ncg", "NCG joint statements")
+    source = store.ensure_source(session, "us-dod", base_url="https://example.test")
+    document, _ = store.ensure_document(
+        session,
+        url=url,
+        source_id=source.id,
+        language=lang,
+        series_id=series.id,
+        title=f"statement {published}",
+        published=published,
+    )
+    return document.id
+
+
+def _clauses(*texts: str) -> list[store.ClauseRow]:
+    return [store.ClauseRow(i, 0, t, t.lower()) for i, t in enumerate(texts)]
+
+
+def _result(kind: str = "successor") -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "clauses": [
+            {
+                "status": "unchanged",
+                "old": [0],
+                "new": [0],
+                "old_text": "A.",
+                "new_text": "A.",
+                "score": 100.0,
+                "diff": None,
+            },
+            {
+                "status": "dropped",
+                "old": [1],
+                "new": [],
+                "old_text": "B.",
+                "new_text": None,
+                "score": None,
+                "diff": None,
+            },
+        ],
+        "commitments": [
+            {
+                "key": "joint-planning-execution",
+                "label": "Joint planning and execution",
+                "status": "dropped",
+                "old_evidence": "B.",
+                "new_evidence": None,
+                "strength_old": "strong",
+                "strength_new": None,
+            },
+        ],
+        "phrases": [{"text": "joint planning", "status": "dropped", "support": 2}],
+        "summary": {"unchanged": 1, "dropped": 1},
+    }
+
+
+def test_same_text_twice_is_one_version(history: History) -> None:
+    with history.sessions.begin() as s:
+        doc = _doc(s, "https://example.test/a", dt.date(2025, 1, 10))
+        v1, created1 = store.add_version(s, doc, "A. B.", _clauses("A.", "B."))
+        v2, created2 = store.add_version(s, doc, "A. B.", _clauses("A.", "B."))
+        assert (created1, created2) == (True, False)
+        assert v1.id == v2.id
+        v3, created3 = store.add_version(s, doc, "A. C.", _clauses("A.", "C."))
+        # Reverting to the first wording is a real change: a third version, not a no-op.
+        v4, created4 = store.add_version(s, doc, "A. B.", _clauses("A.", "B."))
+        assert (created3, created4) == (True, True)
+        assert [v.seq for v in store.document_versions(s, doc)] == [1, 2, 3]
+        assert [c.text for c in store.version_clauses(s, v4.id)] == ["A.", "B."]
+        assert store.previous_version(s, v4) == v3
+
+
+def test_racing_writer_for_the_same_seq_gets_the_winners_version(history: History) -> None:
+    with history.sessions.begin() as s:
+        doc = _doc(s, "https://example.test/a", dt.date(2025, 1, 10))
+        store.add_version(s, doc, "one", _clauses("one"))
+    # A second session decides seq 2 first; then ours arrives with the same text.
+    with history.sessions.begin() as other:
+        other.execute(
+            text(
+                "INSERT INTO version (document_id, seq, text, sha256, created_at) "
+                "VALUES (:d, 2, 'two', :h, CURRENT_TIMESTAMP)"
+            ),
+            {"d": doc, "h": store.text_sha256("two")},
+        )
+    with history.sessions.begin() as s:
+        version, created = store.add_version(s, doc, "two", _clauses("two"))
+        assert (version.seq, created) == (2, False)
+
+
+def test_document_upsert_keeps_what_it_knew(history: History) -> None:
+    with history.sessions.begin() as s:
+        source = store.ensure_source(s, "rok-mnd")
+        first, created = store.ensure_document(
+            s, url="https://x.test/1", source_id=source.id, language="ko", title="제5차"
+        )
+        again, created_again = store.ensure_document(
+            s,
+            url="https://x.test/1",
+            source_id=source.id,
+            language="ko",
+            title=None,
+            published=dt.date(2025, 12, 11),
+        )
+        assert (created, created_again) == (True, False)
+        assert first.id == again.id
+        assert again.title == "제5차"
+        assert again.published == dt.date(2025, 12, 11)
+
+
+def test_same_comparison_twice_is_one_comparison(history: History) -> None:
+    with history.sessions.begin() as s:
+        d4 = _doc(s, "https://example.test/4", dt.date(2025, 1, 10))
+        d5 = _doc(s, "https://example.test/5", dt.date(2025, 12, 11))
+        v4, _ = store.add_version(s, d4, "A. B.", _clauses("A.", "B."))
+        v5, _ = store.add_version(s, d5, "A.", _clauses("A."))
+        c1, created1 = store.save_comparison(s, v4.id, v5.id, _result(), severity="high")
+        c2, created2 = store.save_comparison(s, v4.id, v5.id, _result(), severity="high")
+        assert (created1, created2) == (True, False)
+        assert c1.id == c2.id
+        stored = store.comparison_dict(s, c1)
+        assert stored["commitments"][0]["status"] == "dropped"
+        assert [c["status"] for c in stored["clauses"]] == ["unchanged", "dropped"]
+        assert stored["old"]["clauses"] == 2 and stored["new"]["clauses"] == 1
+        counts = store.table_counts(s)
+        assert counts["comparison"] == 1
+        assert counts["clause_change"] == 2
+        assert counts["commitment_change"] == 1
+        assert counts["phrase_change"] == 1
+
+
+def test_series_neighbours_and_translation_partner(history: History) -> None:
+    with history.sessions.begin() as s:
+        d3 = _doc(s, "https://e.test/3", dt.date(2024, 6, 10))
+        d4 = _doc(s, "https://e.test/4", dt.date(2025, 1, 10))
+        d5 = _doc(s, "https://e.test/5", dt.date(2025, 12, 11))
+        k5 = _doc(s, "https://e.test/5ko", dt.date(2025, 12, 12), lang="ko")
+        doc5 = store.get_document(s, d5)
+        doc4 = store.get_document(s, d4)
+        assert doc5 is not None and doc4 is not None
+        assert store.previous_in_series(s, doc5) == doc4
+        prev4 = store.previous_in_series(s, doc4)
+        assert prev4 is not None and prev4.id == d3
+        nxt = store.next_in_series(s, doc4)
+        assert nxt is not None and nxt.id == d5
+        partner = store.translation_partner(s, doc5)
+        assert partner is not None and partner.id == k5
+        assert store.translation_partner(s, doc4) is None
+
+
+def test_one_alert_per_comparison_and_subscription(history: History) -> None:
+    with history.sessions.begin() as s:
+        d4 = _doc(s, "https://e.test/4", dt.date(2025, 1, 10))
+        d5 = _doc(s, "https://e.test/5", dt.date(2025, 12, 11))
+        v4, _ = store.add_version(s, d4, "A.", _clauses("A."))
+        v5, _ = store.add_version(s, d5, "B.", _clauses("B."))
+        cmp, _ = store.save_comparison(s, v4.id, v5.id, _result(), severity="high")
+        sub = Subscription(email="analyst@example.test")
+        s.add(sub)
+        s.flush()
+        values = {
+            "comparison_id": cmp.id,
+            "subscription_id": sub.id,
+            "severity": "high",
+            "message_id": f"<{cmp.id}.{sub.id}@clausewatch>",
+        }
+        first = store.insert_ignore(s, Alert, values, ["comparison_id", "subscription_id"])
+        second = store.insert_ignore(s, Alert, values, ["comparison_id", "subscription_id"])
+        assert first is not None and second is None
+        assert len(s.scalars(select(Alert)).all()) == 1
+
+
+def test_views_answer_on_both_databases(history: History) -> None:
+    with history.sessions.begin() as s:
+        d4 = _doc(s, "https://e.test/4", dt.date(2025, 1, 10))
+        d5 = _doc(s, "https://e.test/5", dt.date(2025, 12, 11))
+        v4, _ = store.add_version(s, d4, "A. B.", _clauses("A.", "B."))
+        v5, _ = store.add_version(s, d5, "A.", _clauses("A."))
+        store.save_comparison(s, v4.id, v5.id, _result(), severity="high")
+        store.save_mentions(
+            s,
+            v4.id,
+            [
+                {
+                    "key": "joint-planning-execution",
+                    "label": "JPE",
+                    "strength": "strong",
+                    "evidence": "B.",
+                    "position": 1,
+                }
+            ],
+        )
+    with history.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT series, seq, clauses FROM version_history ORDER BY version_id")
+        ).all()
+        assert [tuple(r) for r in rows] == [("ncg", 1, 2), ("ncg", 1, 1)]
+        change = conn.execute(
+            text("SELECT commitments_dropped, clauses_dropped, severity FROM statement_changes")
+        ).one()
+        assert tuple(change) == (1, 1, "high")
+        timeline = conn.execute(
+            text("SELECT commitment, strength, document_id FROM commitment_timeline")
+        ).all()
+        assert [tuple(r) for r in timeline] == [("joint-planning-execution", "strong", d4)]
+
+
+def test_last_validators_come_from_the_newest_good_capture(history: History) -> None:
+    with history.sessions.begin() as s:
+        url = "https://e.test/feed"
+        t0 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        store.add_capture(s, url=url, status=200, etag='"a"', fetched_at=t0, warc_record_id="r1")
+        store.add_capture(
+            s,
+            url=url,
+            status=200,
+            etag='"b"',
+            last_modified="Tue",
+            fetched_at=t0 + dt.timedelta(hours=1),
+            warc_record_id="r2",
+        )
+        store.add_capture(s, url=url, status=500, fetched_at=t0 + dt.timedelta(hours=2))
+        # The same WARC record recorded twice is one capture.
+        again = store.add_capture(s, url=url, status=200, etag='"b"', warc_record_id="r2")
+        assert store.last_validators(s, url) == ('"b"', "Tue")
+        assert store.table_counts(s)["capture"] == 3
+        assert again > 0
