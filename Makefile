@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy
+	$(BIN)/mypy $(wildcard clausewatch clauses scrapers models alerts flows)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
