@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.db import check_reachable, check_revision, make_engine, session_factory
+from clausewatch.errors import ConfigError
+from models.db import check_reachable, check_revision, make_engine, parse_url, session_factory
 
 
 @dataclass
@@ -22,6 +24,15 @@ class History:
         self.engine.dispose()
 
 
+def _require_sqlite_file(url: str) -> None:
+    """Refuse a missing SQLite file rather than let a read command create an empty one."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if not Path(parsed.database).expanduser().exists():
+        raise ConfigError(f"no history at {parsed.database}: run `clausewatch init` first")
+
+
 def open_history(url: str | None = None, *, check: bool = True) -> History:
     """Open the history at ``url`` (default: the settings'); raises ConfigError if unusable.
 
@@ -31,6 +42,8 @@ def open_history(url: str | None = None, *, check: bool = True) -> History:
         from clausewatch.settings import get_settings
 
         url = get_settings().resolved_database_url
+    if check:
+        _require_sqlite_file(url)
     engine = make_engine(url)
     if check:
         check_reachable(engine)

@@ -1,0 +1,310 @@
+"""The scraper contract: what every source adapter provides, the registry, and series rules.
+
+A *source* is one official publisher (a ministry, an executive office, an archive). Its
+adapter is one small class in ``scrapers/<slug>.py`` that knows the site's URL scheme and
+HTML shape, and nothing else. The contract has two halves with different rules:
+
+``discover(client, since, until) -> list[ListingItem]``
+    Walks the source's feed or listing pages and returns the statement pages published in
+    the window ``since``..``until`` (both inclusive; an item without a date is kept, because
+    dropping it could lose a statement). It does I/O only through the ``client`` passed in,
+    which is the polite client of ``scrapers/http.py``: adapters never open connections.
+    Every URL it requests is built from the adapter's configured base URLs (``base_urls``),
+    never from a hard-coded host, so the same adapter reads the live site
+    (``https://www.defense.gov``) and the replay (``http://127.0.0.1:PORT/www.defense.gov``).
+    Links found on pages are *rebased* onto the configured base URL for the same reason.
+
+``parse_statement(body, url) -> Statement``
+    A pure function of the raw page bytes and the URL they came from: no I/O, no clock, no
+    database. It tries the adapter's own selectors first and falls back to the generic
+    extractor (``scrapers/extract.py``), so a wrong guess about a live site's markup
+    degrades instead of failing. When neither finds a title, a date and at least one
+    paragraph it raises :class:`~clausewatch.errors.ParseError`; it never returns an empty
+    statement silently. ``Statement.canonical_url`` is always the URL on the source's real
+    host (the replay prefix removed), so a document keeps one key whichever way it was read.
+
+Adapters register themselves with :func:`register` (a class decorator) under their fixed
+``slug``; the registry refuses a second class with the same slug. :func:`get_adapter` builds
+an adapter with the base URLs from ``scrapers/sources.py`` (defaults, overridden by
+``CLAUSEWATCH_SOURCES_FILE``).
+
+Series rules decide which statements belong to a tracked series: the built-in ``ncg``
+series matches "Nuclear Consultative Group", "NCG" (as a word) or "핵협의그룹" in the title or
+body.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol, TypeVar
+from urllib.parse import urlsplit
+
+from clausewatch.errors import InputError
+
+#: The modules holding one adapter each; importing them fills the registry.
+ADAPTER_MODULES: tuple[str, ...] = (
+    "scrapers.us_dod",
+    "scrapers.white_house",
+    "scrapers.state_dept",
+    "scrapers.rok_president",
+    "scrapers.rok_mnd",
+    "scrapers.korea_kr",
+    "scrapers.wayback",
+)
+
+
+class FetchedPage(Protocol):
+    """What adapters read from a fetch result of ``scrapers/http.py``."""
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def final_url(self) -> str: ...
+
+    @property
+    def status(self) -> int: ...
+
+
+class PageClient(Protocol):
+    """The part of the polite client (``scrapers/http.py``) that adapters use."""
+
+    def fetch(self, url: str) -> FetchedPage: ...
+
+
+@dataclass(frozen=True)
+class ListingItem:
+    """One statement page found on a feed or listing: where it is and what it claims."""
+
+    url: str
+    title: str
+    published: date | None
+    source: str
+    #: For archive captures: the URL on the publisher's own host.
+    original_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file linked from a statement page (PDF, HWP …); read separately from the page."""
+
+    name: str
+    url: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One extracted statement: the text a version is made of, plus its metadata."""
+
+    title: str
+    published: date
+    language: str
+    paragraphs: list[str]
+    canonical_url: str
+    attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The paragraphs joined by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+
+class SourceAdapter(ABC):
+    """One official site: discovers statement pages and parses them (see module docstring)."""
+
+    slug: str = ""
+    languages: tuple[str, ...] = ()
+    #: The site's real hosts; the first is where listings live unless the adapter says so.
+    hosts: tuple[str, ...] = ()
+
+    def __init__(self, base_urls: Mapping[str, str] | None = None) -> None:
+        defaults = {host: f"https://{host}" for host in self.hosts}
+        defaults.update(base_urls or {})
+        self.base_urls: dict[str, str] = {h: u.rstrip("/") for h, u in defaults.items()}
+
+    @abstractmethod
+    def discover(self, client: PageClient, since: date, until: date) -> list[ListingItem]:
+        """Statement pages published in ``since``..``until``; raises FetchError or ParseError."""
+
+    @abstractmethod
+    def parse_statement(self, body: bytes, url: str) -> Statement:
+        """Extract one statement from raw page bytes; raises ParseError when nothing is found."""
+
+    def url(self, host: str, path: str) -> str:
+        """The URL of ``path`` on ``host`` under its configured base URL."""
+        return self.base_urls[host] + (path if path.startswith("/") else "/" + path)
+
+    def rebase(self, href: str, host: str) -> str:
+        """Map a link found on a page of ``host`` onto the configured base URLs."""
+        href = href.strip()
+        if href.startswith("//"):
+            href = "https:" + href
+        if href.startswith("/"):
+            return self.url(host, href)
+        parts = urlsplit(href)
+        if parts.scheme in ("http", "https") and parts.hostname in self.base_urls:
+            rest = href.split(parts.netloc, 1)[1]
+            return self.url(parts.hostname, rest or "/")
+        return href
+
+    def canonical(self, url: str) -> str:
+        """The URL on the real host for a URL under a configured base URL (replay or live)."""
+        for host, base in self.base_urls.items():
+            if url == base or url.startswith(base + "/") or url.startswith(base + "?"):
+                return f"https://{host}" + (url[len(base) :] or "/")
+        return url
+
+    def read_feed(
+        self, client: PageClient, feed_url: str, host: str, since: date, until: date
+    ) -> tuple[list[ListingItem], bool]:
+        """Feed items in the window, and whether the feed reaches back to ``since``.
+
+        A feed that cannot be fetched or parsed yields nothing and False, so the caller
+        walks the listing instead.
+        """
+        from clausewatch.errors import FetchError, ParseError
+        from scrapers.extract import parse_feed
+
+        try:
+            page = client.fetch(feed_url)
+            entries = parse_feed(page.body, source=self.slug, url=feed_url)
+        except (FetchError, ParseError):
+            return [], False
+        items = [
+            ListingItem(self.rebase(e.link, host), e.title, e.published, self.slug)
+            for e in entries
+            if in_window(e.published, since, until)
+        ]
+        dated = [e.published for e in entries if e.published]
+        return items, bool(dated) and min(dated) <= since
+
+
+A = TypeVar("A", bound=type[SourceAdapter])
+
+_REGISTRY: dict[str, type[SourceAdapter]] = {}
+
+
+def register(cls: A) -> A:
+    """Class decorator adding an adapter to the registry; raises ValueError on a duplicate."""
+    if not cls.slug:
+        raise ValueError(f"{cls.__name__} has no slug")
+    existing = _REGISTRY.get(cls.slug)
+    if existing is not None and existing is not cls:
+        raise ValueError(f"duplicate source slug {cls.slug!r}: {existing.__name__}, {cls.__name__}")
+    _REGISTRY[cls.slug] = cls
+    return cls
+
+
+def _load_adapters() -> None:
+    for module in ADAPTER_MODULES:
+        importlib.import_module(module)
+
+
+def adapter_classes() -> dict[str, type[SourceAdapter]]:
+    """Every registered adapter class by slug, in registration order."""
+    _load_adapters()
+    return dict(_REGISTRY)
+
+
+def get_adapter(slug: str) -> SourceAdapter:
+    """The adapter for ``slug`` with its configured base URLs; raises InputError if unknown."""
+    from scrapers.sources import load_sources
+
+    classes = adapter_classes()
+    if slug not in classes:
+        raise InputError(f"unknown source {slug!r}; known: {', '.join(classes)}")
+    return classes[slug](load_sources()[slug].base_urls)
+
+
+def all_adapters() -> list[SourceAdapter]:
+    """One configured instance of every registered adapter, enabled or not."""
+    return [get_adapter(slug) for slug in adapter_classes()]
+
+
+def adapter_for_url(url: str, adapters: Sequence[SourceAdapter] | None = None) -> SourceAdapter:
+    """The adapter owning ``url`` (by configured base URL or real host); raises InputError."""
+    candidates = list(adapters) if adapters is not None else all_adapters()
+    # Configured base URLs first: under replay every source shares one loopback host.
+    for adapter in candidates:
+        if adapter.canonical(url) != url:
+            return adapter
+    for adapter in candidates:
+        if urlsplit(url).hostname in adapter.hosts:
+            return adapter
+    raise InputError(f"no source owns {url}; pass --source SLUG", url=url)
+
+
+@dataclass(frozen=True)
+class SeriesRule:
+    """A tracked series: keywords per language that a title or body must contain."""
+
+    slug: str
+    title: str
+    keywords: Mapping[str, tuple[str, ...]]
+
+    def matches(self, statement: Statement) -> bool:
+        """Whether the statement's title or body contains one of this series' keywords."""
+        words = self.keywords.get(statement.language, ()) + self.keywords.get("*", ())
+        haystack = statement.title + "\n" + statement.text
+        return any(_keyword_pattern(w).search(haystack) for w in words)
+
+
+def _keyword_pattern(word: str) -> re.Pattern[str]:
+    # Acronyms match as whole words and in their case ("NCG", not "ncgx"); phrases ignore case.
+    if word.isupper() and word.isascii():
+        return re.compile(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])")
+    return re.compile(re.escape(word), re.IGNORECASE)
+
+
+NCG_SERIES = SeriesRule(
+    slug="ncg",
+    title="US–ROK Nuclear Consultative Group joint statements",
+    keywords={"*": ("Nuclear Consultative Group", "NCG", "핵협의그룹")},
+)
+
+BUILTIN_SERIES: tuple[SeriesRule, ...] = (NCG_SERIES,)
+
+
+def match_series(statement: Statement, rules: Sequence[SeriesRule] = BUILTIN_SERIES) -> str | None:
+    """The slug of the first series whose rule matches the statement, or None."""
+    for rule in rules:
+        if rule.matches(statement):
+            return rule.slug
+    return None
+
+
+def in_window(published: date | None, since: date, until: date) -> bool:
+    """Whether an item belongs to the window; undated items are kept rather than lost."""
+    return published is None or since <= published <= until
+
+
+def walk_listing(
+    client: PageClient,
+    page_urls: Iterable[str],
+    parse_page: Callable[[bytes, str], list[ListingItem]],
+    since: date,
+    until: date,
+    max_pages: int = 30,
+) -> list[ListingItem]:
+    """Read listing pages newest first until one is empty or ends before ``since``."""
+    found: dict[str, ListingItem] = {}
+    for number, page_url in enumerate(page_urls):
+        if number >= max_pages:
+            break
+        page = client.fetch(page_url)
+        items = parse_page(page.body, page.final_url or page_url)
+        if not items:
+            break
+        for item in items:
+            if in_window(item.published, since, until):
+                found.setdefault(item.url, item)
+        dated = [i.published for i in items if i.published]
+        if dated and max(dated) < since:
+            break
+    return list(found.values())

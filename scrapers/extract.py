@@ -1,0 +1,344 @@
+"""Turn a statement page into a title, a date, a language and clean paragraphs.
+
+Per-site selectors (``SiteSelectors``) come first; when they miss — a live site changed its
+markup, or our guess about it was wrong — the generic extractor trafilatura takes over, so
+a page degrades to a plainer extraction instead of failing. Either way the same boilerplate
+filter runs: government banners, share buttons, breadcrumbs, "Immediate Release", "###",
+the Korean copy-button text, korea.kr's source line and open-licence notice.
+
+Everything here is pure: bytes and strings in, values out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+
+from bs4 import BeautifulSoup, Tag
+
+from clausewatch.errors import ParseError
+from scrapers.base import Attachment, Statement
+
+# Page chrome no statement body needs; removed before any selector runs.
+CHROME_SELECTORS = (
+    "script, style, noscript, template, nav, header, footer, form, button, aside, iframe, "
+    "[role=navigation], [role=banner], [role=contentinfo], .usa-banner, .breadcrumb, "
+    ".breadcrumbs, [class*=share], [class*=social], [class*=copy-btn], .skip-link"
+)
+
+_BOILERPLATE_LINES = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^an official website of the united states government\.?$",
+        r"^here'?s how you know\.?$",
+        r"^(for )?immediate release\.?$",
+        r"^#{3,}$",
+        r"^-{3,}$",
+        r"^(share|print|email|facebook|x|twitter|linkedin|copy link|share this page)$",
+        r"^(home|news|releases)( ?[>/›»] ?[^>/›»]+)+$",
+        r"^복사(확인)?$",
+        r"^url ?복사$",
+        r"^<?\s*자료출처\s*=\s*정책브리핑.*>?$",
+        r".*공공누리.*",
+        r".*무단\s*전재.*재배포.*",
+        r".*frozen in time.*",
+        r".*historical (collection|material|record).*no longer (being )?updated.*",
+        r"^this (page|item) is part of (a|the) historical collection.*",
+    )
+]
+# Inline fragments some sites glue onto a real paragraph.
+_INLINE_NOISE = re.compile(r"\s*(복사확인|<?자료출처\s*=\s*정책브리핑[^>]*>?)\s*")
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a whole line is page chrome rather than statement text."""
+    stripped = line.strip()
+    return not stripped or any(p.match(stripped) for p in _BOILERPLATE_LINES)
+
+
+def clean_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Whitespace-normalized paragraphs without boilerplate lines or duplicates in a row."""
+    out: list[str] = []
+    for raw in paragraphs:
+        text = " ".join(_INLINE_NOISE.sub(" ", raw).split())
+        if is_boilerplate(text):
+            continue
+        if out and out[-1] == text:
+            continue
+        out.append(text)
+    return out
+
+
+# --- dates --------------------------------------------------------------------------------
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    )
+}
+_DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{4})\.\s?(\d{1,2})\.\s?(\d{1,2})\.?(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{4})/(\d{1,2})/(\d{1,2})(?!\d)"), "ymd"),
+    (
+        re.compile(
+            r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),?\s+"
+            r"(\d{4})\b",
+            re.IGNORECASE,
+        ),
+        "mdy",
+    ),
+    (
+        re.compile(
+            r"\b(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(\d{4})\b",
+            re.IGNORECASE,
+        ),
+        "dmy",
+    ),
+]
+
+
+def parse_date(text: str) -> date | None:
+    """The first date in ``text`` (RFC 822, ISO, YYYY.MM.DD, YYYY-MM-DD, Korean), or None."""
+    text = text.strip()
+    if not text:
+        return None
+    if re.match(r"^[A-Za-z]{3},\s", text) or re.match(r"^\d{1,2} [A-Za-z]{3} \d{4} \d", text):
+        try:
+            return parsedate_to_datetime(text).date()
+        except (TypeError, ValueError):
+            pass
+    with_time = re.match(r"^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?$", text)
+    if with_time:
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        except ValueError:
+            pass
+    for pattern, order in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            try:
+                if order == "ymd":
+                    return date(int(m[1]), int(m[2]), int(m[3]))
+                if order == "mdy":
+                    return date(int(m[3]), _MONTHS[m[1][:3].lower()], int(m[2]))
+                return date(int(m[3]), _MONTHS[m[2][:3].lower()], int(m[1]))
+            except ValueError:
+                continue
+    return None
+
+
+# --- language -----------------------------------------------------------------------------
+
+
+def hangul_ratio(text: str) -> float:
+    """Share of Hangul among the letters of ``text`` (0.0 when it has no letters)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    hangul = sum(1 for c in letters if "\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff")
+    return hangul / len(letters)
+
+
+def detect_language(text: str) -> str:
+    """``"ko"`` when at least a fifth of the letters are Hangul, else ``"en"``."""
+    # A Korean release quotes English names and acronyms (NCG, CNI); a fifth is robust to that.
+    return "ko" if hangul_ratio(text) >= 0.2 else "en"
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+
+
+def decode_page(body: bytes) -> str:
+    """Decode HTML or XML bytes: BOM, declared charset, UTF-8, then cp949 for Korean pages."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8", errors="replace")
+    head = body[:4096]
+    declared = _META_CHARSET.search(head) or re.search(rb'encoding=["\']([A-Za-z0-9_\-]+)', head)
+    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
+    candidates += ["utf-8", "cp949"]
+    for name in candidates:
+        if name in ("euc-kr", "ks_c_5601-1987", "x-windows-949"):
+            name = "cp949"  # a strict superset that real "EUC-KR" pages actually use
+        try:
+            return body.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace")
+
+
+def soup_of(body: bytes) -> BeautifulSoup:
+    """A parsed HTML tree of the decoded page."""
+    return BeautifulSoup(decode_page(body), "lxml")
+
+
+# --- extraction ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteSelectors:
+    """CSS selectors for one site's statement page; any of them may miss on the live site."""
+
+    title: str
+    body: str
+    date: str = "time[datetime], .date"
+    #: Site-specific chrome inside the page, removed before the body is read.
+    remove: str = ""
+    paragraphs: str = "p, li, h2, h3, h4, blockquote"
+
+
+_BLOCKS = {"p", "li", "h2", "h3", "h4", "blockquote", "div", "ul", "ol", "table"}
+
+
+def select_first(soup: BeautifulSoup | Tag, selector: str) -> Tag | None:
+    """The first match of the first alternative (comma-separated, in order) that matches."""
+    # Plain select_one takes the earliest match in the document, so a page-header h1 would
+    # win over the preferred, more specific alternative.
+    for alternative in selector.split(","):
+        if alternative.strip():
+            found = soup.select_one(alternative.strip())
+            if found is not None:
+                return found
+    return None
+
+
+def paragraphs_of(element: Tag, selector: str) -> list[str]:
+    """The text of the innermost block elements matching ``selector`` inside ``element``."""
+    blocks = [
+        el
+        for el in element.select(selector)
+        if not any(child.name in _BLOCKS for child in el.find_all(True))
+        or el.name in ("p", "li", "blockquote")
+    ]
+    # A nested p inside an li (or li inside blockquote) would otherwise appear twice.
+    leaves = [b for b in blocks if not any(p in blocks for p in b.parents)]
+    texts = [b.get_text(" ", strip=True) for b in leaves]
+    if not any(t.strip() for t in texts):
+        texts = element.get_text("\n").split("\n")
+    return clean_paragraphs(texts)
+
+
+def date_of(soup: BeautifulSoup, selector: str) -> date | None:
+    """The publication date from the site's selector, then meta tags, then ``time`` elements."""
+    candidates: list[str] = []
+    for alternative in selector.split(",") if selector else []:
+        for el in soup.select(alternative.strip()) if alternative.strip() else []:
+            candidates += [str(el.get("datetime") or ""), el.get_text(" ", strip=True)]
+    for name in ("article:published_time", "date", "dcterms.created", "og:published_time"):
+        meta = soup.find("meta", attrs={"property": name}) or soup.find(
+            "meta", attrs={"name": name}
+        )
+        if isinstance(meta, Tag):
+            candidates.append(str(meta.get("content") or ""))
+    for el in soup.select("time[datetime]"):
+        candidates.append(str(el.get("datetime") or ""))
+    for text in candidates:
+        found = parse_date(text)
+        if found:
+            return found
+    return None
+
+
+def _generic(html: str, url: str) -> tuple[str, list[str], date | None]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    if doc is None:
+        return "", [], None
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    title = str(data.get("title") or "")
+    paragraphs = clean_paragraphs(str(data.get("text") or "").split("\n"))
+    if paragraphs and title and paragraphs[0] == " ".join(title.split()):
+        paragraphs = paragraphs[1:]
+    found = data.get("date")
+    # trafilatura falls back to the crawl date; only trust a date it actually read.
+    published = parse_date(str(found)) if found and found != data.get("filedate") else None
+    return title, paragraphs, published
+
+
+def extract_statement(
+    body: bytes,
+    url: str,
+    selectors: SiteSelectors,
+    *,
+    canonical_url: str,
+    source: str,
+    attachments: list[Attachment] | None = None,
+) -> Statement:
+    """Site selectors, then the generic extractor; raises ParseError when both find nothing."""
+    html = decode_page(body)
+    soup = BeautifulSoup(html, "lxml")
+    title_el = select_first(soup, selectors.title) if selectors.title else None
+    title = " ".join(title_el.get_text(" ", strip=True).split()) if title_el else ""
+    published = date_of(soup, selectors.date)
+    if selectors.remove:
+        for el in soup.select(selectors.remove):
+            el.decompose()
+    for el in soup.select(CHROME_SELECTORS):
+        el.decompose()
+    body_el = select_first(soup, selectors.body) if selectors.body else None
+    paragraphs = paragraphs_of(body_el, selectors.paragraphs) if body_el else []
+    if title and paragraphs and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]
+    if not (title and paragraphs and published):
+        g_title, g_paragraphs, g_date = _generic(html, url)
+        title = title or g_title
+        paragraphs = paragraphs or g_paragraphs
+        published = published or g_date or parse_date(soup.get_text(" "))
+    if not title or not paragraphs:
+        raise ParseError("no statement title or body found", source=source, url=url)
+    if published is None:
+        raise ParseError("no publication date found", source=source, url=url)
+    return Statement(
+        title=title,
+        published=published,
+        language=detect_language(title + " " + " ".join(paragraphs)),
+        paragraphs=paragraphs,
+        canonical_url=canonical_url,
+        attachments=attachments or [],
+    )
+
+
+# --- feeds --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One RSS item: title, link, publication date and the (possibly full HTML) description."""
+
+    title: str
+    link: str
+    published: date | None
+    description: str
+
+
+def parse_feed(body: bytes, *, source: str, url: str) -> list[FeedItem]:
+    """The non-empty items of an RSS 2.0 feed; raises ParseError when it is not a feed."""
+    soup = BeautifulSoup(decode_page(body), "xml")
+    if soup.find("rss") is None and soup.find("channel") is None:
+        raise ParseError("not an RSS feed", source=source, url=url)
+    items: list[FeedItem] = []
+    for item in soup.find_all("item"):
+        fields: dict[str, str] = {}
+        for name in ("title", "link", "pubDate", "description"):
+            child = item.find(name)
+            fields[name] = child.get_text().strip() if isinstance(child, Tag) else ""
+        # Feeds on the DoD's software carry an empty placeholder item.
+        if not fields["title"] or not fields["link"]:
+            continue
+        items.append(
+            FeedItem(
+                title=" ".join(fields["title"].split()),
+                link=fields["link"],
+                published=parse_date(fields["pubDate"]),
+                description=fields["description"],
+            )
+        )
+    return items

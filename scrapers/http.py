@@ -1,0 +1,774 @@
+"""The one network client that reaches official sites: polite, bounded and refusing.
+
+Every fetch clausewatch makes goes through :class:`PoliteClient`. On each hop (the first
+request and every redirect, which are followed by hand) it:
+
+1. refuses schemes other than http/https and hosts outside the allowlist (the configured
+   sources' hosts plus ``CLAUSEWATCH_ALLOWED_HOSTS``) — :class:`RefusedError`, nothing sent;
+2. reads the origin's ``robots.txt`` (cached per origin) and refuses disallowed URLs —
+   :class:`RefusedError`;
+3. waits its turn on a per-origin rate limiter shared by every client in the process;
+4. connects only to resolved addresses that pass the address policy: loopback, private,
+   link-local, reserved and multicast addresses are refused unless the operator named that
+   address or that host in ``CLAUSEWATCH_ALLOWED_HOSTS``. The check happens inside the
+   connection step on the address actually dialled, so a name cannot re-resolve elsewhere
+   between check and connect;
+5. streams the body, stopping at ``max_body_bytes`` on the wire and again after
+   decompression (a gzip bomb is stopped after inflating at most the cap);
+6. retries connection errors, truncated bodies, 5xx and 429 with exponential backoff and
+   jitter, honouring ``Retry-After`` up to a cap (a longer wait gives up at once).
+
+Errors (from :mod:`clausewatch.errors`)::
+
+    FetchError      the page could not be fetched: HTTP error, retries exhausted, too big,
+                    unacceptable content type, redirect loop (``status`` when known)
+    └── RefusedError    not allowed: scheme, host, resolved address, robots.txt (exit 2)
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import email.utils
+import ipaddress
+import random
+import re
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import charset_normalizer
+import httpcore
+import httpx
+from protego import Protego
+
+from clausewatch.errors import FetchError, RefusedError
+from clausewatch.settings import get_settings
+
+Resolver = Callable[[str, int], list[str]]
+
+ACCEPTED_CONTENT_TYPES: frozenset[str] = frozenset(
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "application/xml",
+        "text/xml",
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/json",
+        "application/pdf",
+        "text/plain",
+    }
+)
+_BINARY_TYPES = frozenset({"application/pdf"})
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,"
+    "application/json;q=0.8,application/pdf;q=0.8,text/plain;q=0.7,*/*;q=0.1"
+)
+_ROBOTS_TTL = 24 * 3600.0
+_KOREAN_FAMILY = frozenset({"euc_kr", "cp949", "johab", "iso2022_kr"})
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""", re.I)
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+_WESTERN_SINGLE_BYTE = frozenset({"latin_1", "iso8859-1", "cp1252", "iso8859-15", "ascii"})
+
+
+def resolve_addresses(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to, in resolver order; raises OSError if none."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    seen: list[str] = []
+    for info in infos:
+        address = str(info[4][0])
+        if address not in seen:
+            seen.append(address)
+    return seen
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is globally routable (not loopback, private, link-local...)."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """One redirect followed: the answering URL, its status and the resolved target."""
+
+    status: int
+    url: str
+    location: str
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """Everything one fetch produced: raw wire bytes for WARC, decoded body and text, metadata."""
+
+    url: str
+    final_url: str
+    status: int
+    reason: str
+    http_version: str
+    headers: tuple[tuple[str, str], ...]
+    raw: bytes
+    body: bytes
+    text: str
+    encoding: str | None
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+    fetched_at: datetime.datetime
+    redirects: tuple[Redirect, ...]
+    request_line: str
+    request_headers: tuple[tuple[str, str], ...]
+    source: str | None = None
+
+    def header(self, name: str) -> str | None:
+        """The first response header called ``name`` (case-insensitive), or None."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+
+class HostRateLimiter:
+    """Thread-safe per-host spacing of requests: at most ``per_second`` starts per host."""
+
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        self.interval = 1.0 / per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
+
+    def wait(self, host: str) -> float:
+        """Block until ``host`` may be asked again; returns the seconds waited."""
+        # Reserve a slot under the lock, sleep outside it: concurrent callers queue up one
+        # interval apart without serialising requests to different hosts.
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next.get(host, now))
+            self._next[host] = slot + self.interval
+        delay = slot - now
+        if delay > 0:
+            self._sleep(delay)
+        return delay
+
+
+_shared_limiters: dict[float, HostRateLimiter] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_rate_limiter(per_second: float) -> HostRateLimiter:
+    """The process-wide limiter for a rate, so every client of a process stays polite."""
+    with _shared_lock:
+        limiter = _shared_limiters.get(per_second)
+        if limiter is None:
+            limiter = _shared_limiters[per_second] = HostRateLimiter(per_second)
+        return limiter
+
+
+class AddressPolicy:
+    """Decides which resolved addresses may be dialled; raises RefusedError for the others."""
+
+    def __init__(self, trusted: Iterable[str]) -> None:
+        self.trusted = frozenset(t.strip().lower().strip("[]") for t in trusted if t.strip())
+
+    def allows(self, host: str, address: str) -> bool:
+        """Whether ``address`` (resolved from ``host``) may be connected to."""
+        if is_public_address(address):
+            return True
+        return address in self.trusted or host.lower().strip("[]") in self.trusted
+
+    def check(self, host: str, addresses: list[str]) -> list[str]:
+        """The addresses to dial; raises RefusedError when any is refused."""
+        refused = [a for a in addresses if not self.allows(host, a)]
+        if refused or not addresses:
+            raise RefusedError(
+                f"{host} resolves to a refused address {', '.join(refused) or '(none)'}; "
+                "name it in CLAUSEWATCH_ALLOWED_HOSTS to allow it"
+            )
+        return addresses
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """httpcore network backend that dials only addresses the policy accepts."""
+
+    def __init__(self, policy: AddressPolicy, resolver: Resolver) -> None:
+        self._policy = policy
+        self._resolver = resolver
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        """Resolve, check every address, then connect to the first that answers."""
+        try:
+            addresses = self._resolver(host, port)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        # Refuse when ANY address is refused: a name that mixes public and private answers
+        # is exactly what a rebinding attack looks like.
+        allowed = self._policy.check(host, addresses)
+        last: Exception | None = None
+        for address in allowed:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+
+class _Inflater:
+    """Undo one content-encoding while streaming, never holding more than ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int, url: str) -> None:
+        self.encoding = encoding
+        self.limit = limit
+        self.url = url
+        self.parts: list[bytes] = []
+        self.size = 0
+        self._inflate: Any = None
+
+    def feed(self, data: bytes) -> None:
+        """Decode a chunk; raises FetchError past the limit or on corrupt data."""
+        if self.encoding == "identity":
+            self._keep(data)
+            return
+        try:
+            while data:
+                if self._inflate is None:
+                    self._inflate = zlib.decompressobj(self._wbits(data))
+                out = self._inflate.decompress(data, self.limit - self.size + 1)
+                self._keep(out)
+                data = self._inflate.unconsumed_tail
+                if self._inflate.eof:
+                    # A gzip stream may hold several members; start afresh on the rest.
+                    data = self._inflate.unused_data + data
+                    self._inflate = None
+        except zlib.error as exc:
+            raise FetchError(f"corrupt {self.encoding} body: {exc}", url=self.url) from exc
+
+    def finish(self) -> bytes:
+        """The decoded body; raises FetchError when it is cut short."""
+        if self._inflate is not None:
+            try:
+                self._keep(self._inflate.flush())
+            except zlib.error as exc:
+                raise FetchError(f"corrupt {self.encoding} body: {exc}", url=self.url) from exc
+        return b"".join(self.parts)
+
+    def _wbits(self, data: bytes) -> int:
+        if self.encoding in ("gzip", "x-gzip"):
+            return 16 + zlib.MAX_WBITS
+        # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+        zlib_wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+        return zlib.MAX_WBITS if zlib_wrapped else -zlib.MAX_WBITS
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise FetchError(
+                f"body larger than {self.limit} bytes after decompression", url=self.url
+            )
+        if data:
+            self.parts.append(data)
+
+
+def _codec_name(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    # EUC-KR labels mean cp949 in practice (browsers do the same): cp949 is its superset.
+    return "cp949" if name in _KOREAN_FAMILY else name
+
+
+def _strict(body: bytes, codec: str) -> str | None:
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _looks_korean(body: bytes) -> bool:
+    text = _strict(body, "cp949")
+    if text is None:
+        return False
+    non_ascii = sum(1 for char in text if ord(char) > 127)
+    return non_ascii > 0 and len(_HANGUL.findall(text)) * 2 >= non_ascii
+
+
+def decode_document(body: bytes, declared: str | None) -> tuple[str, str]:
+    """Text and codec name of a document: BOM, declared charset, meta, detection, cp949."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16")):
+        if body.startswith(bom) or (codec == "utf-16" and body.startswith(codecs.BOM_UTF16_BE)):
+            text = _strict(body, codec)
+            if text is not None:
+                return text, codec
+    head = body[:4096]
+    meta = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    labels = [declared, meta.group(1).decode("ascii", "replace") if meta else None]
+    utf8 = _strict(body, "utf-8")
+    for codec in filter(None, map(_codec_name, labels)):
+        # Valid non-ASCII UTF-8 is almost never a legacy encoding by accident, so it wins
+        # over a declared legacy charset (the "declares euc-kr, sends UTF-8" page).
+        if codec != "utf-8" and utf8 is not None and not body.isascii():
+            return utf8, "utf-8"
+        if codec in _WESTERN_SINGLE_BYTE and _looks_korean(body):
+            # Servers long defaulted to ISO-8859-1 for pages that never said otherwise;
+            # single-byte codecs decode anything, so only the content can overrule them.
+            return body.decode("cp949"), "cp949"
+        text = _strict(body, codec)
+        if text is not None:
+            return text, codec
+    if utf8 is not None:
+        return utf8, "utf-8"
+    korean = _strict(body, "cp949")
+    best = charset_normalizer.from_bytes(body).best()
+    detected = _codec_name(best.encoding) if best is not None else None
+    if detected and detected != "cp949" and korean is not None and _HANGUL.search(korean):
+        # Detection is unreliable on short Korean pages; a clean cp949 decode full of
+        # Hangul is the better evidence.
+        detected = "cp949"
+    if detected:
+        text = _strict(body, detected)
+        if text is not None:
+            return text, detected
+    if korean is not None:
+        return korean, "cp949"
+    return body.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _sniff_type(body: bytes) -> str:
+    start = body[:512].lstrip().lower()
+    if start.startswith(b"%pdf-"):
+        return "application/pdf"
+    if start.startswith(b"<?xml") or start.startswith(b"<rss") or start.startswith(b"<feed"):
+        return "application/xml"
+    if start.startswith(b"<"):
+        return "text/html"
+    if start[:1] in (b"{", b"["):
+        return "application/json"
+    return "application/octet-stream"
+
+
+def _retry_after_seconds(value: str | None, now: datetime.datetime) -> float | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+@dataclass
+class _Exchange:
+    status: int
+    reason: str
+    http_version: str
+    headers: tuple[tuple[str, str], ...]
+    raw: bytes
+    body: bytes
+    request_line: str
+    request_headers: tuple[tuple[str, str], ...]
+
+
+class PoliteClient:
+    """The only network client for sources (thread-safe); see the module docstring."""
+
+    def __init__(
+        self,
+        allowed_hosts: Iterable[str] = (),
+        *,
+        trusted_hosts: Iterable[str] | None = None,
+        user_agent: str | None = None,
+        rate_limiter: HostRateLimiter | None = None,
+        max_body_bytes: int | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 30.0,
+        total_timeout: float = 120.0,
+        max_retries: int = 3,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        retry_after_cap: float = 120.0,
+        max_redirects: int = 5,
+        respect_robots: bool = True,
+        accepted_content_types: Iterable[str] = ACCEPTED_CONTENT_TYPES,
+        resolver: Resolver = resolve_addresses,
+        sleep: Callable[[float], None] = time.sleep,
+        source: str | None = None,
+    ) -> None:
+        settings = get_settings()
+        trusted = list(settings.allowed_hosts if trusted_hosts is None else trusted_hosts)
+        self.allowed_hosts = frozenset(h.strip().lower() for h in [*allowed_hosts, *trusted] if h)
+        self.user_agent = user_agent or settings.user_agent
+        self.max_body_bytes = max_body_bytes or settings.max_body_bytes
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.retry_after_cap = retry_after_cap
+        self.max_redirects = max_redirects
+        self.respect_robots = respect_robots
+        self.total_timeout = total_timeout
+        self.accepted_content_types = frozenset(accepted_content_types)
+        self.source = source
+        self._limiter = rate_limiter or shared_rate_limiter(settings.rate_limit_per_host)
+        self._sleep = sleep
+        self._robots: dict[str, tuple[Protego | None, float]] = {}
+        self._robots_lock = threading.Lock()
+        self._robots_load_lock = threading.Lock()
+        transport = httpx.HTTPTransport(trust_env=False)
+        # httpx has no public hook for the dialler; swapping the pool for one with a guarded
+        # backend is the only way to check the address actually connected to (ADR 0031).
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            network_backend=_GuardedBackend(AddressPolicy(trusted), resolver),
+        )
+        self._client = httpx.Client(
+            transport=transport,
+            trust_env=False,
+            follow_redirects=False,
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            headers={
+                "User-Agent": self.user_agent,
+                "Accept": _ACCEPT,
+                "Accept-Encoding": "gzip, deflate",
+                "Connection": "keep-alive",
+            },
+        )
+
+    def __enter__(self) -> PoliteClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._client.close()
+
+    # -- public --------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        source: str | None = None,
+    ) -> FetchResult:
+        """GET ``url`` politely (conditional when validators are given); raises FetchError or
+        RefusedError (allowlist, address, robots.txt)."""
+        source = source or self.source
+        conditional: dict[str, str] = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        redirects: list[Redirect] = []
+        seen = {url}
+        current = url
+        while True:
+            self.check_url(current, source=source)
+            if self.respect_robots:
+                self._check_robots(current, source)
+            exchange = self._exchange_with_retries(current, conditional, source, page=True)
+            location = _header(exchange.headers, "location")
+            if exchange.status in _REDIRECT_STATUSES and location:
+                target = urljoin(current, location.strip())
+                redirects.append(Redirect(exchange.status, current, target))
+                if target in seen:
+                    raise FetchError(
+                        f"redirect loop back to {target}",
+                        status=exchange.status,
+                        url=url,
+                        source=source,
+                    )
+                if len(redirects) > self.max_redirects:
+                    raise FetchError(
+                        f"more than {self.max_redirects} redirects",
+                        status=exchange.status,
+                        url=url,
+                        source=source,
+                    )
+                seen.add(target)
+                current = target
+                continue
+            return self._result(url, current, exchange, redirects, source)
+
+    def check_url(self, url: str, *, source: str | None = None) -> None:
+        """Raise RefusedError unless ``url`` is http(s) on an allowed host."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise RefusedError(
+                f"refused scheme {parts.scheme or '(none)'!r}", url=url, source=source
+            )
+        host = (parts.hostname or "").lower()
+        if not host or not self._host_allowed(host):
+            raise RefusedError(
+                f"host {host or '(none)'} is not an allowed source host "
+                "(add it to CLAUSEWATCH_ALLOWED_HOSTS)",
+                url=url,
+                source=source,
+            )
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _host_allowed(self, host: str) -> bool:
+        if host in self.allowed_hosts:
+            return True
+        return any(
+            entry.startswith("*.") and host.endswith(entry[1:]) for entry in self.allowed_hosts
+        )
+
+    def _check_robots(self, url: str, source: str | None) -> None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        now = time.monotonic()
+        with self._robots_lock:
+            cached = self._robots.get(origin)
+        if cached is None or cached[1] < now:
+            # One loader at a time, re-checking the cache: concurrent fetches of a new origin
+            # must not each ask for its robots.txt.
+            with self._robots_load_lock:
+                with self._robots_lock:
+                    cached = self._robots.get(origin)
+                if cached is None or cached[1] < now:
+                    try:
+                        rules = self._load_robots(origin, source)
+                    except RefusedError as exc:
+                        # Name the page asked for, not the robots.txt we tried first.
+                        raise RefusedError(exc.message, url=url, source=source) from exc
+                    cached = (rules, now + _ROBOTS_TTL)
+                    with self._robots_lock:
+                        self._robots[origin] = cached
+        rules = cached[0]
+        if rules is not None and not rules.can_fetch(url, self.user_agent):
+            raise RefusedError("robots.txt disallows this URL", url=url, source=source)
+
+    def _load_robots(self, origin: str, source: str | None) -> Protego | None:
+        robots_url = origin + "/robots.txt"
+        exchange = self._exchange_with_retries(robots_url, {}, source, page=False)
+        if 200 <= exchange.status < 300:
+            return Protego.parse(exchange.body.decode("utf-8", errors="replace"))
+        if exchange.status >= 500 or exchange.status == 429:
+            # RFC 9309 says an unreachable robots.txt means "disallow everything"; we fail
+            # this fetch and leave the cache empty so the next run asks again.
+            raise FetchError(
+                "robots.txt unavailable", status=exchange.status, url=robots_url, source=source
+            )
+        # 4xx (and, simplifying RFC 9309, redirects): no rules, everything allowed.
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.backoff_cap, self.backoff_base * 2.0**attempt)
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    def _exchange_with_retries(
+        self, url: str, extra: dict[str, str], source: str | None, *, page: bool
+    ) -> _Exchange:
+        attempt = 0
+        while True:
+            try:
+                exchange = self._exchange(url, extra, source, page=page)
+            except RefusedError as exc:
+                # The dialler only knows the host; give the error the URL and source.
+                raise RefusedError(exc.message, url=url, source=source) from exc
+            except httpx.TransportError as exc:
+                if attempt >= self.max_retries:
+                    raise FetchError(
+                        f"{type(exc).__name__} after {attempt + 1} attempts: {exc}",
+                        url=url,
+                        source=source,
+                    ) from exc
+                delay = self._backoff(attempt)
+            else:
+                if not (exchange.status == 429 or exchange.status >= 500):
+                    return exchange
+                if attempt >= self.max_retries:
+                    if not page:
+                        return exchange
+                    raise FetchError(
+                        f"HTTP {exchange.status} after {attempt + 1} attempts",
+                        status=exchange.status,
+                        url=url,
+                        source=source,
+                    )
+                wait = _retry_after_seconds(
+                    _header(exchange.headers, "retry-after"), datetime.datetime.now(datetime.UTC)
+                )
+                if wait is not None and wait > self.retry_after_cap:
+                    raise FetchError(
+                        f"HTTP {exchange.status} asks to retry after {wait:.0f} s, "
+                        f"more than the {self.retry_after_cap:.0f} s cap",
+                        status=exchange.status,
+                        url=url,
+                        source=source,
+                    )
+                delay = wait if wait is not None else self._backoff(attempt)
+            attempt += 1
+            self._sleep(delay)
+
+    def _exchange(
+        self, url: str, extra: dict[str, str], source: str | None, *, page: bool
+    ) -> _Exchange:
+        parts = urlsplit(url)
+        self._limiter.wait(parts.netloc.lower())
+        request = self._client.build_request("GET", url, headers=extra)
+        target = request.url.raw_path.decode("ascii")
+        request_headers = tuple(
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+        )
+        started = time.monotonic()
+        response = self._client.send(request, stream=True)
+        try:
+            headers = tuple(
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
+            )
+            ok = 200 <= response.status_code < 300
+            if page and ok:
+                self._check_declared(response, url, source)
+            encoding = (response.headers.get("content-encoding") or "identity").strip().lower()
+            if encoding not in ("identity", "gzip", "x-gzip", "deflate"):
+                raise FetchError(
+                    f"unsupported content encoding {encoding!r}",
+                    status=response.status_code,
+                    url=url,
+                    source=source,
+                )
+            inflater = _Inflater(encoding, self.max_body_bytes, url)
+            raw = bytearray()
+            for chunk in response.iter_raw():
+                raw += chunk
+                if len(raw) > self.max_body_bytes:
+                    raise FetchError(
+                        f"body larger than {self.max_body_bytes} bytes",
+                        status=response.status_code,
+                        url=url,
+                        source=source,
+                    )
+                if time.monotonic() - started > self.total_timeout:
+                    raise httpx.ReadTimeout(f"response took over {self.total_timeout} s")
+                inflater.feed(chunk)
+            body = inflater.finish()
+        finally:
+            response.close()
+        return _Exchange(
+            status=response.status_code,
+            reason=response.reason_phrase,
+            http_version=response.http_version,
+            headers=headers,
+            raw=bytes(raw),
+            body=body,
+            request_line=f"GET {target} {response.http_version}",
+            request_headers=request_headers,
+        )
+
+    def _check_declared(self, response: httpx.Response, url: str, source: str | None) -> None:
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise FetchError(
+                f"declared body of {declared} bytes exceeds the {self.max_body_bytes} byte cap",
+                status=response.status_code,
+                url=url,
+                source=source,
+            )
+        mime = _mime(response.headers.get("content-type"))
+        if mime and mime not in self.accepted_content_types:
+            raise FetchError(
+                f"refused content type {mime}", status=response.status_code, url=url, source=source
+            )
+
+    def _result(
+        self,
+        url: str,
+        final_url: str,
+        exchange: _Exchange,
+        redirects: list[Redirect],
+        source: str | None,
+    ) -> FetchResult:
+        status = exchange.status
+        not_modified = status == 304
+        if not not_modified and not 200 <= status < 300:
+            raise FetchError(f"HTTP {status}", status=status, url=final_url, source=source)
+        content_type_header = _header(exchange.headers, "content-type")
+        mime = _mime(content_type_header) or ("" if not_modified else _sniff_type(exchange.body))
+        if not not_modified and mime not in self.accepted_content_types:
+            raise FetchError(
+                f"refused content type {mime}", status=status, url=final_url, source=source
+            )
+        text = ""
+        encoding: str | None = None
+        if not not_modified and mime not in _BINARY_TYPES:
+            text, encoding = decode_document(exchange.body, _charset(content_type_header))
+        return FetchResult(
+            url=url,
+            final_url=final_url,
+            status=status,
+            reason=exchange.reason,
+            http_version=exchange.http_version,
+            headers=exchange.headers,
+            raw=exchange.raw,
+            body=b"" if not_modified else exchange.body,
+            text=text,
+            encoding=encoding,
+            content_type=mime,
+            etag=_header(exchange.headers, "etag"),
+            last_modified=_header(exchange.headers, "last-modified"),
+            not_modified=not_modified,
+            fetched_at=datetime.datetime.now(datetime.UTC),
+            redirects=tuple(redirects),
+            request_line=exchange.request_line,
+            request_headers=exchange.request_headers,
+            source=source,
+        )
+
+
+def _header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
+def _mime(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _charset(content_type: str | None) -> str | None:
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None

@@ -1,0 +1,256 @@
+"""The scraper contract: registry, fixtures and docs per adapter, series rules, source config."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from clausewatch.errors import ConfigError, InputError
+from clausewatch.settings import get_settings
+from scrapers.base import (
+    ListingItem,
+    PageClient,
+    SourceAdapter,
+    Statement,
+    adapter_classes,
+    adapter_for_url,
+    get_adapter,
+    match_series,
+    register,
+)
+from scrapers.extract import parse_feed
+from scrapers.sources import SOURCE_HOSTS, load_sources, replay_config, source_hosts
+from scrapers.wayback import parse_cdx
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+DOCS = ROOT / "docs" / "sources.md"
+SLUGS = ("us-dod", "white-house", "state-dept", "rok-president", "rok-mnd", "korea-kr", "wayback")
+
+
+def fixture_names(slug: str) -> list[str]:
+    """Names of the recorded pages of one adapter (each has .url and .expected.json)."""
+    return sorted(p.stem for p in (FIXTURES / slug).glob("*.url"))
+
+
+def check_fixture(slug: str, name: str) -> None:
+    """Parse a recorded page with the adapter and compare with its expected extraction."""
+    adapter = adapter_classes()[slug]()
+    folder = FIXTURES / slug
+    url = (folder / f"{name}.url").read_text(encoding="utf-8").strip()
+    page = next(
+        p
+        for p in folder.glob(f"{name}.*")
+        if p.suffix in (".html", ".xml") or p.name.endswith(f"{name}.json")
+    )
+    body = page.read_bytes()
+    expected: dict[str, Any] = json.loads(
+        (folder / f"{name}.expected.json").read_text(encoding="utf-8")
+    )
+    kind = expected["kind"]
+    if kind == "statement":
+        st = adapter.parse_statement(body, url)
+        assert st.title == expected["title"]
+        assert st.published.isoformat() == expected["published"]
+        assert st.language == expected["language"]
+        assert st.canonical_url == expected["canonical_url"]
+        assert st.paragraphs == expected["paragraphs"]
+        got = [{"name": a.name, "url": a.url, "kind": a.kind} for a in st.attachments]
+        assert got == expected["attachments"]
+    elif kind == "listing":
+        parse = getattr(adapter, "parse_listing", None) or getattr(
+            adapter, "parse_archive_listing" if "archive" in name else "parse_current_listing"
+        )
+        items: list[ListingItem] = parse(body, url)
+        assert [
+            {"url": i.url, "title": i.title, "published": i.published and i.published.isoformat()}
+            for i in items
+        ] == expected["items"]
+    elif kind == "feed":
+        entries = parse_feed(body, source=slug, url=url)
+        assert [
+            {"link": e.link, "title": e.title, "published": e.published and e.published.isoformat()}
+            for e in entries
+        ] == expected["items"]
+    elif kind == "cdx":
+        captures, _ = parse_cdx(body, url)
+        assert [
+            {"timestamp": c.timestamp, "original": c.original, "digest": c.digest} for c in captures
+        ] == expected["captures"]
+    else:  # pragma: no cover - a malformed fixture
+        pytest.fail(f"unknown fixture kind {kind!r}")
+
+
+def test_registry_holds_exactly_the_fixed_slugs() -> None:
+    assert set(adapter_classes()) == set(SLUGS)
+    assert set(SOURCE_HOSTS) == set(SLUGS)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_adapter_has_fixtures_with_expectations(slug: str) -> None:
+    names = fixture_names(slug)
+    assert names, f"{slug} has no recorded pages under tests/fixtures/{slug}/"
+    for name in names:
+        assert (FIXTURES / slug / f"{name}.expected.json").is_file(), name
+    kinds = {
+        json.loads((FIXTURES / slug / f"{n}.expected.json").read_text())["kind"] for n in names
+    }
+    assert "statement" in kinds, f"{slug} has no recorded statement page"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_adapter_has_a_docs_section(slug: str) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    section = re.search(rf"^## `{re.escape(slug)}`.*?(?=^## |\Z)", text, re.M | re.S)
+    assert section, f"docs/sources.md lacks a '## `{slug}`' section"
+    for heading in ("URL scheme", "Verified", "Guessed"):
+        assert heading in section.group(0), f"{slug} docs lack {heading!r}"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_adapter_declares_its_hosts_and_languages(slug: str) -> None:
+    cls = adapter_classes()[slug]
+    assert cls.hosts == SOURCE_HOSTS[slug]
+    assert cls.languages and set(cls.languages) <= {"en", "ko"}
+    assert cls.__doc__ and cls.__module__ and (cls.__module__ and __import__(cls.__module__))
+
+
+def test_duplicate_slug_is_rejected() -> None:
+    class Impostor(SourceAdapter):
+        slug = "us-dod"
+
+        def discover(self, client: PageClient, since: date, until: date) -> list[ListingItem]:
+            return []
+
+        def parse_statement(self, body: bytes, url: str) -> Statement:
+            raise NotImplementedError
+
+    with pytest.raises(ValueError, match="duplicate source slug"):
+        register(Impostor)
+
+
+def test_unknown_slug_is_input_error() -> None:
+    with pytest.raises(InputError, match="unknown source"):
+        get_adapter("no-such-source")
+
+
+def _statement(title: str, text: str, language: str = "en") -> Statement:
+    return Statement(title, date(2025, 1, 1), language, [text], "https://x")
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "language", "series"),
+    [
+        ("Joint Press Statement on the Fifth NCG Meeting", "Body.", "en", "ncg"),
+        ("Joint Readout", "the Nuclear Consultative Group met", "en", "ncg"),
+        ("Joint Readout", "the nuclear consultative group met", "en", "ncg"),
+        ("보도자료", "제5차 핵협의그룹 회의를 개최했다.", "ko", "ncg"),
+        ("보도자료", "한미 NCG 회의", "ko", "ncg"),
+        ("Contracts for Dec. 11", "Awards for NCGX parts and ncg-like items.", "en", None),
+        ("Readout of a Call", "The ministers discussed training.", "en", None),
+        ("국방협력회의 개최", "양측은 방산협력을 논의하였다.", "ko", None),
+    ],
+)
+def test_series_rules(title: str, text: str, language: str, series: str | None) -> None:
+    assert match_series(_statement(title, text, language)) == series
+
+
+def _use_sources_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: object) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(path))
+    get_settings.cache_clear()
+
+
+def test_sources_file_overrides_base_urls_and_enabled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use_sources_file(
+        tmp_path,
+        monkeypatch,
+        {
+            "us-dod": {"base_url": "http://127.0.0.1:9/www.defense.gov", "enabled": True},
+            "korea-kr": {"enabled": False},
+        },
+    )
+    sources = load_sources()
+    assert sources["us-dod"].base_url == "http://127.0.0.1:9/www.defense.gov"
+    assert sources["white-house"].base_url == "https://www.whitehouse.gov"
+    assert not sources["korea-kr"].enabled
+    assert "127.0.0.1" in source_hosts() and "www.korea.kr" not in source_hosts()
+    assert (
+        get_adapter("us-dod").base_urls["www.defense.gov"] == "http://127.0.0.1:9/www.defense.gov"
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"no-such-source": {"enabled": True}},
+        {"us-dod": "http://x"},
+        {"us-dod": {"base_url": "ftp://x"}},
+        {"us-dod": {"enabled": "yes"}},
+        {"white-house": {"base_urls": {"www.example.org": "http://x"}}},
+        ["us-dod"],
+    ],
+)
+def test_bad_sources_file_is_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: object
+) -> None:
+    _use_sources_file(tmp_path, monkeypatch, data)
+    with pytest.raises(ConfigError):
+        load_sources()
+
+
+def test_replay_config_points_every_host_under_the_root() -> None:
+    config = replay_config("http://127.0.0.1:8080/")
+    assert config["white-house"]["base_urls"]["bidenwhitehouse.archives.gov"] == (
+        "http://127.0.0.1:8080/bidenwhitehouse.archives.gov"
+    )
+    assert set(config) == set(SLUGS)
+
+
+def test_urls_map_between_replay_and_real_hosts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use_sources_file(tmp_path, monkeypatch, replay_config("http://127.0.0.1:8080"))
+    dod = get_adapter("us-dod")
+    replayed = "http://127.0.0.1:8080/www.defense.gov/News/Releases/Release/Article/1/x/"
+    assert dod.canonical(replayed) == "https://www.defense.gov/News/Releases/Release/Article/1/x/"
+    assert dod.rebase("https://www.defense.gov/News/Releases/", "www.defense.gov") == (
+        "http://127.0.0.1:8080/www.defense.gov/News/Releases/"
+    )
+    assert dod.rebase("/News/Releases/?Page=2", "www.defense.gov") == (
+        "http://127.0.0.1:8080/www.defense.gov/News/Releases/?Page=2"
+    )
+    assert dod.rebase("https://elsewhere.example/x", "www.defense.gov") == (
+        "https://elsewhere.example/x"
+    )
+    assert adapter_for_url(replayed).slug == "us-dod"
+    assert adapter_for_url("http://127.0.0.1:8080/www.korea.kr/rss/dept_mnd.xml").slug == "korea-kr"
+    assert adapter_for_url("https://www.state.gov/x/").slug == "state-dept"
+    with pytest.raises(InputError):
+        adapter_for_url("https://www.example.org/")
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_recorded_statements_parse_the_same_under_a_replay_url(
+    slug: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page read through the replay must keep the real host's canonical URL.
+    _use_sources_file(tmp_path, monkeypatch, replay_config("http://127.0.0.1:8080"))
+    adapter = get_adapter(slug)
+    for name in fixture_names(slug):
+        expected = json.loads((FIXTURES / slug / f"{name}.expected.json").read_text())
+        if expected["kind"] != "statement":
+            continue
+        real = (FIXTURES / slug / f"{name}.url").read_text().strip()
+        replayed = "http://127.0.0.1:8080/" + real.split("://", 1)[1]
+        body = (FIXTURES / slug / f"{name}.html").read_bytes()
+        assert adapter.parse_statement(body, replayed).canonical_url == expected["canonical_url"]

@@ -1,0 +1,14 @@
+"""The `white-house` adapter: recorded pages and the site's quirks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.scrapers.test_registry import check_fixture, fixture_names
+
+SLUG = "white-house"
+
+
+@pytest.mark.parametrize("name", fixture_names(SLUG))
+def test_recorded_page(name: str) -> None:
+    check_fixture(SLUG, name)
