@@ -1,0 +1,215 @@
+"""Comparison of two statements: clause alignment, commitment changes and phrase changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from clauses.align import ClauseChange, align
+from clauses.commitments import (
+    CommitmentChange,
+    CommitmentDef,
+    compare_commitments,
+    find_commitments,
+    load_lexicons,
+)
+from clauses.encoder import Encoder, default_encoder
+from clauses.normalize import detect_language
+from clauses.phrases import (
+    DEFAULT_CAP,
+    PhraseChange,
+    history_keys,
+    salient_phrase_changes,
+    strength_phrase_changes,
+)
+from clauses.segment import Clause, segment
+
+KINDS = ("revision", "successor", "translation")
+SUMMARY_STATUSES = ("unchanged", "modified", "moved", "split", "merged", "added", "dropped")
+
+
+@dataclass
+class ComparisonResult:
+    """Everything a comparison found; ``to_dict()`` gives the documented JSON shape."""
+
+    kind: str
+    old_lang: str
+    new_lang: str
+    old_title: str | None
+    new_title: str | None
+    old_clauses: list[Clause]
+    new_clauses: list[Clause]
+    clause_changes: list[ClauseChange]
+    commitments: list[CommitmentChange]
+    phrases: list[PhraseChange]
+    summary: dict[str, int] = field(default_factory=dict)
+    semantic: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the comparison as plain JSON-ready data (docs/comparison-json.md)."""
+        return {
+            "kind": self.kind,
+            "old": {
+                "title": self.old_title,
+                "language": self.old_lang,
+                "clauses": len(self.old_clauses),
+            },
+            "new": {
+                "title": self.new_title,
+                "language": self.new_lang,
+                "clauses": len(self.new_clauses),
+            },
+            "clauses": [
+                {
+                    "status": c.status,
+                    "old": list(c.old),
+                    "new": list(c.new),
+                    "old_text": c.old_text,
+                    "new_text": c.new_text,
+                    "score": c.score,
+                    "diff": None
+                    if c.diff is None
+                    else [[op, list(a), list(b)] for op, a, b in c.diff],
+                }
+                for c in self.clause_changes
+            ],
+            "commitments": [
+                {
+                    "key": c.key,
+                    "label": c.label,
+                    "status": c.status,
+                    "old_evidence": c.old_evidence,
+                    "new_evidence": c.new_evidence,
+                    "strength_old": c.strength_old,
+                    "strength_new": c.strength_new,
+                }
+                for c in self.commitments
+            ],
+            "phrases": [
+                {"text": p.text, "status": p.status, "support": p.support} for p in self.phrases
+            ],
+            "summary": dict(self.summary),
+        }
+
+
+def _summarise(changes: Sequence[ClauseChange]) -> dict[str, int]:
+    # "matched" (translations) is counted beside the seven statuses so that the shape of
+    # the summary is the same for every kind of comparison.
+    summary = {status: 0 for status in (*SUMMARY_STATUSES, "matched")}
+    for change in changes:
+        summary[change.status] = summary.get(change.status, 0) + 1
+    return summary
+
+
+def _language_of(clauses: Sequence[Clause]) -> str:
+    return detect_language(" ".join(c.text for c in clauses[:50]))
+
+
+def compare_clauses(
+    old: Sequence[Clause],
+    new: Sequence[Clause],
+    *,
+    kind: str | None = None,
+    old_lang: str | None = None,
+    new_lang: str | None = None,
+    old_title: str | None = None,
+    new_title: str | None = None,
+    lexical: bool = False,
+    encoder: Encoder | None = None,
+    lexicon: Sequence[CommitmentDef] | None = None,
+    history: Sequence[str] = (),
+) -> ComparisonResult:
+    """Compare two segmented statements; raises ValueError for an unknown ``kind``."""
+    old_language = old_lang or _language_of(old)
+    new_language = new_lang or _language_of(new)
+    cross_language = old_language != new_language
+    chosen_kind = kind or ("translation" if cross_language else "successor")
+    if chosen_kind not in KINDS:
+        raise ValueError(f"unknown comparison kind {chosen_kind!r}; expected one of {KINDS}")
+    # Revisions are small edits that lexical matching reads well; the encoder is for
+    # reworded successors and for English–Korean pairs.
+    use_encoder = not lexical and (
+        cross_language or chosen_kind != "revision" or encoder is not None
+    )
+    active_encoder = (encoder or default_encoder()) if use_encoder and old and new else None
+
+    changes = align(
+        old, new, cross_language=cross_language, encoder=active_encoder, lang=old_language
+    )
+
+    definitions = load_lexicons() if lexicon is None else list(lexicon)
+    commitments = compare_commitments(
+        find_commitments(old, old_language, definitions),
+        find_commitments(new, new_language, definitions),
+        definitions,
+    )
+
+    phrases: list[PhraseChange] = []
+    if not cross_language:
+        history_clauses = [segment(text, old_language) for text in history]
+        history_strings = history_keys(history_clauses, old_language)
+        old_changed = {i for c in changes if c.status != "unchanged" for i in c.old}
+        new_changed = {j for c in changes if c.status != "unchanged" for j in c.new}
+        phrases = salient_phrase_changes(
+            old,
+            new,
+            old_language,
+            history=history_strings,
+            cap=DEFAULT_CAP,
+            old_changed=old_changed,
+            new_changed=new_changed,
+        )
+        pairs = [
+            (old[c.old[0]], new[c.new[0]])
+            for c in changes
+            if c.status in ("modified", "moved") and len(c.old) == 1 and len(c.new) == 1
+        ]
+        phrases += strength_phrase_changes(pairs, old_language, history=history_strings)
+
+    return ComparisonResult(
+        kind=chosen_kind,
+        old_lang=old_language,
+        new_lang=new_language,
+        old_title=old_title,
+        new_title=new_title,
+        old_clauses=list(old),
+        new_clauses=list(new),
+        clause_changes=changes,
+        commitments=commitments,
+        phrases=phrases,
+        summary=_summarise(changes),
+        semantic=active_encoder is not None,
+    )
+
+
+def compare_texts(
+    old: str,
+    new: str,
+    *,
+    kind: str | None = None,
+    old_lang: str | None = None,
+    new_lang: str | None = None,
+    old_title: str | None = None,
+    new_title: str | None = None,
+    lexical: bool = False,
+    encoder: Encoder | None = None,
+    lexicon: Sequence[CommitmentDef] | None = None,
+    history: Sequence[str] = (),
+) -> ComparisonResult:
+    """Segment and compare two statement texts; raises ValueError for an unknown ``kind``."""
+    old_language = old_lang or detect_language(old)
+    new_language = new_lang or detect_language(new)
+    return compare_clauses(
+        segment(old, old_language),
+        segment(new, new_language),
+        kind=kind,
+        old_lang=old_language,
+        new_lang=new_language,
+        old_title=old_title,
+        new_title=new_title,
+        lexical=lexical,
+        encoder=encoder,
+        lexicon=lexicon,
+        history=history,
+    )

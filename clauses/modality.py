@@ -1,0 +1,105 @@
+"""Modality: how strongly a clause commits (strong, medium, weak), in English and Korean."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+STRONG = "strong"
+MEDIUM = "medium"
+WEAK = "weak"
+TIER_RANK = {WEAK: 1, MEDIUM: 2, STRONG: 3}
+# A clause that carries no modality word states a fact; it ranks between weak and strong.
+DEFAULT_TIER = MEDIUM
+
+_ENGLISH: tuple[tuple[str, str], ...] = (
+    (
+        MEDIUM,
+        r"(?:continu(?:e|es|ed|ing) to|intend(?:s|ed)? to|seek(?:s|ing)? to|sought to"
+        r"|aim(?:s|ed)? to|plan(?:s|ned)? to|strive(?:s)? to|endeavou?r(?:s|ed)? to"
+        r"|work(?:s|ed)? (?:toward|towards|to)|look(?:s|ed)? forward to)",
+    ),
+    (
+        STRONG,
+        r"(?:(?:re)?affirm(?:s|ed|ing)?|commit(?:s|ted|ment|ments)?|will|would|shall|must|agree(?:s|d)?"
+        r"|pledge(?:s|d)?|resolve(?:s|d)?|decide(?:s|d)?|vow(?:s|ed)?)",
+    ),
+    (
+        WEAK,
+        r"(?:discuss(?:es|ed)?|note(?:s|d)?|welcome(?:s|d)?|explor(?:e|es|ed|ing)|may|might"
+        r"|could|consider(?:s|ed)?|review(?:s|ed)?|exchang(?:e|es|ed) views|acknowledge(?:s|d)?"
+        r"|recogni[sz](?:e|es|ed)|highlight(?:s|ed)?|assess(?:es|ed)?)",
+    ),
+)
+# Every Hangul syllable ending in ㄹ: the future "~ㄹ 것이다" (할 것, 맡을 것, 갈 것).
+_RIEUL_FINAL = "".join(chr(code) for code in range(0xAC00, 0xD7A4) if (code - 0xAC00) % 28 == 8)
+_KOREAN: tuple[tuple[str, str], ...] = (
+    (STRONG, rf"(?:재확인|확인|공약|[{_RIEUL_FINAL}]\s?것|합의|약속|결의|다짐|확약)"),
+    (MEDIUM, r"(?:나가기로|나갈|지속하기로|계속|추진하기로|노력하기로|노력해)"),
+    (WEAK, r"(?:논의|평가|환영|검토|모색|주목|점검|의견을 교환)"),
+)
+
+_COMPILED = {
+    "en": [(tier, re.compile(r"(?<![\w])" + pattern + r"(?![\w])")) for tier, pattern in _ENGLISH],
+    "ko": [(tier, re.compile(pattern)) for tier, pattern in _KOREAN],
+}
+
+
+@dataclass(frozen=True)
+class Modality:
+    """The modality word that governs a clause, its tier and where it sits in the text."""
+
+    tier: str
+    word: str
+    start: int
+    end: int
+
+
+def find_modality(text: str, lang: str) -> Modality | None:
+    """Return the governing modality word (first in English, last in Korean), or None."""
+    lowered = text.lower()
+    found: list[Modality] = []
+    for tier, pattern in _COMPILED.get(lang, _COMPILED["en"]):
+        for match in pattern.finditer(lowered):
+            found.append(Modality(tier, match.group(0), match.start(), match.end()))
+    if not found:
+        return None
+    # English puts the governing verb first ("agreed to continue to ..."); Korean puts it
+    # last ("... 강화해 나가기로 합의하였다").
+    if lang == "ko":
+        return max(found, key=lambda m: (m.start, -m.end))
+    chosen = min(found, key=lambda m: (m.start, -m.end))
+    return chosen
+
+
+def clause_strength(text: str, lang: str) -> str | None:
+    """Return the tier ("strong", "medium", "weak") of the clause's own modality word, or None."""
+    modality = find_modality(text, lang)
+    return modality.tier if modality else None
+
+
+def is_list_continuation(previous_text: str) -> bool:
+    """Return True when the next clause continues this one's list (it ends in ":" or ";")."""
+    return previous_text.rstrip().endswith((":", ";"))
+
+
+def strengths_in_context(texts: Sequence[str], paragraphs: Sequence[int], lang: str) -> list[str]:
+    """Return each clause's tier, list items inheriting the tier of their lead-in clause."""
+    tiers: list[str] = []
+    for index, text in enumerate(texts):
+        own = clause_strength(text, lang)
+        if own is None and index > 0:
+            back = index
+            while (
+                back > 0
+                and paragraphs[back - 1] == paragraphs[index]
+                and is_list_continuation(texts[back - 1])
+            ):
+                inherited = clause_strength(texts[back - 1], lang)
+                if inherited is not None:
+                    own = inherited
+                    break
+                back -= 1
+        tiers.append(own or DEFAULT_TIER)
+    return tiers

@@ -1,0 +1,215 @@
+"""Segmentation of a statement into paragraphs, sentences and clauses (list items)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from clauses.normalize import detect_language, match_key, normalize_display
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of a statement: its 0-based position, paragraph, displayed text and match key."""
+
+    position: int
+    paragraph: int
+    text: str
+    key: str
+
+
+# Lower-cased tokens (without their final period) that end in a period but do not end a
+# sentence. Multi-dot abbreviations such as "u.s" are matched whole.
+_ABBREVIATIONS = frozenset(
+    [
+        "u.s",
+        "u.s.a",
+        "u.k",
+        "u.n",
+        "d.c",
+        "r.o.k",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "st",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "adm",
+        "capt",
+        "sgt",
+        "sen",
+        "rep",
+        "gov",
+        "amb",
+        "pres",
+        "no",
+        "nos",
+        "vol",
+        "art",
+        "sec",
+        "para",
+        "pp",
+        "p",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jr",
+        "sr",
+        "vs",
+        "cf",
+        "al",
+        "approx",
+        "dept",
+    ]
+)
+
+_SENTENCE_END = re.compile(r"([.!?])([\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9\u3131-\ud7a3-])")
+_LAST_TOKEN = re.compile(r"(\S+)$")
+
+_kiwi_lock = threading.Lock()
+_kiwi: Any = None
+
+
+def _kiwi_instance() -> Any:
+    global _kiwi
+    # kiwipiepy takes a few seconds to load its model, so one instance serves the process.
+    with _kiwi_lock:
+        if _kiwi is None:
+            from kiwipiepy import Kiwi
+
+            _kiwi = Kiwi()
+        return _kiwi
+
+
+def _is_abbreviation(before: str) -> bool:
+    match = _LAST_TOKEN.search(before)
+    if not match:
+        return False
+    token = match.group(1).lower().lstrip("(\"'[")
+    if token in _ABBREVIATIONS:
+        return True
+    # Initials ("J. Smith") and dotted acronyms ("R.O.K.") never end a sentence here.
+    return bool(re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", token))
+
+
+def split_english_sentences(paragraph: str) -> list[str]:
+    """Split one English paragraph into sentences, keeping abbreviations (U.S., No.) intact."""
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        if match.group(1) == "." and _is_abbreviation(paragraph[start : match.start(1)]):
+            continue
+        end = match.end(2)
+        piece = paragraph[start:end].strip()
+        if piece:
+            sentences.append(piece)
+        start = match.end()
+    rest = paragraph[start:].strip()
+    if rest:
+        sentences.append(rest)
+    return sentences
+
+
+def split_korean_sentences(paragraph: str) -> list[str]:
+    """Split one Korean paragraph into sentences with kiwipiepy (loaded once, lazily)."""
+    kiwi = _kiwi_instance()
+    with _kiwi_lock:
+        pieces = kiwi.split_into_sents(paragraph)
+    sentences = [paragraph[p.start : p.end].strip() for p in pieces]
+    return [s for s in sentences if s] or ([paragraph.strip()] if paragraph.strip() else [])
+
+
+def split_list_items(sentence: str) -> list[str]:
+    """Split a list-sentence ("workstreams: A; B; and C") at semicolons; others stay whole."""
+    if ";" not in sentence:
+        return [sentence]
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in sentence:
+        if char in "([":
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+        current.append(char)
+        if char == ";" and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+    tail = "".join(current).strip()
+    if tail:
+        parts.append(tail)
+    head = parts[0]
+    # The lead-in of a list ("... in the following workstreams:") is its own clause so that
+    # the modality of its verb can be inherited by the items that follow it.
+    if ":" in head and not head.rstrip().endswith(":"):
+        lead, _, first = head.partition(":")
+        if lead.strip() and first.strip():
+            parts = [lead.strip() + ":", first.strip(), *parts[1:]]
+    return [p for p in parts if p and p != ";"]
+
+
+def _paragraph_units(paragraph: str) -> list[str]:
+    """Join a paragraph's lines into runs of prose; each "- " list line is its own unit."""
+    units: list[str] = []
+    prose: list[str] = []
+    for line in paragraph.split("\n"):
+        if line.startswith("- "):
+            if prose:
+                units.append(" ".join(prose))
+                prose = []
+            units.append(line[2:].strip())
+        elif line.strip():
+            prose.append(line.strip())
+    if prose:
+        units.append(" ".join(prose))
+    return [u for u in units if u]
+
+
+def segment(text: str, lang: str | None = None) -> list[Clause]:
+    """Split a statement into clauses (paragraphs, sentences, list items); never raises."""
+    display = normalize_display(text)
+    if not display:
+        return []
+    language = lang or detect_language(display)
+    clauses: list[Clause] = []
+    for paragraph_index, paragraph in enumerate(display.split("\n\n")):
+        for unit in _paragraph_units(paragraph):
+            if language == "ko":
+                sentences = split_korean_sentences(unit)
+            else:
+                sentences = split_english_sentences(unit)
+            for sentence in sentences:
+                for item in split_list_items(sentence):
+                    clauses.append(
+                        Clause(
+                            position=len(clauses),
+                            paragraph=paragraph_index,
+                            text=item,
+                            key=match_key(item, language),
+                        )
+                    )
+    return clauses

@@ -1,0 +1,171 @@
+"""``clausewatch compare OLD NEW``: compare two statement files clause by clause (no database)."""
+
+from __future__ import annotations
+
+import enum
+import io
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clausewatch.errors import InputError
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "td", "dd", "dt")
+
+
+class OutputFormat(enum.StrEnum):
+    """Output formats of ``compare``."""
+
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+class Language(enum.StrEnum):
+    """Languages a statement can be read as."""
+
+    en = "en"
+    ko = "ko"
+
+
+@dataclass(frozen=True)
+class StatementFile:
+    """The text of a statement file and the title it carries, if any."""
+
+    text: str
+    title: str | None
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if b"\x00" in data[:8192]:
+        raise InputError("looks like a binary file, not a statement", path=str(path))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError("cannot decode the file as text", path=str(path))
+    return str(best)
+
+
+def _html_statement(markup: str) -> StatementFile:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "lxml")
+    for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer"]):
+        tag.decompose()
+    title_tag = soup.find("title") or soup.find("h1")
+    title = title_tag.get_text(" ", strip=True) if title_tag else None
+    blocks: list[str] = []
+    for element in soup.find_all(_BLOCKS):
+        # Nested blocks (a <p> inside an <li>) are read once, at the innermost level.
+        if element.find(_BLOCKS):
+            continue
+        text = element.get_text(" ", strip=True)
+        if text:
+            blocks.append(("- " + text) if element.name == "li" else text)
+    if not blocks:
+        body = soup.body or soup
+        blocks = [line.strip() for line in body.get_text("\n").splitlines() if line.strip()]
+    return StatementFile("\n\n".join(blocks), title or None)
+
+
+def _pdf_statement(data: bytes, path: Path) -> StatementFile:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    # pypdf logs its repairs of damaged files; the user gets our one line instead.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = reader.metadata.title if reader.metadata else None
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"cannot read the PDF: {exc}", path=str(path)) from exc
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text.strip():
+        raise InputError("the PDF has no text layer (scanned image?)", path=str(path))
+    return StatementFile(text, str(title) if title else None)
+
+
+def read_statement(path: Path) -> StatementFile:
+    """Read a plain-text, HTML or PDF statement; raises InputError for anything unusable."""
+    if not path.exists():
+        raise InputError("no such file", path=str(path))
+    if not path.is_file():
+        raise InputError("not a regular file", path=str(path))
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", path=str(path)
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from exc
+    if data.startswith(b"%PDF-") or path.suffix.lower() == ".pdf":
+        statement = _pdf_statement(data, path)
+    else:
+        text = _decode(data, path)
+        head = text.lstrip()[:512].lower()
+        if path.suffix.lower() in _HTML_SUFFIXES or head.startswith(("<!doctype html", "<html")):
+            statement = _html_statement(text)
+        else:
+            statement = StatementFile(text, None)
+    if not statement.text.strip():
+        raise InputError("the file holds no statement text", path=str(path))
+    control = sum(1 for ch in statement.text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if control > max(8, len(statement.text) // 100):
+        raise InputError("looks like a binary file, not a statement", path=str(path))
+    return statement
+
+
+def compare(
+    old: Annotated[Path, typer.Argument(help="The earlier statement (text, HTML or PDF).")],
+    new: Annotated[Path, typer.Argument(help="The later statement, or its translation.")],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.text,
+    lexical: Annotated[
+        bool, typer.Option("--lexical", help="Match wording only; do not load the encoder.")
+    ] = False,
+    lang: Annotated[
+        Language | None,
+        typer.Option("--lang", help="Read both files as this language instead of detecting it."),
+    ] = None,
+) -> None:
+    """Compare two statement files clause by clause and show what changed (no database)."""
+    from clauses import compare_texts, render_html, render_text
+
+    old_statement = read_statement(old)
+    new_statement = read_statement(new)
+    language = lang.value if lang else None
+    result = compare_texts(
+        old_statement.text,
+        new_statement.text,
+        old_lang=language,
+        new_lang=language,
+        old_title=old_statement.title or old.name,
+        new_title=new_statement.title or new.name,
+        lexical=lexical,
+    )
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif output is OutputFormat.html:
+        typer.echo(render_html(result), nl=False)
+    else:
+        typer.echo(render_text(result), nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``compare`` to the CLI."""
+    app.command("compare")(compare)

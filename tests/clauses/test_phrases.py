@@ -1,0 +1,85 @@
+"""Phrases: salient n-grams for series with no lexicon, and strength-changed phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from clauses import compare_texts, segment
+from clauses.phrases import commitment_phrase, phrase_tokens
+
+CLIMATE_1 = """\
+Parties will phase out unabated coal power by 2035.
+
+Parties will mobilize climate finance from all sources for developing countries.
+
+Parties noted the report of the expert group."""
+CLIMATE_2 = """\
+Parties may explore ways to mobilize climate finance from all sources for developing countries.
+
+Parties noted the report of the expert group.
+
+Parties will triple renewable energy capacity by 2030."""
+CLIMATE_0 = """\
+Parties will phase out unabated coal power as soon as possible.
+
+Parties will mobilize climate finance for developing countries."""
+
+
+def _phrases(old: str, new: str, history: tuple[str, ...] = ()) -> dict[str, str]:
+    result = compare_texts(old, new, lexical=True, lexicon=[], history=history)
+    return {p.text: p.status for p in result.phrases}
+
+
+def test_no_lexicon_series_gets_dropped_added_and_weakened() -> None:
+    phrases = _phrases(CLIMATE_1, CLIMATE_2, history=(CLIMATE_0,))
+    assert phrases.get("phase out unabated coal power") == "dropped"
+    assert phrases.get("triple renewable energy capacity") == "added"
+    weakened = [t for t, s in phrases.items() if s == "weakened"]
+    assert len(weakened) == 1 and weakened[0].startswith("mobilize climate finance")
+    assert "report of the expert group" not in " ".join(phrases)
+
+
+def test_support_counts_earlier_statements() -> None:
+    result = compare_texts(
+        CLIMATE_1, CLIMATE_2, lexical=True, lexicon=[], history=(CLIMATE_0, CLIMATE_1)
+    )
+    support = {p.text: p.support for p in result.phrases}
+    assert support["phase out unabated coal power"] == 2
+
+
+def test_phrases_are_capped_per_direction() -> None:
+    old = "\n\n".join(f"Alpha{i} bravo{i} charlie{i} delta{i} echo{i}." for i in range(20))
+    result = compare_texts(old, "Nothing in common here at all.", lexical=True, lexicon=[])
+    assert sum(p.status == "dropped" for p in result.phrases) == 8
+
+
+def test_identical_statements_have_no_phrases() -> None:
+    assert _phrases(CLIMATE_1, CLIMATE_1) == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "lang", "tokens"),
+    [
+        ("공동기획을 강화한다", "ko", ["공동기획", "강화한다"]),
+        ("정보공유와 협의", "ko", ["정보공유", "협의"]),
+        ("joint planning", "en", ["joint", "planning"]),
+        ("이 가", "ko", ["이", "가"]),
+    ],
+)
+def test_phrase_tokens(key: str, lang: str, tokens: list[str]) -> None:
+    assert phrase_tokens(key, lang) == tokens
+
+
+def test_commitment_phrase_is_the_shared_object() -> None:
+    old = segment("Parties will mobilize climate finance.", "en")[0]
+    new = segment("Parties may explore ways to mobilize climate finance.", "en")[0]
+    assert commitment_phrase(old, new, "en") == "mobilize climate finance"
+
+
+def test_korean_phrases() -> None:
+    phrases = _phrases(
+        "양측은 공동기획 및 실행 체계를 재확인하였다.\n\n양측은 회의를 개최하였다.",
+        "양측은 회의를 개최하였다.\n\n대한민국은 재래식 방위 주도 역할을 맡는다.",
+    )
+    assert any(s == "dropped" and "공동기획" in t for t, s in phrases.items())
+    assert any(s == "added" and "재래식 방위" in t for t, s in phrases.items())

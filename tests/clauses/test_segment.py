@@ -1,0 +1,71 @@
+"""Segmentation: paragraphs, English and Korean sentences, list items."""
+
+from __future__ import annotations
+
+import pytest
+
+from clauses import segment
+from clauses.segment import split_english_sentences, split_list_items
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "sentences"),
+    [
+        ("The U.S. side met in Washington, D.C. on Jan. 10. Dr. Kim spoke.", 2),
+        ("Mr. Cho and Ms. Abercrombie met. They agreed. No. 5 was held.", 3),
+        ("It was held in the U.S. The next one is in Seoul.", 1),
+        ("One sentence without a period", 1),
+        ("Is this a question? Yes! It is.", 3),
+        ('He said "we agree." Then they left.', 2),
+        ("See Art. 4 and Sec. 2 of the plan. Done.", 2),
+        ("The R.O.K. delegation arrived. J. Smith led it.", 2),
+    ],
+)
+def test_english_sentences(paragraph: str, sentences: int) -> None:
+    assert len(split_english_sentences(paragraph)) == sentences
+
+
+@pytest.mark.parametrize(
+    ("sentence", "items"),
+    [
+        (
+            "They reviewed the workstreams: information sharing; consultation; and CNI.",
+            ["They reviewed the workstreams:", "information sharing;", "consultation;", "and CNI."],
+        ),
+        ("A; B", ["A;", "B"]),
+        ("No list here, just commas, and more.", ["No list here, just commas, and more."]),
+        ("Items (a; b) stay together.", ["Items (a; b) stay together."]),
+        ("Lead:\nnothing", ["Lead:\nnothing"]),
+    ],
+)
+def test_list_items(sentence: str, items: list[str]) -> None:
+    assert split_list_items(sentence) == items
+
+
+def test_segment_positions_paragraphs_and_keys() -> None:
+    clauses = segment("First one. Second one.\n\nThird: a; b.\n\n- bullet one\n- bullet two")
+    assert [c.position for c in clauses] == list(range(len(clauses)))
+    assert [c.paragraph for c in clauses] == [0, 0, 1, 1, 1, 2, 2]
+    assert [c.text for c in clauses][-2:] == ["bullet one", "bullet two"]
+    assert clauses[0].key == "first one"
+
+
+def test_segment_empty_and_blank() -> None:
+    assert segment("") == []
+    assert segment(" \n\n \t") == []
+
+
+def test_segment_korean_with_kiwi() -> None:
+    text = (
+        "미국은 확장억제 공약을 재확인하였다. 양측은 정보공유를 논의하였다\n\n"
+        "양측은 다음 회의를 개최하기로 합의하였다."
+    )
+    clauses = segment(text)
+    assert [c.paragraph for c in clauses] == [0, 0, 1]
+    assert clauses[1].text.startswith("양측은 정보공유")
+
+
+def test_segment_language_override() -> None:
+    # Read as English, a Korean paragraph is split at sentence punctuation only.
+    clauses = segment("미국은 재확인하였다. 양측은 합의하였다.", lang="en")
+    assert len(clauses) == 2
