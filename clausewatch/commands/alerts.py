@@ -1,0 +1,228 @@
+"""Email alerts: ``subscribe``, ``unsubscribe``, ``subscriptions``, ``alerts send|list``."""
+
+from __future__ import annotations
+
+import enum
+import json
+from email.utils import parseaddr
+from typing import Annotated, Any
+
+import typer
+
+from clausewatch.errors import InputError
+from clausewatch.settings import get_settings
+
+
+class OutputFormat(enum.StrEnum):
+    """Output formats of the alert commands."""
+
+    text = "text"
+    json = "json"
+
+
+class Severity(enum.StrEnum):
+    """The minimum severity a subscription asks for."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class Digest(enum.StrEnum):
+    """How often a subscriber gets mail."""
+
+    immediate = "immediate"
+    daily = "daily"
+
+
+class AlertStatus(enum.StrEnum):
+    """Outbox row states."""
+
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", help="text for people, json for scripts.")
+]
+
+
+def _checked_email(address: str) -> str:
+    name, addr = parseaddr(address)
+    local, _, domain = addr.partition("@")
+    if not local or "." not in domain or name or any(c.isspace() for c in addr):
+        raise InputError(f"not an email address: {address!r}")
+    return addr
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def subscribe(
+    email: Annotated[str, typer.Argument(help="Address that receives the alerts.")],
+    series: Annotated[
+        str, typer.Option("--series", help="Series slug (e.g. ncg), or * for every series.")
+    ] = "*",
+    min_severity: Annotated[
+        Severity, typer.Option("--min-severity", help="Send nothing below this severity.")
+    ] = Severity.medium,
+    commitment: Annotated[
+        list[str] | None,
+        typer.Option("--commitment", help="Only changes to this commitment key (repeatable)."),
+    ] = None,
+    digest: Annotated[
+        Digest, typer.Option("--digest", help="immediate: one mail per change; daily: one a day.")
+    ] = Digest.immediate,
+) -> None:
+    """Subscribe an address to change alerts (running it again updates the filters)."""
+    from models import open_history, outbox
+
+    address = _checked_email(email)
+    history = open_history()
+    try:
+        with history.sessions.begin() as session:
+            info, created = outbox.subscribe(
+                session,
+                address,
+                series_slug=series.strip() or "*",
+                min_severity=min_severity.value,
+                commitment_keys=commitment or (),
+                digest=digest.value,
+            )
+    finally:
+        history.close()
+    verb = "subscribed" if created else "updated the subscription of"
+    where = "every series" if info.series_slug == "*" else f"series {info.series_slug}"
+    keys = f", commitments {', '.join(info.commitment_keys)}" if info.commitment_keys else ""
+    typer.echo(
+        f"{verb} {info.email} to {where}: {info.min_severity} and above{keys}, {info.digest}"
+    )
+
+
+def unsubscribe(
+    email: Annotated[str, typer.Argument(help="Address to stop mailing.")],
+    series: Annotated[
+        str | None, typer.Option("--series", help="Only this series (default: all of them).")
+    ] = None,
+) -> None:
+    """Stop alerts to an address; its alerts not yet sent are cancelled."""
+    from models import open_history, outbox
+
+    history = open_history()
+    try:
+        with history.sessions.begin() as session:
+            n = outbox.unsubscribe(session, email, series_slug=series)
+    finally:
+        history.close()
+    if n == 0:
+        raise InputError(f"no active subscription for {email}")
+    typer.echo(f"unsubscribed {email} ({n} subscription{'s' if n != 1 else ''})")
+
+
+def subscriptions(
+    include_inactive: Annotated[
+        bool, typer.Option("--all", help="Include cancelled subscriptions.")
+    ] = False,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """List subscriptions."""
+    from models import open_history, outbox
+
+    history = open_history()
+    try:
+        with history.sessions() as session:
+            rows = outbox.list_subscriptions(session, include_inactive=include_inactive)
+    finally:
+        history.close()
+    if output is OutputFormat.json:
+        _echo_json([r.to_dict() for r in rows])
+        return
+    if not rows:
+        typer.echo("no subscriptions (add one with `clausewatch subscribe EMAIL`)")
+        return
+    for r in rows:
+        keys = ",".join(r.commitment_keys) or "-"
+        state = "" if r.active else "  (cancelled)"
+        typer.echo(f"{r.email:32} {r.series_slug:10} {r.min_severity:7} {r.digest:9} {keys}{state}")
+
+
+alerts_app = typer.Typer(help="Send and inspect email alerts.", no_args_is_help=True)
+
+
+@alerts_app.command("send")
+def send(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; send and change nothing.")
+    ] = False,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Send the alerts that are due (failures stay queued and are retried with backoff)."""
+    from alerts.deliver import deliver_pending
+    from models import open_history
+
+    history = open_history()
+    try:
+        report = deliver_pending(history, get_settings(), dry_run=dry_run)
+    finally:
+        history.close()
+    if output is OutputFormat.json:
+        _echo_json(report.to_dict())
+        return
+    if dry_run:
+        if not report.planned:
+            typer.echo("nothing due")
+        for o in report.planned:
+            typer.echo(f"would send to {o.recipient}: {o.mail.subject}  ({len(o.items)} alert(s))")
+        return
+    typer.echo(
+        f"sent {len(report.sent)}, retrying later {len(report.retrying)}, "
+        f"failed {len(report.failed)}"
+    )
+    for error in dict.fromkeys(report.errors):
+        typer.echo(f"  error: {error}", err=True)
+    if report.failed or (report.errors and not report.sent):
+        raise typer.Exit(1)
+
+
+@alerts_app.command("list")
+def list_(
+    status: Annotated[
+        AlertStatus | None, typer.Option("--status", help="Only alerts in this state.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 100,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """List queued, sent and failed alerts, newest first."""
+    from models import open_history, outbox
+
+    history = open_history()
+    try:
+        with history.sessions() as session:
+            rows = outbox.list_alerts(session, status=status.value if status else None, limit=limit)
+    finally:
+        history.close()
+    if output is OutputFormat.json:
+        _echo_json([r.to_dict() for r in rows])
+        return
+    if not rows:
+        typer.echo("no alerts")
+        return
+    for r in rows:
+        when = r.sent_at or r.next_attempt_at or r.created_at
+        line = (
+            f"#{r.id:<5} {r.status:8} {r.severity:7} {r.email:28} {r.kind:10} "
+            f"{when:%Y-%m-%d %H:%M} tries={r.attempts}  {r.statement}"
+        )
+        typer.echo(line)
+        if r.last_error and r.status != "sent":
+            typer.echo(f"        last error: {r.last_error}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``subscribe``, ``unsubscribe``, ``subscriptions`` and ``alerts`` to the CLI."""
+    app.command("subscribe")(subscribe)
+    app.command("unsubscribe")(unsubscribe)
+    app.command("subscriptions")(subscriptions)
+    app.add_typer(alerts_app, name="alerts")

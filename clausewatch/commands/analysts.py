@@ -1,0 +1,272 @@
+"""``clausewatch timeline``, ``search``, ``browse`` and ``report``: the analyst's views.
+
+JSON shapes (documented in docs/analysts.md):
+
+``timeline --format json``
+    ``{"series", "language", "documents": [{"id", "title", "published", "url"}],
+    "commitments": [{"key", "label", "cells": [{"state", "strength"}]}]}``, one cell per
+    document in date order; ``state`` is present|absent, ``strength`` strong|medium|weak|null.
+``search --format json``
+    ``{"query", "mode", "series", "first_seen", "last_seen", "statements": [...]}`` where
+    first/last_seen are ``{"document_id", "version_id", "title", "published", "language"}``
+    or null and each statement is a ``history`` row plus ``"score"`` and
+    ``"clauses": [{"position", "text"}]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from clausewatch.errors import InputError
+
+if TYPE_CHECKING:
+    from models.analysis import SearchResult, Timeline
+
+
+class TimelineFormat(enum.StrEnum):
+    """Output formats of ``timeline``."""
+
+    text = "text"
+    json = "json"
+    png = "png"
+    html = "html"
+
+
+class SearchFormat(enum.StrEnum):
+    """Output formats of ``search``."""
+
+    text = "text"
+    json = "json"
+
+
+class Language(enum.StrEnum):
+    """Languages of a series' statements."""
+
+    en = "en"
+    ko = "ko"
+
+
+STRENGTH_MARKS = {"strong": "S", "medium": "M", "weak": "W", None: "+"}
+LABEL_WIDTH = 44
+
+
+def render_timeline_text(timeline: Timeline) -> str:
+    """The matrix as fixed-width text with a legend; dropped cells are marked ✗."""
+    from clausewatch.timeline_chart import dropped_cells
+
+    lines = [
+        f"{timeline.series_title} — commitments by statement "
+        f"({timeline.language}, {len(timeline.documents)} statements)",
+        "",
+    ]
+    header = " " * LABEL_WIDTH + "".join(
+        f" {(d.published.isoformat() if d.published else 'undated'):^10}"
+        for d in timeline.documents
+    )
+    lines.append(header)
+    marked = dropped_cells(timeline)
+    for r, row in enumerate(timeline.commitments):
+        label = row.label if len(row.label) <= LABEL_WIDTH - 2 else row.label[: LABEL_WIDTH - 3]
+        label = label + ("…" if label != row.label else "")
+        cells = []
+        for c, cell in enumerate(row.cells):
+            if cell.state == "present":
+                mark = STRENGTH_MARKS.get(cell.strength, "+")
+            else:
+                mark = "✗" if (r, c) in marked else "·"
+            cells.append(f" {mark:^10}")
+        lines.append(f"{label:<{LABEL_WIDTH}}" + "".join(cells))
+    lines.append("")
+    lines.append(
+        "S strong · M medium · W weak wording · · absent · ✗ dropped (absent after present)"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _load_timeline(series: str, language: str) -> Timeline:
+    from models import open_history
+    from models.analysis import commitment_timeline
+
+    stored = open_history()
+    try:
+        with stored.sessions() as session:
+            return commitment_timeline(session, series, language)
+    finally:
+        stored.close()
+
+
+def _write(out: Path, data: bytes) -> None:
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"cannot write the file: {exc.strerror or exc}", path=str(out)) from exc
+
+
+def timeline(
+    series: Annotated[str, typer.Option("--series", help="The series to chart.")],
+    lang: Annotated[Language, typer.Option("--lang", help="Statements in this language.")] = (
+        Language.en
+    ),
+    output: Annotated[
+        TimelineFormat, typer.Option("--format", help="Output format (png and html need --out).")
+    ] = TimelineFormat.text,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+) -> None:
+    """Show which commitments each statement of a series carries, oldest to newest."""
+    if output in (TimelineFormat.png, TimelineFormat.html) and out is None:
+        raise InputError(f"--format {output.value} writes a file: add --out FILE")
+    found = _load_timeline(series, lang.value)
+    if not found.documents:
+        typer.echo(f"no {lang.value} statements stored for series {series!r}", err=True)
+    if output is TimelineFormat.png:
+        from clausewatch.timeline_chart import render_png
+
+        assert out is not None
+        _write(out, render_png(found))
+        typer.echo(f"wrote {out}")
+        return
+    if output is TimelineFormat.html:
+        from clausewatch.report import render_report
+        from clausewatch.timeline_chart import render_png
+
+        assert out is not None
+        _write(out, render_report(found, None, render_png(found)).encode("utf-8"))
+        typer.echo(f"wrote {out}")
+        return
+    rendered = (
+        json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        if output is TimelineFormat.json
+        else render_timeline_text(found)
+    )
+    if out is not None:
+        _write(out, rendered.encode("utf-8"))
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(rendered, nl=False)
+
+
+def render_search_text(result: SearchResult) -> str:
+    """Where and when the phrase appeared: first and last seen, then each statement's clauses."""
+
+    def when(published: dt.date | None) -> str:
+        return published.isoformat() if published else "undated"
+
+    if not result.statements:
+        scope = f" in series {result.series!r}" if result.series else ""
+        return f"no clause holds “{result.query}”{scope}\n"
+    first, last = result.first_seen, result.last_seen
+    assert first is not None and last is not None
+    lines = [
+        f"“{result.query}” — {len(result.statements)} statement versions ({result.mode} search)",
+        f"first seen: {when(first.published)}  {first.title or '(untitled)'} ({first.language})",
+        f"last seen:  {when(last.published)}  {last.title or '(untitled)'} ({last.language})",
+    ]
+    for statement in result.statements:
+        row = statement.row
+        score = f"  score {statement.score}" if statement.score is not None else ""
+        lines.append("")
+        lines.append(
+            f"{when(row.published)}  {row.language}  {row.title or '(untitled)'}  "
+            f"[version {row.version_id}, v{row.seq}]{score}"
+        )
+        for clause in statement.clauses:
+            lines.append(f"    [{clause.position}] {clause.text}")
+    return "\n".join(lines) + "\n"
+
+
+def search(
+    phrase: Annotated[str, typer.Argument(metavar="PHRASE", help="Words to look for.")],
+    series: Annotated[str | None, typer.Option("--series", help="Only this series.")] = None,
+    lang: Annotated[
+        Language | None, typer.Option("--lang", help="Only statements in this language.")
+    ] = None,
+    fuzzy: Annotated[
+        bool, typer.Option("--fuzzy", help="Also find near matches (misspellings, rewording).")
+    ] = False,
+    output: Annotated[SearchFormat, typer.Option("--format", help="Output format.")] = (
+        SearchFormat.text
+    ),
+) -> None:
+    """Find where and when a phrase appeared: first and last seen, and the clauses."""
+    from models import open_history
+    from models.analysis import search_clauses
+
+    stored = open_history()
+    try:
+        with stored.sessions() as session:
+            result = search_clauses(
+                session, phrase, series=series, language=lang.value if lang else None, fuzzy=fuzzy
+            )
+    finally:
+        stored.close()
+    if output is SearchFormat.json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_search_text(result), nl=False)
+
+
+def browse(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8001,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a web browser.")] = False,
+) -> None:
+    """Browse a read-only snapshot of the history in Datasette (SQLite histories)."""
+    from clausewatch.browse import DATABASE_NAME, serve
+    from clausewatch.settings import get_settings
+    from models import open_history
+    from models.analysis import snapshot_sqlite, sqlite_path
+
+    settings = get_settings()
+    url = settings.resolved_database_url
+    if sqlite_path(url) is None:
+        raise InputError(
+            "browse serves the SQLite history; for PostgreSQL connect a SQL client with the "
+            "read-only role described in docs/analysts.md"
+        )
+    open_history(url).close()  # a clear error for a missing or unmigrated history
+    target = Path(settings.data_dir) / "snapshots" / f"{DATABASE_NAME}.db"
+    snapshot_sqlite(url, target)
+    typer.echo(f"snapshot of the history taken at {dt.datetime.now():%Y-%m-%d %H:%M}: {target}")
+    typer.echo(f"serving it read-only on http://{host}:{port}/{DATABASE_NAME} (Ctrl-C stops)")
+    serve(target, host=host, port=port, open_browser=not no_open)
+
+
+def report(
+    series: Annotated[str, typer.Option("--series", help="The series to report on.")],
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    lang: Annotated[Language, typer.Option("--lang", help="Statements in this language.")] = (
+        Language.en
+    ),
+) -> None:
+    """Write one static HTML page: the timeline chart, then each successive comparison."""
+    from clausewatch.report import render_report
+    from clausewatch.timeline_chart import render_png
+    from models import open_history
+    from models.analysis import commitment_timeline, series_comparisons
+
+    stored = open_history()
+    try:
+        with stored.sessions() as session:
+            found = commitment_timeline(session, series, lang.value)
+            comparisons = series_comparisons(session, series, lang.value)
+    finally:
+        stored.close()
+    if not found.documents:
+        typer.echo(f"no {lang.value} statements stored for series {series!r}", err=True)
+    chart = render_png(found) if found.documents else None
+    _write(out, render_report(found, comparisons, chart).encode("utf-8"))
+    typer.echo(f"wrote {out} ({len(found.documents)} statements, {len(comparisons)} comparisons)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``timeline``, ``search``, ``browse`` and ``report`` to the CLI."""
+    app.command("timeline")(timeline)
+    app.command("search")(search)
+    app.command("browse")(browse)
+    app.command("report")(report)

@@ -1,0 +1,226 @@
+"""``clausewatch import`` and ``clausewatch changes``: statements in, flagged changes out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from clausewatch.errors import InputError
+
+_DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+class Format(enum.StrEnum):
+    """Output formats of these commands."""
+
+    text = "text"
+    json = "json"
+
+
+class Language(enum.StrEnum):
+    """Statement languages."""
+
+    en = "en"
+    ko = "ko"
+
+
+def parse_date(value: str, what: str) -> dt.date:
+    """A YYYY-MM-DD date; raises InputError naming ``what`` otherwise."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{what} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _published_for(path: Path, given: dt.date | None) -> dt.date:
+    if given is not None:
+        return given
+    found = _DATE_IN_NAME.search(path.name)
+    if found:
+        try:
+            return dt.date(*(int(g) for g in found.groups()))
+        except ValueError:
+            pass
+    raise InputError(
+        "no publication date: pass --published YYYY-MM-DD or put the date in the file name",
+        path=str(path),
+    )
+
+
+def _import_url(series: str, language: str, published: dt.date, path: Path) -> str:
+    # One imported publication per series, language, date and file stem: importing the same
+    # file again finds the same document, and an edited file becomes its next version.
+    stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "statement"
+    return f"import:{series}/{language}/{published.isoformat()}/{stem}"
+
+
+def import_statements(
+    files: Annotated[list[Path], typer.Argument(help="Statement files (text, HTML or PDF).")],
+    series: Annotated[str, typer.Option("--series", help="Series slug, e.g. ncg.")],
+    published: Annotated[
+        str | None,
+        typer.Option("--published", help="Publication date YYYY-MM-DD (else from the file name)."),
+    ] = None,
+    lang: Annotated[
+        Language | None, typer.Option("--lang", help="Language instead of detecting it.")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the statement.")] = None,
+    lexical: Annotated[
+        bool, typer.Option("--lexical", help="Match wording only; do not load the encoder.")
+    ] = False,
+    output: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+) -> None:
+    """Store statement files in the history and compare each with its predecessor."""
+    from clausewatch.commands.compare import read_statement
+    from clausewatch.pipeline import StatementInput, compare_version, store_statement
+    from models import open_history
+    from scrapers.base import BUILTIN_SERIES
+
+    if not _SLUG.match(series):
+        raise InputError(f"series must be a slug (a-z, 0-9, -), not {series!r}")
+    given = parse_date(published, "--published") if published else None
+    rule = next((r for r in BUILTIN_SERIES if r.slug == series), None)
+    # Read and check every file before storing any, so bad input stores nothing.
+    prepared = []
+    for path in files:
+        statement = read_statement(path)
+        day = _published_for(path, given)
+        prepared.append((path, statement, day))
+
+    from clauses import detect_language
+
+    history = open_history()
+    report: list[dict[str, Any]] = []
+    try:
+        for path, statement, day in prepared:
+            language = lang.value if lang else detect_language(statement.text)
+            stored = store_statement(
+                history,
+                StatementInput(
+                    url=_import_url(series, language, day, path),
+                    source="import",
+                    source_kind="import",
+                    text=statement.text,
+                    language=language,
+                    title=title or statement.title or path.stem,
+                    published=day,
+                    series=series,
+                    series_title=rule.title if rule else None,
+                    series_rules={k: list(v) for k, v in rule.keywords.items()} if rule else None,
+                ),
+            )
+            comparisons = compare_version(history, stored.version_id, lexical=lexical)
+            report.append(
+                {
+                    "file": str(path),
+                    "document": stored.document_id,
+                    "version": stored.version_id,
+                    "new_document": stored.new_document,
+                    "new_version": stored.new_version,
+                    "comparisons": [
+                        {
+                            "id": c.comparison_id,
+                            "kind": c.kind,
+                            "severity": c.severity,
+                            "new": c.created,
+                            "commitment_changes": c.commitment_changes,
+                            "alerts_queued": c.alerts_queued,
+                        }
+                        for c in comparisons
+                    ],
+                }
+            )
+    finally:
+        history.close()
+    if output is Format.json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for item in report:
+        state = "new version" if item["new_version"] else "unchanged, nothing stored"
+        typer.echo(
+            f"{item['file']}: document {item['document']}, version {item['version']} ({state})"
+        )
+        for c in item["comparisons"]:
+            made = "compared" if c["new"] else "already compared"
+            typer.echo(
+                f"  {made} ({c['kind']}, comparison {c['id']}): severity {c['severity'] or '-'},"
+                f" {c['commitment_changes']} commitment changes"
+            )
+
+
+def _render_change(item: dict[str, Any]) -> list[str]:
+    old, new = item["old"], item["new"]
+    lines = [
+        f"#{item['id']} {item['kind']}  [{item['severity'] or 'no alert'}]  "
+        f"{old['title'] or '?'} ({item['old_published'] or '?'}, {old['language']})"
+        f" -> {new['title'] or '?'} ({item['new_published'] or '?'}, {new['language']})"
+    ]
+    for c in item["commitments"]:
+        if c["status"] == "retained":
+            continue
+        strength = ""
+        if c["strength_old"] or c["strength_new"]:
+            strength = f" [{c['strength_old'] or '-'} -> {c['strength_new'] or '-'}]"
+        lines.append(f"  {c['status'].upper():<12} {c['label']}{strength}")
+        if c["old_evidence"]:
+            lines.append(f"      was: {c['old_evidence']}")
+        if c["new_evidence"]:
+            lines.append(f"      now: {c['new_evidence']}")
+    for p in item["phrases"]:
+        lines.append(f"  phrase {p['status']}: {p['text']}")
+    summary = ", ".join(f"{k} {v}" for k, v in item["summary"].items() if v)
+    lines.append(f"  clauses: {summary or 'none'}")
+    return lines
+
+
+def changes(
+    series: Annotated[str | None, typer.Option("--series", help="Only this series.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only statements published on or after.")
+    ] = None,
+    output: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+) -> None:
+    """Show stored comparisons and their flagged commitment changes, oldest first."""
+    from models import open_history, store
+
+    since_date = parse_date(since, "--since") if since else None
+    history = open_history()
+    try:
+        with history.sessions() as session:
+            if series is not None and store.get_series(session, series) is None:
+                raise InputError(f"unknown series {series!r}")
+            items = []
+            for comparison in store.list_comparisons(session, series=series, since=since_date):
+                data = store.comparison_dict(session, comparison)
+                data["id"] = comparison.id
+                data["severity"] = comparison.severity
+                data["old_published"] = _iso(comparison.old_version.document.published)
+                data["new_published"] = _iso(comparison.new_version.document.published)
+                items.append(data)
+    finally:
+        history.close()
+    if output is Format.json:
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    if not items:
+        typer.echo("no changes recorded")
+        return
+    for data in items:
+        typer.echo("\n".join(_render_change(data)))
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``import`` and ``changes`` to the CLI."""
+    app.command("import")(import_statements)
+    app.command("changes")(changes)

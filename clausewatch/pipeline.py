@@ -1,0 +1,297 @@
+"""The stages after a statement is extracted: store, compare, flag, queue alerts.
+
+Each public function is one pipeline stage that a Prefect task (flows/) or a command
+calls. They hold no text logic of their own (that is ``clauses/``) and touch the database
+only through ``models/``. Every stage is idempotent: running it again adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from models import History, store
+from models.outbox import enqueue_alerts
+
+if TYPE_CHECKING:
+    from clauses import Encoder
+
+# Korean and English releases of one meeting appear up to a few days apart.
+TRANSLATION_WINDOW_DAYS = 3
+FLAGGED_STATUSES = ("added", "dropped", "weakened", "strengthened")
+
+
+@dataclass(frozen=True)
+class StatementInput:
+    """An extracted statement, ready to store."""
+
+    url: str
+    source: str
+    text: str
+    language: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    series: str | None = None
+    series_title: str | None = None
+    series_rules: dict[str, Any] | None = None
+    capture_id: int | None = None
+    source_kind: str = "official"
+    source_base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    """What storing a statement did."""
+
+    document_id: int
+    version_id: int
+    new_document: bool
+    new_version: bool
+
+
+@dataclass(frozen=True)
+class ComparisonOutcome:
+    """One comparison a new version took part in."""
+
+    comparison_id: int
+    kind: str
+    severity: str | None
+    created: bool
+    alerts_queued: int
+    commitment_changes: int
+
+
+def normalized_text(text: str) -> str:
+    """The statement text as stored: display-normalized, paragraphs kept."""
+    from clauses import normalize_display
+
+    paragraphs = [normalize_display(p) for p in text.replace("\r\n", "\n").split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def store_statement(history: History, statement: StatementInput) -> StoreOutcome:
+    """Store a statement's document and, when its text changed, a new version with clauses."""
+    from clauses import detect_language, find_commitments, segment
+
+    text = normalized_text(statement.text)
+    language = statement.language or detect_language(text)
+    clauses = segment(text, language)
+    mentions = find_commitments(clauses, language)
+    rows = [store.ClauseRow(c.position, c.paragraph, c.text, c.key) for c in clauses]
+    with history.sessions.begin() as session:
+        source = store.ensure_source(
+            session,
+            statement.source,
+            kind=statement.source_kind,
+            base_url=statement.source_base_url,
+        )
+        series_id = None
+        if statement.series:
+            series_id = store.ensure_series(
+                session, statement.series, statement.series_title, statement.series_rules
+            ).id
+        document, new_document = store.ensure_document(
+            session,
+            url=statement.url,
+            source_id=source.id,
+            language=language,
+            series_id=series_id,
+            title=statement.title,
+            published=statement.published,
+        )
+        version, new_version = store.add_version(
+            session, document.id, text, rows, capture_id=statement.capture_id
+        )
+        if new_version:
+            store.save_mentions(
+                session,
+                version.id,
+                [
+                    {
+                        "key": m.key,
+                        "label": m.label,
+                        "strength": m.strength,
+                        "evidence": m.evidence,
+                        "position": m.position,
+                    }
+                    for m in mentions
+                ],
+            )
+        return StoreOutcome(document.id, version.id, new_document, new_version)
+
+
+@dataclass(frozen=True)
+class _Pair:
+    old_version_id: int
+    new_version_id: int
+    kind: str
+
+
+def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | None]:
+    """Which comparisons a version takes part in, and its series slug."""
+    pairs: list[_Pair] = []
+    with history.sessions() as session:
+        version = store.get_version(session, version_id)
+        if version is None:
+            raise LookupError(f"no version {version_id}")
+        document = version.document
+        series_slug = document.series.slug if document.series else None
+        before = store.previous_version(session, version)
+        if before is not None:
+            pairs.append(_Pair(before.id, version.id, "revision"))
+        latest = store.latest_version(session, document.id)
+        if latest is None or latest.id != version.id:
+            # An older version: its neighbours were compared with the newer one.
+            return pairs, series_slug
+        predecessor = store.previous_in_series(session, document)
+        if predecessor is not None:
+            old = store.latest_version(session, predecessor.id)
+            if old is not None:
+                pairs.append(_Pair(old.id, version.id, "successor"))
+        successor = store.next_in_series(session, document)
+        if successor is not None:
+            new = store.latest_version(session, successor.id)
+            if new is not None:
+                pairs.append(_Pair(version.id, new.id, "successor"))
+        partner = store.translation_partner(session, document, TRANSLATION_WINDOW_DAYS)
+        if partner is not None:
+            other = store.latest_version(session, partner.id)
+            if other is not None:
+                # Canonical order (English first) so either arrival order stores one pair.
+                if document.language <= partner.language:
+                    pairs.append(_Pair(version.id, other.id, "translation"))
+                else:
+                    pairs.append(_Pair(other.id, version.id, "translation"))
+    return pairs, series_slug
+
+
+def _series_history(history: History, version_id: int) -> list[str]:
+    """Texts of the earlier statements of the same series and language (phrase support)."""
+    with history.sessions() as session:
+        version = store.get_version(session, version_id)
+        assert version is not None
+        texts: list[str] = []
+        document = version.document
+        cursor = store.previous_in_series(session, document)
+        while cursor is not None and len(texts) < 20:
+            latest = store.latest_version(session, cursor.id)
+            if latest is not None:
+                texts.append(latest.text)
+            cursor = store.previous_in_series(session, cursor)
+        return texts
+
+
+def compare_pair(
+    history: History,
+    old_version_id: int,
+    new_version_id: int,
+    kind: str,
+    *,
+    lexical: bool = False,
+    encoder: Encoder | None = None,
+) -> tuple[dict[str, Any], str | None]:
+    """Align two stored versions; returns the comparison JSON and its severity."""
+    from alerts.severity import comparison_severity
+    from clauses import Clause, compare_clauses
+
+    with history.sessions() as session:
+        sides = []
+        for vid in (old_version_id, new_version_id):
+            version = store.get_version(session, vid)
+            assert version is not None
+            sides.append(
+                (
+                    [
+                        Clause(c.position, c.paragraph, c.text, c.match_key)
+                        for c in store.version_clauses(session, vid)
+                    ],
+                    version.document.language,
+                    version.document.title,
+                )
+            )
+    result = compare_clauses(
+        sides[0][0],
+        sides[1][0],
+        kind=kind,
+        old_lang=sides[0][1],
+        new_lang=sides[1][1],
+        old_title=sides[0][2],
+        new_title=sides[1][2],
+        lexical=lexical,
+        encoder=encoder,
+        history=_series_history(history, new_version_id) if kind == "successor" else (),
+    ).to_dict()
+    return result, comparison_severity(result)
+
+
+def compare_version(
+    history: History,
+    version_id: int,
+    *,
+    lexical: bool = False,
+    encoder: Encoder | None = None,
+) -> list[ComparisonOutcome]:
+    """Compare a version with its previous version, series neighbours and translation.
+
+    Each comparison is saved with its alert rows in one transaction, so an alert is
+    never lost between the two and a repeated run adds nothing.
+    """
+    pairs, series_slug = _pairs_for(history, version_id)
+    outcomes: list[ComparisonOutcome] = []
+    for pair in pairs:
+        with history.sessions() as session:
+            found = store.find_comparison(
+                session, pair.old_version_id, pair.new_version_id, pair.kind
+            )
+            if found is not None:
+                outcomes.append(
+                    ComparisonOutcome(found.id, found.kind, found.severity, False, 0, 0)
+                )
+                continue
+        result, severity = compare_pair(
+            history,
+            pair.old_version_id,
+            pair.new_version_id,
+            pair.kind,
+            lexical=lexical,
+            encoder=encoder,
+        )
+        flagged = [
+            c
+            for c in result["commitments"]
+            if c["status"] in ("added", "dropped", "weakened", "strengthened")
+        ]
+        with history.sessions.begin() as session:
+            comparison, created = store.save_comparison(
+                session, pair.old_version_id, pair.new_version_id, result, severity=severity
+            )
+            queued = 0
+            if created and pair.kind != "translation":
+                queued = enqueue_alerts(
+                    session,
+                    comparison.id,
+                    severity=severity,
+                    series_slug=series_slug,
+                    commitment_keys=[c["key"] for c in flagged],
+                )
+        outcomes.append(
+            ComparisonOutcome(comparison.id, pair.kind, severity, created, queued, len(flagged))
+        )
+    return outcomes
+
+
+def ingest(
+    history: History,
+    statements: Sequence[StatementInput],
+    *,
+    lexical: bool = False,
+) -> list[tuple[StoreOutcome, list[ComparisonOutcome]]]:
+    """Store then compare each statement, in order (the ``import`` command's whole job)."""
+    results = []
+    for statement in statements:
+        outcome = store_statement(history, statement)
+        comparisons = compare_version(history, outcome.version_id, lexical=lexical)
+        results.append((outcome, comparisons))
+    return results

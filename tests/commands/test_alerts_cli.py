@@ -1,0 +1,145 @@
+"""The alert commands: subscribe, list, send (dry and real), unsubscribe.
+
+In-process through the CLI's own ``main`` (exit codes and one-line errors included); one
+test runs a real process to check the exit code there too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import pytest
+
+from clausewatch.settings import get_settings
+from clausewatch.testing.smtp import MailServer
+from models import open_history
+from tests.alerts.history import add_comparison
+
+
+@dataclass
+class Outcome:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str, **env: str) -> Outcome:
+    from clausewatch.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        get_settings.cache_clear()
+        code = 0
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+    get_settings.cache_clear()
+    return Outcome(code, out.getvalue(), err.getvalue())
+
+
+def test_bad_address_exits_2_as_a_process() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "clausewatch", "subscribe", "not-an-address"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip() == "clausewatch: error: not an email address: 'not-an-address'"
+
+
+def test_subscribe_send_list_unsubscribe() -> None:
+    assert run("init").returncode == 0
+    bad = run("subscribe", "not-an-address")
+    assert bad.returncode == 2 and "not an email address" in bad.stderr
+    out = run(
+        "subscribe",
+        "analyst@example.org",
+        "--series",
+        "ncg",
+        "--min-severity",
+        "high",
+        "--commitment",
+        "joint-planning-execution",
+    )
+    assert out.returncode == 0, out.stderr
+    assert "subscribed analyst@example.org to series ncg" in out.stdout
+    listed = json.loads(run("subscriptions", "--format", "json").stdout)
+    assert [(s["email"], s["series"], s["commitments"]) for s in listed] == [
+        ("analyst@example.org", "ncg", ["joint-planning-execution"])
+    ]
+
+    history = open_history()
+    try:
+        _, queued = add_comparison(history)
+    finally:
+        history.close()
+    assert queued == 1
+
+    dry = run("alerts", "send", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would send to analyst@example.org: [clausewatch] NCG joint statement (5th)" in (
+        dry.stdout
+    )
+    no_server = run("alerts", "send")
+    assert no_server.returncode == 2 and "CLAUSEWATCH_SMTP_HOST" in no_server.stderr
+
+    with MailServer() as server:
+        sent = run(
+            "alerts",
+            "send",
+            "--format",
+            "json",
+            CLAUSEWATCH_SMTP_HOST=server.host,
+            CLAUSEWATCH_SMTP_PORT=str(server.port),
+        )
+    assert sent.returncode == 0, sent.stderr
+    assert len(json.loads(sent.stdout)["sent"]) == 1
+    assert len(server.received) == 1
+
+    rows = json.loads(run("alerts", "list", "--status", "sent", "--format", "json").stdout)
+    assert [(r["status"], r["severity"], r["attempts"]) for r in rows] == [("sent", "high", 1)]
+    assert run("alerts", "list", "--status", "pending").stdout.strip() == "no alerts"
+    bad_status = run("alerts", "list", "--status", "lost")
+    assert bad_status.returncode == 2
+
+    gone = run("unsubscribe", "analyst@example.org")
+    assert gone.returncode == 0 and "unsubscribed" in gone.stdout
+    assert run("unsubscribe", "analyst@example.org").returncode == 2
+    assert json.loads(run("subscriptions", "--format", "json").stdout) == []
+
+
+def test_send_reports_a_down_server_and_exits_1() -> None:
+    from clausewatch.testing import free_port
+
+    assert run("init").returncode == 0
+    assert run("subscribe", "a@example.org").returncode == 0
+    history = open_history()
+    try:
+        add_comparison(history)
+    finally:
+        history.close()
+    out = run(
+        "alerts",
+        "send",
+        CLAUSEWATCH_SMTP_HOST="127.0.0.1",
+        CLAUSEWATCH_SMTP_PORT=str(free_port()),
+        CLAUSEWATCH_SMTP_PASSWORD="hunter2-secret",
+        CLAUSEWATCH_SMTP_USERNAME="u",
+    )
+    assert out.returncode == 1
+    assert "retrying later 1" in out.stdout
+    assert "hunter2-secret" not in out.stdout + out.stderr
+    listed = run("alerts", "list", "--status", "pending")
+    assert "last error: ConnectionRefusedError" in listed.stdout

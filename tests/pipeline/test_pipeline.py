@@ -1,0 +1,125 @@
+"""Store → compare → flag → outbox on both databases, with the embedded NCG statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from clausewatch.corpus import CorpusStatement, get_statement
+from clausewatch.pipeline import StatementInput, compare_version, ingest, store_statement
+from models import History, open_history, store
+from models.outbox import subscribe
+
+# NCG-FACTS.md, "What analysts reported changed from the 4th to the 5th statement".
+EXPECTED_4_TO_5 = {
+    "end-of-regime": "dropped",
+    "swift-decisive-response": "dropped",
+    "joint-planning-execution": "dropped",
+    "strategic-asset-visibility": "dropped",
+    "dprk-named": "dropped",
+    "rok-leading-conventional-role": "added",
+    "extended-deterrence-full-range": "retained",
+}
+
+
+@pytest.fixture
+def history(db_url: str) -> Iterator[History]:
+    h = open_history(db_url)
+    yield h
+    h.close()
+
+
+def _input(statement: CorpusStatement) -> StatementInput:
+    return StatementInput(
+        url=f"https://example.test/{statement.id}",
+        source=statement.publisher,
+        text=statement.text,
+        language=statement.language,
+        title=statement.title,
+        published=statement.published,
+        series="ncg",
+    )
+
+
+def _counts(history: History) -> dict[str, int]:
+    with history.sessions() as session:
+        return store.table_counts(session)
+
+
+def test_fourth_to_fifth_flags_what_analysts_reported(history: History) -> None:
+    with history.sessions.begin() as session:
+        subscribe(session, "analyst@example.test", series_slug="ncg", min_severity="high")
+    ncg4, ncg5 = get_statement("ncg-4-en"), get_statement("ncg-5-en")
+    results = ingest(history, [_input(ncg4), _input(ncg5)], lexical=True)
+    (_, first), (_, second) = results
+    assert first == []
+    [successor] = second
+    assert successor.kind == "successor" and successor.severity == "high"
+    assert successor.alerts_queued == 1
+    with history.sessions() as session:
+        comparison = store.find_comparison(
+            session, results[0][0].version_id, results[1][0].version_id, "successor"
+        )
+        assert comparison is not None
+        data = store.comparison_dict(session, comparison)
+    statuses = {c["key"]: c["status"] for c in data["commitments"]}
+    for key, status in EXPECTED_4_TO_5.items():
+        assert statuses.get(key) == status, key
+    flagged = {k for k, s in statuses.items() if s != "retained"}
+    # "and little else": at most one flag beyond the analysts' list (the 5th names TTS/TTX).
+    assert len(flagged - set(EXPECTED_4_TO_5)) <= 1
+
+
+def test_ingesting_twice_adds_nothing(history: History) -> None:
+    statements = [_input(get_statement(i)) for i in ("ncg-4-en", "ncg-5-en", "ncg-5-ko")]
+    ingest(history, statements, lexical=True)
+    once = _counts(history)
+    assert once["comparison"] == 2  # 4→5 successor, 5 en↔ko translation
+    again = ingest(history, statements, lexical=True)
+    assert _counts(history) == once
+    assert all(not c.created for _, comps in again for c in comps)
+    assert all(not outcome.new_version for outcome, _ in again)
+
+
+def test_a_statement_arriving_late_is_compared_with_both_neighbours(history: History) -> None:
+    # A backfill may meet the 5th, then the 3rd, then the 4th statement.
+    for statement_id in ("ncg-5-en", "ncg-3-en", "ncg-4-en"):
+        ingest(history, [_input(get_statement(statement_id))], lexical=True)
+    with history.sessions() as session:
+        pairs = {
+            (c.old_version.document.url[-8:], c.new_version.document.url[-8:])
+            for c in store.list_comparisons(session, kinds=["successor"])
+        }
+    assert {("ncg-3-en", "ncg-4-en"), ("ncg-4-en", "ncg-5-en")} <= pairs
+    # The 3rd→5th pair compared before the 4th arrived stays as a record of that moment.
+    assert pairs - {("ncg-3-en", "ncg-4-en"), ("ncg-4-en", "ncg-5-en")} == {
+        ("ncg-3-en", "ncg-5-en")
+    }
+
+
+def test_silent_edit_is_a_revision_and_compare_heals_after_a_crash(history: History) -> None:
+    original = get_statement("ncg-5-en")
+    edited = get_statement("ncg-5-en-edit")
+    first = store_statement(history, _input(original))
+    compare_version(history, first.version_id, lexical=True)
+    # The edit arrives at the same URL: a second version of the same document.
+    at_same_url = StatementInput(
+        url=f"https://example.test/{original.id}",
+        source=original.publisher,
+        text=edited.text,
+        language="en",
+        title=original.title,
+        published=original.published,
+        series="ncg",
+    )
+    revised = store_statement(history, at_same_url)
+    assert revised.new_version and revised.document_id == first.document_id
+    # Killed before comparing: the next run stores nothing new but still compares.
+    again = store_statement(history, at_same_url)
+    assert not again.new_version and again.version_id == revised.version_id
+    [revision] = compare_version(history, again.version_id, lexical=True)
+    assert revision.kind == "revision" and revision.created
+    # The edit rewords a commitment sentence ("agreed" -> "discussed"): worth an alert.
+    assert revision.severity is not None
+    assert compare_version(history, again.version_id, lexical=True)[0].created is False
