@@ -161,8 +161,14 @@ def compare_commitments(
     old: Sequence[CommitmentMention],
     new: Sequence[CommitmentMention],
     lexicon: Sequence[CommitmentDef],
+    *,
+    compare_strength: bool = True,
 ) -> list[CommitmentChange]:
-    """Return the status of every commitment mentioned on either side, in lexicon order."""
+    """Return the status of every commitment mentioned on either side, in lexicon order.
+
+    With ``compare_strength=False`` (an English–Korean pair) a commitment found on both
+    sides is retained whatever its tiers: the two languages mark strength differently.
+    """
     by_old = {m.key: m for m in old}
     by_new = {m.key: m for m in new}
     changes: list[CommitmentChange] = []
@@ -175,7 +181,7 @@ def compare_commitments(
             status = "added"
         elif after is None:
             status = "dropped"
-        elif not definition.track_strength:
+        elif not definition.track_strength or not compare_strength:
             status = "retained"
         else:
             delta = TIER_RANK[after.strength] - TIER_RANK[before.strength]

@@ -143,6 +143,7 @@ def compare_clauses(
         find_commitments(old, old_language, definitions),
         find_commitments(new, new_language, definitions),
         definitions,
+        compare_strength=not cross_language,
     )
 
     phrases: list[PhraseChange] = []

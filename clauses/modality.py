@@ -73,6 +73,18 @@ def find_modality(text: str, lang: str) -> Modality | None:
     return chosen
 
 
+def modality_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """Return the (start, end) offsets of every modality word or phrase in ``text``."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text
+    return [
+        (match.start(), match.end())
+        for _, pattern in _COMPILED.get(lang, _COMPILED["en"])
+        for match in pattern.finditer(lowered)
+    ]
+
+
 def clause_strength(text: str, lang: str) -> str | None:
     """Return the tier ("strong", "medium", "weak") of the clause's own modality word, or None."""
     modality = find_modality(text, lang)

@@ -120,6 +120,12 @@ def apply_aliases(text: str) -> str:
     return pattern.sub(lambda m: f" {canonical_of[m.group(0)]} ", text)
 
 
+def alias_spans(lowered: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, canonical token) for every alias in lower-cased ``lowered``."""
+    pattern, canonical_of = _alias_table()
+    return [(m.start(), m.end(), canonical_of[m.group(0)]) for m in pattern.finditer(lowered)]
+
+
 def match_key(text: str, lang: str) -> str:
     """Return the lower-cased, alias-resolved, punctuation-light key used only for matching."""
     key = normalize_display(text).lower()

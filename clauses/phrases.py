@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from itertools import pairwise
 
-from clauses.modality import TIER_RANK, find_modality
-from clauses.segment import Clause
+from clauses.modality import TIER_RANK, find_modality, modality_spans
+from clauses.normalize import alias_spans, apply_aliases
+from clauses.segment import Clause, korean_morphemes
 
 MIN_TOKENS = 3
 MAX_TOKENS = 6
@@ -213,15 +216,6 @@ _KOREAN_PARTICLES = tuple(
 _HANGUL_END = re.compile(r"[\uac00-\ud7a3]$")
 
 
-@dataclass(frozen=True)
-class PhraseChange:
-    """A phrase one side has and the other lacks, or whose commitment strength changed."""
-
-    text: str
-    status: str
-    support: int
-
-
 def phrase_tokens(key: str, lang: str) -> list[str]:
     """Return the tokens of a match key used for phrases (Korean particles stripped)."""
     tokens = key.split()
@@ -253,100 +247,420 @@ def content_key(key: str, lang: str) -> str:
     return " ".join(kept) or " ".join(tokens)
 
 
-def _padded(tokens: Sequence[str]) -> str:
-    return " " + " ".join(tokens) + " "
+# Words that count or date things. They change from one meeting to the next ("fifth
+# meeting", "March 14, 2024", "twelve economies"), so no phrase may hold one.
+_NUMBER_WORDS = frozenset(
+    [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "trillion",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "inaugural",
+        "half",
+        "dozen",
+    ]
+)
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+# "may" is a modality word far more often than a month.
+_CAPITALISED_MONTHS = frozenset(["May"])
+_KOREAN_STEM_STOPWORDS = frozenset(
+    ["위하", "대하", "통하", "관하", "의하", "따르", "있", "없", "하", "되", "것", "수", "등", "및"]
+)
+_KOREAN_DROPPED_TAGS = ("J", "E", "XSV", "XSA", "VCP", "VCN", "SF", "SP", "SS", "SE", "SO", "SW")
+_WORD = re.compile(r"\w+")
+_EOJEOL = re.compile(r"\S+")
+_ENGLISH_SUFFIXES = ("ing", "ed", "es", "s", "e")
+KOREAN_MIN_TOKENS = 2
+KOREAN_MAX_TOKENS = 5
+# A clause where this share of the content words are names, numbers or dates reports who
+# met where and when; what it says changes every meeting, so it yields no phrase.
+_PROTOCOL_SHARE = 0.4
+
+
+@dataclass(frozen=True)
+class PhraseChange:
+    """A phrase one side has and the other lacks, or whose commitment strength changed."""
+
+    text: str
+    status: str
+    support: int
+
+
+@dataclass(frozen=True)
+class PhraseToken:
+    """One word of a clause for phrase matching: its key and its span in the displayed text."""
+
+    key: str
+    start: int
+    end: int
+    stop: bool
+    kind: str  # "word", "name", "alias", "number" or "modality"
+    barrier: bool = False
+    topic: bool = False
+
+
+def _stem(word: str) -> str:
+    # A light stem so that "mobilize" and "mobilizing", "commitment" and "commitments" meet.
+    for suffix in _ENGLISH_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _is_number(word: str, surface: str) -> bool:
+    if any(ch.isdigit() for ch in word) or word in _NUMBER_WORDS:
+        return True
+    return (word in _MONTHS and surface[0].isupper()) or surface in _CAPITALISED_MONTHS
+
+
+def _in_spans(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _english_tokens(text: str) -> list[PhraseToken]:
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text
+    aliases = alias_spans(lowered)
+    modality = modality_spans(text, "en")
+    tokens: list[PhraseToken] = []
+    position = 0
+    for alias_start, alias_end, canonical in [*aliases, (len(text), len(text), "")]:
+        for match in _WORD.finditer(lowered, position, alias_start):
+            word = match.group(0)
+            if word == "s" and match.start() > 0 and lowered[match.start() - 1] == "'":
+                continue
+            surface = text[match.start() : match.end()]
+            if _is_number(word, surface):
+                kind = "number"
+            elif _in_spans(match.start(), match.end(), modality):
+                kind = "modality"
+            elif surface[0].isupper() and tokens:
+                kind = "name"
+            else:
+                kind = "word"
+            tokens.append(
+                PhraseToken(
+                    _stem(word), match.start(), match.end(), word in _ENGLISH_STOPWORDS, kind
+                )
+            )
+        if canonical:
+            tokens.append(PhraseToken(canonical, alias_start, alias_end, False, "alias"))
+        position = alias_end
+    return _with_barriers(_collapse_repeats(tokens))
+
+
+def _korean_tokens(text: str) -> list[PhraseToken]:
+    morphemes = korean_morphemes(text)
+    modality = modality_spans(text, "ko")
+    tokens: list[PhraseToken] = []
+    for eojeol in _EOJEOL.finditer(text):
+        inside = [m for m in morphemes if eojeol.start() <= m[2] < eojeol.end()]
+        kept = [m for m in inside if not m[1].startswith(_KOREAN_DROPPED_TAGS)]
+        if not kept:
+            continue
+        stem = "".join(form for form, _, _, _ in kept).lower()
+        start = min(m[2] for m in kept)
+        end = min(max(m[3] for m in kept), eojeol.end())
+        resolved = " ".join(_collapse_words(apply_aliases(stem).split()))
+        surface = text[eojeol.start() : eojeol.end()].strip(".,()\"'")
+        if any(tag == "SN" for _, tag, _, _ in kept) or any(ch.isdigit() for ch in stem):
+            kind = "number"
+        elif resolved != stem:
+            kind = "alias"
+        elif any(tag == "NNP" for _, tag, _, _ in kept):
+            kind = "name"
+        elif _in_spans(start, end, modality):
+            kind = "modality"
+        else:
+            kind = "word"
+        stop = (
+            stem in _KOREAN_STOPWORDS
+            or surface in _KOREAN_STOPWORDS
+            or stem in _KOREAN_STEM_STOPWORDS
+            or stem in _ENGLISH_STOPWORDS
+        )
+        # The topic of a Korean sentence ("대표단은", "회의는") is its subject, never part of
+        # what is committed to.
+        topic = any(tag == "JX" for _, tag, _, _ in inside)
+        for key in resolved.split() or [stem]:
+            tokens.append(PhraseToken(key, start, end, stop, kind, topic=topic))
+    return _with_barriers(_collapse_repeats(tokens))
+
+
+def _collapse_words(words: list[str]) -> list[str]:
+    return [w for i, w in enumerate(words) if i == 0 or words[i - 1] != w]
+
+
+def _collapse_repeats(tokens: list[PhraseToken]) -> list[PhraseToken]:
+    # "Nuclear Consultative Group (NCG)" names one thing once.
+    out: list[PhraseToken] = []
+    for token in tokens:
+        if out and out[-1].key == token.key:
+            last = out[-1]
+            out[-1] = replace(last, end=token.end, topic=token.topic)
+            continue
+        out.append(token)
+    return out
+
+
+def _with_barriers(tokens: list[PhraseToken]) -> list[PhraseToken]:
+    # Numbers, and runs of two or more names (a person with a title, "Cho Chang Lae"), are
+    # what changes from one meeting to the next; a single name ("the Kim regime") may stay.
+    names = [t.kind == "name" for t in tokens]
+    out: list[PhraseToken] = []
+    for i, token in enumerate(tokens):
+        in_run = names[i] and ((i > 0 and names[i - 1]) or (i + 1 < len(tokens) and names[i + 1]))
+        out.append(replace(token, barrier=token.kind == "number" or in_run or token.topic))
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _clause_tokens(text: str, lang: str) -> tuple[PhraseToken, ...]:
+    return tuple(_korean_tokens(text) if lang == "ko" else _english_tokens(text))
+
+
+def clause_phrase_tokens(clause: Clause, lang: str) -> list[PhraseToken]:
+    """Return the phrase tokens of a clause, each pointing back into its displayed text."""
+    return list(_clause_tokens(clause.text, lang))
+
+
+def _padded(keys: Sequence[str]) -> str:
+    return " " + " ".join(keys) + " "
+
+
+def _is_content(token: PhraseToken, common: frozenset[str]) -> bool:
+    return not token.stop and token.kind != "modality" and token.key not in common
+
+
+def _common_keys(token_lists: Sequence[Sequence[PhraseToken]]) -> frozenset[str]:
+    """Return keys found in at least half the clauses: the statement's own stock words."""
+    if len(token_lists) < 3:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for tokens in token_lists:
+        for key in {t.key for t in tokens}:
+            counts[key] = counts.get(key, 0) + 1
+    return frozenset(k for k, n in counts.items() if n * 2 >= len(token_lists))
+
+
+def _is_protocol(tokens: Sequence[PhraseToken]) -> bool:
+    content = [t for t in tokens if not t.stop and t.kind != "modality"]
+    if not content:
+        return True
+    volatile = sum(1 for t in content if t.kind in ("name", "number"))
+    return volatile / len(content) >= _PROTOCOL_SHARE
+
+
+@dataclass
+class _Side:
+    """One statement prepared for phrase search: tokens per clause and lookup strings."""
+
+    tokens: list[list[PhraseToken]]
+    padded: str
+    content_padded: str
+    keys: frozenset[str]
+
+    @classmethod
+    def of(cls, clauses: Sequence[Clause], lang: str) -> _Side:
+        tokens = [clause_phrase_tokens(c, lang) for c in clauses]
+        padded = "".join(_padded([t.key for t in ts]) for ts in tokens)
+        content_padded = "".join(
+            _padded([t.key for t in ts if not t.stop and t.kind != "modality"]) for ts in tokens
+        )
+        keys = frozenset(t.key for ts in tokens for t in ts)
+        return cls(tokens, padded, content_padded, keys)
 
 
 @dataclass
 class _Candidate:
-    text: str
     clause: int
     start: int
     end: int
-    count: int
+    keys: tuple[str, ...]
     content: int
-
-
-def _common_tokens(clauses: Sequence[Clause], lang: str) -> frozenset[str]:
-    """Return tokens found in at least half the clauses: the statement's own stock words."""
-    if len(clauses) < 3:
-        return frozenset()
-    counts: dict[str, int] = {}
-    for clause in clauses:
-        for token in set(phrase_tokens(clause.key, lang)):
-            counts[token] = counts.get(token, 0) + 1
-    return frozenset(t for t, n in counts.items() if n * 2 >= len(clauses))
-
-
-def _candidates(
-    clauses: Sequence[Clause], lang: str, absent_in: str, only: set[int] | None
-) -> dict[str, _Candidate]:
-    found: dict[str, _Candidate] = {}
-    # A phrase does not start or end with the statement's subject ("parties", "양측").
-    common = _common_tokens(clauses, lang)
-    for index, clause in enumerate(clauses):
-        if only is not None and index not in only:
-            continue
-        tokens = phrase_tokens(clause.key, lang)
-        stop = [_is_stopword(t, lang) or t in common for t in tokens]
-        for start in range(len(tokens)):
-            if stop[start]:
-                continue
-            for size in range(MIN_TOKENS, MAX_TOKENS + 1):
-                end = start + size
-                if end > len(tokens):
-                    break
-                if stop[end - 1]:
-                    continue
-                text = " ".join(tokens[start:end])
-                existing = found.get(text)
-                if existing is not None:
-                    existing.count += 1
-                    continue
-                if f" {text} " in absent_in:
-                    continue
-                content = sum(1 for s in stop[start:end] if not s)
-                if content < 2:
-                    continue
-                found[text] = _Candidate(text, index, start, end, 1, content)
-    return found
-
-
-def _support(text: str, history: Sequence[str]) -> int:
-    needle = f" {text} "
-    return sum(1 for doc in history if needle in doc)
-
-
-def _select(
-    candidates: dict[str, _Candidate], history: Sequence[str], cap: int
-) -> list[tuple[str, int]]:
-    ranked = sorted(
-        candidates.values(),
-        key=lambda c: (-_support(c.text, history), -c.count, -c.content, c.clause, c.start),
-    )
-    chosen: list[tuple[str, int]] = []
-    spans: list[tuple[int, int, int]] = []
-    for candidate in ranked:
-        if len(chosen) >= cap:
-            break
-        # One phrase per stretch of text: overlapping n-grams of the same clause say the same thing.
-        if any(
-            c == candidate.clause and candidate.start < e and s < candidate.end for c, s, e in spans
-        ):
-            continue
-        if any(candidate.text in text or text in candidate.text for text, _ in chosen):
-            continue
-        chosen.append((candidate.text, _support(candidate.text, history)))
-        spans.append((candidate.clause, candidate.start, candidate.end))
-    return chosen
+    novel: int
+    names: int
+    support: int = 0
+    salience: float = 0.0
 
 
 def history_keys(history_clauses: Sequence[Sequence[Clause]], lang: str) -> list[str]:
-    """Return one padded token string per earlier statement, for support counting."""
-    return [
-        " ".join(_padded(phrase_tokens(c.key, lang)) for c in clauses)
-        for clauses in history_clauses
-    ]
+    """Return one padded key string per earlier statement, for support counting."""
+    return [_Side.of(clauses, lang).padded for clauses in history_clauses]
+
+
+def _support(keys: Sequence[str], history: Sequence[str]) -> int:
+    needle = _padded(keys)
+    return sum(1 for doc in history if needle in doc)
+
+
+def _candidates(
+    side: _Side,
+    other: _Side,
+    lang: str,
+    only: set[int] | None,
+    history: Sequence[str],
+) -> list[_Candidate]:
+    low, high = (KOREAN_MIN_TOKENS, KOREAN_MAX_TOKENS) if lang == "ko" else (MIN_TOKENS, MAX_TOKENS)
+    common = _common_keys(side.tokens)
+    found: list[_Candidate] = []
+    for index, tokens in enumerate(side.tokens):
+        if (only is not None and index not in only) or _is_protocol(tokens):
+            continue
+        content = [_is_content(t, common) for t in tokens]
+        for start in range(len(tokens)):
+            if not content[start] or tokens[start].barrier:
+                continue
+            for end in range(start + low, min(start + high, len(tokens)) + 1):
+                if tokens[end - 1].barrier:
+                    break
+                if not content[end - 1]:
+                    continue
+                window = tokens[start:end]
+                if any(t.barrier for t in window):
+                    break
+                # A phrase is what a verb governs, not the verb: "would result in the end of
+                # the regime" is reported as "end of the Kim regime".
+                if any(t.kind == "modality" for t in window):
+                    break
+                keys = tuple(t.key for t in window)
+                if _padded(keys) in other.padded:
+                    continue
+                content_keys = [t.key for t, c in zip(window, content[start:end], strict=True) if c]
+                if len(content_keys) < 2:
+                    continue
+                # Reworded around the same words ("will mobilize" → "intend to mobilize"):
+                # the content words still stand together on the other side.
+                if _padded(content_keys) in other.content_padded:
+                    continue
+                names = sum(1 for t in window if t.kind == "name")
+                if names * 2 > len(content_keys):
+                    continue
+                # Words that stand together here but not on the other side: a phrase padded
+                # with one new word ("ways to enhance the regular visibility") is no change.
+                pairs = list(pairwise(content_keys))
+                novel = sum(1 for a, b in pairs if f" {a} {b} " not in other.content_padded)
+                if novel * 2 <= len(pairs):
+                    continue
+                candidate = _Candidate(index, start, end, keys, len(content_keys), novel, names)
+                candidate.support = _support(keys, history)
+                found.append(candidate)
+    return found
+
+
+_TIER_BONUS = {"strong": 2.0, "medium": 1.0}
+PER_CLAUSE = 2
+
+
+def _salience(candidate: _Candidate, tier: str | None) -> float:
+    # New word pairs count most, then content words; a clause that commits (a strong or
+    # medium modality word) carries the phrases analysts look for; names count against.
+    bonus = _TIER_BONUS.get(tier or "", 0.0)
+    return candidate.novel + 0.5 * candidate.content - 0.5 * candidate.names + bonus
+
+
+def _select(
+    candidates: Sequence[_Candidate],
+    side: _Side,
+    clauses: Sequence[Clause],
+    lang: str,
+    cap: int,
+    by_support: bool,
+) -> list[tuple[str, int]]:
+    tiers = {index: find_modality(clause.text, lang) for index, clause in enumerate(clauses)}
+    for candidate in candidates:
+        modality = tiers[candidate.clause]
+        candidate.salience = _salience(candidate, modality.tier if modality else None)
+    # Per clause, the best few phrases that do not overlap: one stretch of text is one change.
+    picked: list[_Candidate] = []
+    per_clause: dict[int, list[_Candidate]] = {}
+    for candidate in sorted(candidates, key=lambda c: (*_rank(c, by_support), c.clause, c.start)):
+        kept = per_clause.setdefault(candidate.clause, [])
+        if len(kept) >= PER_CLAUSE:
+            continue
+        if any(candidate.start < k.end and k.start < candidate.end for k in kept):
+            continue
+        kept.append(candidate)
+        picked.append(candidate)
+    chosen: list[tuple[str, int]] = []
+    seen: set[tuple[str, ...]] = set()
+    for candidate in picked:
+        if len(chosen) >= cap:
+            break
+        if candidate.keys in seen:
+            continue
+        seen.add(candidate.keys)
+        tokens = side.tokens[candidate.clause]
+        text = clauses[candidate.clause].text[
+            tokens[candidate.start].start : tokens[candidate.end - 1].end
+        ]
+        chosen.append((text, candidate.support))
+    return chosen
+
+
+def _rank(candidate: _Candidate, by_support: bool) -> tuple[float, ...]:
+    # A dropped phrase that earlier statements carried too is a recurring one going away;
+    # an added phrase is new by nature (support 0), so its own salience ranks it.
+    if by_support:
+        return (-min(candidate.support, 1), -candidate.salience, -candidate.content)
+    return (-candidate.salience, -candidate.support, -candidate.content)
 
 
 def salient_phrase_changes(
@@ -363,43 +677,87 @@ def salient_phrase_changes(
 
     ``old_changed``/``new_changed`` restrict the search to clauses the alignment did not
     find unchanged (an unchanged clause cannot hold a phrase the other side lacks).
+    Phrases are shown as published (a span of the clause's displayed text).
     """
-    old_all = "".join(_padded(phrase_tokens(c.key, lang)) for c in old)
-    new_all = "".join(_padded(phrase_tokens(c.key, lang)) for c in new)
-    dropped = _select(_candidates(old, lang, new_all, old_changed), history, cap)
-    added = _select(_candidates(new, lang, old_all, new_changed), history, cap)
+    old_side, new_side = _Side.of(old, lang), _Side.of(new, lang)
+    dropped = _select(
+        _candidates(old_side, new_side, lang, old_changed, history), old_side, old, lang, cap, True
+    )
+    added = _select(
+        _candidates(new_side, old_side, lang, new_changed, history), new_side, new, lang, cap, False
+    )
     return [PhraseChange(t, "dropped", s) for t, s in dropped] + [
         PhraseChange(t, "added", s) for t, s in added
     ]
 
 
-def commitment_phrase(old: Clause, new: Clause, lang: str) -> str:
-    """Return the words two aligned clauses share after their modality words (at most six)."""
-    old_tokens = phrase_tokens(old.key, lang)
-    new_tokens = phrase_tokens(new.key, lang)
-    modality_words = set()
-    for clause in (old, new):
-        modality = find_modality(clause.key, lang)
-        if modality:
-            modality_words.update(modality.word.split())
-    best: tuple[int, int] = (0, 0)
-    new_padded = _padded(new_tokens)
-    for start in range(len(old_tokens)):
-        for end in range(len(old_tokens), start + best[1] - best[0], -1):
-            if f" {' '.join(old_tokens[start:end])} " in new_padded:
-                if end - start > best[1] - best[0]:
-                    best = (start, end)
+def _shared_runs(
+    tokens: Sequence[PhraseToken], other: Sequence[PhraseToken]
+) -> list[tuple[int, int]]:
+    """Return the maximal runs of ``tokens`` that also stand together in ``other``."""
+    other_padded = _padded([t.key for t in other])
+    runs: list[tuple[int, int]] = []
+    start = 0
+    while start < len(tokens):
+        end = start
+        while end < len(tokens) and not tokens[end].barrier and tokens[end].kind != "modality":
+            if _padded([t.key for t in tokens[start : end + 1]]) not in other_padded:
                 break
-    tokens = old_tokens[best[0] : best[1]]
-    if len(tokens) < 2:
-        tokens = old_tokens
-    tokens = [t for t in tokens if t not in modality_words] or tokens
-    while tokens and _is_stopword(tokens[0], lang):
-        tokens = tokens[1:]
-    tokens = tokens[:MAX_TOKENS]
-    while tokens and _is_stopword(tokens[-1], lang):
-        tokens = tokens[:-1]
-    return " ".join(tokens) or old.key
+            end += 1
+        if end > start:
+            runs.append((start, end))
+            start = end
+        else:
+            start += 1
+    return runs
+
+
+def commitment_phrase(old: Clause, new: Clause, lang: str) -> str:
+    """Return the verb phrase the modality word of ``old`` governs, as published (≤ 6 words)."""
+    tokens = clause_phrase_tokens(old, lang)
+    if not tokens:
+        return old.text
+    modality = find_modality(old.text, lang)
+    # English governs to the right of the modality word, Korean to the left of it.
+    if modality is None:
+        governed = list(range(len(tokens)))
+    elif lang == "ko":
+        governed = [i for i, t in enumerate(tokens) if t.end <= modality.start]
+    else:
+        governed = [i for i, t in enumerate(tokens) if t.start >= modality.end]
+    governed = [i for i in governed if tokens[i].kind != "modality"] or list(range(len(tokens)))
+    first, last = governed[0], governed[-1] + 1
+    # Prefer words both clauses share, next to the verb (the first such run in English, the
+    # last in Korean): that is what the changed verb still governs.
+    runs = [
+        (first + a, first + b)
+        for a, b in _shared_runs(tokens[first:last], clause_phrase_tokens(new, lang))
+        if sum(1 for t in tokens[first + a : first + b] if not t.stop) >= 2
+    ]
+    if runs:
+        first, last = runs[-1] if lang == "ko" else runs[0]
+    span = list(range(first, last))
+    # The head of a governed phrase sits next to its verb: first words in English, last in
+    # Korean; a number ends the phrase ("climate finance of 20 billion euros").
+    if lang == "ko":
+        span = span[-KOREAN_MAX_TOKENS:]
+        while span and tokens[span[0]].barrier:
+            span = span[1:]
+        cut = [i for i in span if tokens[i].barrier]
+        if cut:
+            span = [i for i in span if i > cut[-1]]
+    else:
+        cut = [i for i in span if tokens[i].barrier]
+        if cut:
+            span = [i for i in span if i < cut[0]] or span
+        span = span[:MAX_TOKENS]
+    while span and tokens[span[0]].stop:
+        span = span[1:]
+    while span and tokens[span[-1]].stop:
+        span = span[:-1]
+    if not span:
+        return old.text
+    return old.text[tokens[span[0]].start : tokens[span[-1]].end]
 
 
 def strength_phrase_changes(
@@ -414,9 +772,10 @@ def strength_phrase_changes(
         if before is None or after is None or before.tier == after.tier:
             continue
         text = commitment_phrase(old, new, lang)
-        if text in seen:
+        if text in seen or len(text.split()) < 2:
             continue
         seen.add(text)
         status = "strengthened" if TIER_RANK[after.tier] > TIER_RANK[before.tier] else "weakened"
-        changes.append(PhraseChange(text, status, _support(text, history)))
+        keys = [t.key for t in clause_phrase_tokens(Clause(0, 0, text, text), lang)]
+        changes.append(PhraseChange(text, status, _support(keys, history)))
     return changes

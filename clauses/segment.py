@@ -143,6 +143,14 @@ def split_korean_sentences(paragraph: str) -> list[str]:
     return [s for s in sentences if s] or ([paragraph.strip()] if paragraph.strip() else [])
 
 
+def korean_morphemes(text: str) -> list[tuple[str, str, int, int]]:
+    """Return (form, tag, start, end) of every kiwipiepy morpheme of ``text`` (offsets in it)."""
+    kiwi = _kiwi_instance()
+    with _kiwi_lock:
+        tokens = kiwi.tokenize(text)
+    return [(t.form, t.tag, t.start, t.start + t.len) for t in tokens]
+
+
 def split_list_items(sentence: str) -> list[str]:
     """Split a list-sentence ("workstreams: A; B; and C") at semicolons; others stay whole."""
     if ";" not in sentence:

@@ -201,3 +201,23 @@ def test_custom_lexicon_replaces_bundled() -> None:
         "Parties will phase out unabated coal power.", "Parties met.", lexical=True, lexicon=lexicon
     )
     assert [(c.key, c.status) for c in result.commitments] == [("coal", "dropped")]
+
+
+def test_translation_compares_presence_not_strength() -> None:
+    # English marks this commitment weakly ("discussed"), Korean strongly ("합의하였다"): the
+    # languages carry strength differently, so a translation reports it retained.
+    result = compare_texts(
+        "The two sides discussed joint planning and execution.\n\nThey noted North Korea.",
+        "양측은 공동기획 및 실행을 강화하기로 합의하였다.\n\n양측은 북한을 언급하였다.",
+        lexical=True,
+    )
+    assert result.kind == "translation"
+    statuses = {c.key: c.status for c in result.commitments}
+    assert statuses["joint-planning-execution"] == "retained"
+    same_language = compare_texts(
+        "The two sides discussed joint planning and execution.",
+        "The two sides agreed to joint planning and execution.",
+        lexical=True,
+    )
+    statuses = {c.key: c.status for c in same_language.commitments}
+    assert statuses["joint-planning-execution"] == "strengthened"

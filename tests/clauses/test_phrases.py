@@ -47,8 +47,26 @@ def test_support_counts_earlier_statements() -> None:
     assert support["phase out unabated coal power"] == 2
 
 
+_WORDS = [
+    "harbor",
+    "glacier",
+    "meadow",
+    "canyon",
+    "orchard",
+    "prairie",
+    "tundra",
+    "delta",
+    "lagoon",
+    "basin",
+]
+
+
 def test_phrases_are_capped_per_direction() -> None:
-    old = "\n\n".join(f"Alpha{i} bravo{i} charlie{i} delta{i} echo{i}." for i in range(20))
+    old = "\n\n".join(
+        f"Ministers studied {_WORDS[i % 10]} {_WORDS[(i * 3 + 1) % 10]} restoration plans "
+        f"{'abcdefghijklmnopqrst'[i]}x."
+        for i in range(20)
+    )
     result = compare_texts(old, "Nothing in common here at all.", lexical=True, lexicon=[])
     assert sum(p.status == "dropped" for p in result.phrases) == 8
 
@@ -83,3 +101,70 @@ def test_korean_phrases() -> None:
     )
     assert any(s == "dropped" and "공동기획" in t for t, s in phrases.items())
     assert any(s == "added" and "재래식 방위" in t for t, s in phrases.items())
+
+
+def test_phrases_are_shown_as_published() -> None:
+    old = "The United States will maintain the regular visibility of U.S. strategic assets."
+    new = "The parties noted the report of the expert group on coastal erosion."
+    texts = set(_phrases(old, new))
+    assert "regular visibility of U.S. strategic assets" in texts
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "absent"),
+    [
+        # Numbers, dates and ordinals change every meeting.
+        (
+            "The fourth meeting was held on January 10, 2025 in the capital city.",
+            "Delegates praised the coastal cleanup campaign volunteers warmly.",
+            ("fourth", "January", "2025"),
+        ),
+        # A run of names (a person and a title) is not a phrase.
+        (
+            "Deputy Minister Cho Chang Lae chaired the consultative session today.",
+            "Delegates praised the coastal cleanup campaign volunteers warmly.",
+            ("Cho Chang", "Deputy Minister"),
+        ),
+    ],
+)
+def test_phrases_skip_volatile_words(old: str, new: str, absent: tuple[str, ...]) -> None:
+    texts = " | ".join(_phrases(old, new))
+    assert not any(word in texts for word in absent)
+
+
+def test_reworded_modality_is_not_a_phrase_change() -> None:
+    phrases = _phrases(
+        "The ministers will mobilize climate finance for partner countries.",
+        "The ministers intend to mobilize climate finance for partner countries.",
+    )
+    assert [s for s in phrases.values() if s in ("added", "dropped")] == []
+    weakened = [t for t, s in phrases.items() if s == "weakened"]
+    assert len(weakened) == 1 and weakened[0].startswith("mobilize climate finance")
+
+
+def test_weakened_phrase_is_the_governed_verb_phrase() -> None:
+    old = segment(
+        "The ministers intend to mobilize climate finance of 20 billion euros a year by 2027 "
+        "to support adaptation in vulnerable partner countries.",
+        "en",
+    )[0]
+    new = segment(
+        "The ministers discussed mobilizing climate finance to support adaptation in "
+        "vulnerable partner countries.",
+        "en",
+    )[0]
+    assert commitment_phrase(old, new, "en") == "mobilize climate finance"
+
+
+def test_korean_phrase_keys_ignore_particles_and_keep_the_surface() -> None:
+    phrases = _phrases(
+        "미국은 전략자산의 정례적 가시성을 증진할 것이다.\n\n양측은 회의를 개최하였다.",
+        "양측은 회의를 개최하였다.\n\n대한민국은 재래식 방위에서 주도적 역할을 맡는다.",
+    )
+    assert any(s == "dropped" and "전략자산의 정례적 가시성" in t for t, s in phrases.items())
+    # Same words with different particles on both sides: no change is reported.
+    same = _phrases(
+        "양측은 공동기획 및 실행을 재확인하였다.\n\n양측은 회의를 개최하였다.",
+        "양측은 공동기획 및 실행이 중요하다고 재확인하였다.\n\n양측은 회의를 개최하였다.",
+    )
+    assert not any("공동기획" in t for t, s in same.items() if s in ("added", "dropped"))

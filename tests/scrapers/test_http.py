@@ -361,10 +361,11 @@ def test_rate_limit_spaces_concurrent_requests_to_one_host(
         list(pool.map(lambda i: clients[i % 2].fetch(urls[i]), range(len(urls))))
     arrivals = sorted(record.at for record in replay.request_records)
     assert len(arrivals) == 8  # two robots.txt (one per client) and six pages
-    # Slots sit on a fixed 50 ms grid from the first one; scheduling can delay an arrival
-    # but never pull one earlier than its slot, so compare each with the first arrival.
-    lags = [later - arrivals[0] for later in arrivals]
-    assert all(lag >= 0.05 * k - 0.02 for k, lag in enumerate(lags))
+    # Slots sit on a fixed 50 ms grid. A loaded machine can delay any arrival, the first
+    # one included, so only the spread is checked: eight requests need seven intervals
+    # (350 ms) with a limiter and a few milliseconds without one. The slack absorbs a
+    # first arrival that is up to 60 ms late.
+    assert arrivals[-1] - arrivals[0] >= 0.05 * 7 - 0.06
 
 
 @pytest.mark.parametrize(
