@@ -28,6 +28,10 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# The offline demo: replayed official sites, the real tracking flow, a mail sink.
+demo: $(STAMP)
+	$(BIN)/clausewatch demo $(if $(DIR),--dir $(DIR),)
+
 # Regenerate the lock file after editing dependencies in pyproject.toml.
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --group dev --override requirements/overrides.txt \

@@ -43,12 +43,13 @@ class StatementInput:
 
 @dataclass(frozen=True)
 class StoreOutcome:
-    """What storing a statement did."""
+    """What storing a statement did; ``mirror`` when it was another URL's copy."""
 
     document_id: int
     version_id: int
     new_document: bool
     new_version: bool
+    mirror: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,22 @@ def store_statement(history: History, statement: StatementInput) -> StoreOutcome
             series_id = store.ensure_series(
                 session, statement.series, statement.series_title, statement.series_rules
             ).id
+        if (
+            series_id is not None
+            and statement.published is not None
+            and store.document_by_url(session, statement.url) is None
+        ):
+            mirror = store.find_mirror(
+                session,
+                series_id=series_id,
+                language=language,
+                published=statement.published,
+                sha256=store.text_sha256(text),
+            )
+            if mirror is not None:
+                latest = store.latest_version(session, mirror.id)
+                assert latest is not None
+                return StoreOutcome(mirror.id, latest.id, False, False, mirror=True)
         document, new_document = store.ensure_document(
             session,
             url=statement.url,
@@ -268,7 +285,13 @@ def compare_version(
                 session, pair.old_version_id, pair.new_version_id, result, severity=severity
             )
             queued = 0
-            if created and pair.kind != "translation":
+            # A silent edit re-compares the statement with its predecessor; the changes
+            # since the predecessor were already alerted then, the edit alerts on its own.
+            repeat = (
+                pair.kind == "successor"
+                and store.earlier_comparison_between(session, comparison) is not None
+            )
+            if created and pair.kind != "translation" and not repeat:
                 queued = enqueue_alerts(
                     session,
                     comparison.id,

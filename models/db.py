@@ -29,16 +29,19 @@ ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
 def safe_url(url: str | URL) -> str:
     """The URL as text with any password masked, for messages and logs."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
         return "<malformed database URL>"
+    # libpq also takes the password as a query parameter (?password=...).
+    query = {k: ("***" if k.lower() == "password" else v) for k, v in parsed.query.items()}
+    return parsed.set(query=query).render_as_string(hide_password=True)
 
 
 def parse_url(url: str) -> URL:
     """Parse a database URL; raises ConfigError when it is malformed or its driver is unknown."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(f"malformed database URL: {safe_url(url)}") from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):

@@ -365,6 +365,61 @@ def next_in_series(session: Session, document: Document) -> Document | None:
     ).first()
 
 
+def find_mirror(
+    session: Session,
+    *,
+    series_id: int,
+    language: str,
+    published: dt.date,
+    sha256: str,
+    window_days: int = 3,
+) -> Document | None:
+    """A document of the series whose latest text is exactly ``sha256``, published nearby.
+
+    Aggregators (korea.kr) republish a ministry's release word for word at another URL:
+    that is the same publication, not a new statement.
+    """
+    latest = (
+        select(Version.document_id, func.max(Version.seq).label("seq"))
+        .group_by(Version.document_id)
+        .subquery()
+    )
+    return session.scalars(
+        select(Document)
+        .join(latest, latest.c.document_id == Document.id)
+        .join(Version, (Version.document_id == Document.id) & (Version.seq == latest.c.seq))
+        .where(
+            Document.series_id == series_id,
+            Document.language == language,
+            Document.published >= published - dt.timedelta(days=window_days),
+            Document.published <= published + dt.timedelta(days=window_days),
+            Version.sha256 == sha256,
+        )
+        .order_by(Document.id)
+    ).first()
+
+
+def earlier_comparison_between(session: Session, comparison: Comparison) -> Comparison | None:
+    """An earlier comparison of the same kind between the same two documents, if any."""
+    old_doc = select(Version.document_id).where(Version.id == comparison.old_version_id)
+    new_doc = select(Version.document_id).where(Version.id == comparison.new_version_id)
+    old_v = aliased(Version)
+    new_v = aliased(Version)
+    return session.scalars(
+        select(Comparison)
+        .join(old_v, old_v.id == Comparison.old_version_id)
+        .join(new_v, new_v.id == Comparison.new_version_id)
+        .where(
+            Comparison.kind == comparison.kind,
+            Comparison.id != comparison.id,
+            Comparison.id < comparison.id,
+            old_v.document_id == old_doc.scalar_subquery(),
+            new_v.document_id == new_doc.scalar_subquery(),
+        )
+        .order_by(Comparison.id)
+    ).first()
+
+
 def translation_partner(
     session: Session, document: Document, window_days: int = 3
 ) -> Document | None:
@@ -392,6 +447,11 @@ def translation_partner(
 
 
 # -- comparisons ------------------------------------------------------------------------
+
+
+def get_comparison(session: Session, comparison_id: int) -> Comparison | None:
+    """The comparison with ``comparison_id`` or None."""
+    return session.get(Comparison, comparison_id)
 
 
 def find_comparison(

@@ -248,6 +248,13 @@ class SeriesRule:
     title: str
     keywords: Mapping[str, tuple[str, ...]]
 
+    def may_list(self, title: str) -> bool:
+        """Whether a listing title could belong to the series (an empty title could)."""
+        if not title.strip():
+            return True
+        words = [w for ws in self.keywords.values() for w in ws]
+        return any(_keyword_pattern(w).search(title) for w in words)
+
     def matches(self, statement: Statement) -> bool:
         """Whether the statement's title or body contains one of this series' keywords."""
         words = self.keywords.get(statement.language, ()) + self.keywords.get("*", ())

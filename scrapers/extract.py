@@ -15,12 +15,17 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from itertools import islice
 
 from bs4 import BeautifulSoup, Tag
 
 from clausewatch.errors import ParseError
 from scrapers.base import Attachment, Statement
 
+# Content a browser never shows as statement text: scripts, styles, frames, embedded objects.
+ACTIVE_CONTENT_SELECTORS = (
+    "script, style, noscript, template, iframe, frame, frameset, object, embed, applet, svg"
+)
 # Page chrome no statement body needs; removed before any selector runs.
 CHROME_SELECTORS = (
     "script, style, noscript, template, nav, header, footer, form, button, aside, iframe, "
@@ -154,8 +159,19 @@ def detect_language(text: str) -> str:
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 
+# C0 controls other than tab, newline and carriage return (and the two non-characters) are
+# illegal in XML: lxml's recovering XML parser drops the text before them, silently cutting
+# a feed item short. Browsers ignore them in HTML too; form feed is HTML whitespace.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+
+
 def decode_page(body: bytes) -> str:
-    """Decode HTML or XML bytes: BOM, declared charset, UTF-8, then cp949 for Korean pages."""
+    """Decode HTML or XML bytes (BOM, declared charset, UTF-8, then cp949 for Korean pages),
+    without the control characters no markup may carry."""
+    return _CONTROL_CHARACTERS.sub("", _decode(body)).replace("\x0c", " ")
+
+
+def _decode(body: bytes) -> str:
     if body.startswith(b"\xef\xbb\xbf"):
         return body[3:].decode("utf-8", errors="replace")
     head = body[:4096]
@@ -244,6 +260,20 @@ def date_of(soup: BeautifulSoup, selector: str) -> date | None:
     return None
 
 
+GENERIC_MAX_DEPTH = 200
+
+
+def _nested_deeper_than(soup: BeautifulSoup, limit: int) -> bool:
+    # Only leaves can be deepest; islice caps the walk up from each one at ``limit`` steps.
+    # (Tag.find would search every descendant, quadratic on exactly the pages that matter.)
+    leaves = (
+        tag
+        for tag in soup.find_all(True)
+        if not any(isinstance(child, Tag) for child in tag.children)
+    )
+    return any(sum(1 for _ in islice(leaf.parents, limit)) >= limit for leaf in leaves)
+
+
 def _generic(html: str, url: str) -> tuple[str, list[str], date | None]:
     import trafilatura
 
@@ -278,6 +308,11 @@ def extract_statement(
     title_el = select_first(soup, selectors.title) if selectors.title else None
     title = " ".join(title_el.get_text(" ", strip=True).split()) if title_el else ""
     published = date_of(soup, selectors.date)
+    for el in soup.select(ACTIVE_CONTENT_SELECTORS):
+        el.decompose()
+    # The generic extractor gets the page without active content (left to itself it keeps a
+    # <template>'s text) but with its layout chrome, where it finds titles and dates.
+    inert_html = str(soup)
     if selectors.remove:
         for el in soup.select(selectors.remove):
             el.decompose()
@@ -288,7 +323,16 @@ def extract_statement(
     if title and paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
     if not (title and paragraphs and published):
-        g_title, g_paragraphs, g_date = _generic(html, url)
+        if _nested_deeper_than(soup, GENERIC_MAX_DEPTH):
+            # libxml2, under trafilatura, stops reading at depth 256 and keeps what it had
+            # read: a partial statement is worse than none.
+            raise ParseError(
+                f"page nested deeper than {GENERIC_MAX_DEPTH} elements and the site's "
+                "selectors missed it",
+                source=source,
+                url=url,
+            )
+        g_title, g_paragraphs, g_date = _generic(inert_html, url)
         title = title or g_title
         paragraphs = paragraphs or g_paragraphs
         published = published or g_date or parse_date(soup.get_text(" "))

@@ -503,10 +503,18 @@ class PoliteClient:
         seen = {url}
         current = url
         while True:
-            self.check_url(current, source=source)
-            if self.respect_robots:
-                self._check_robots(current, source)
-            exchange = self._exchange_with_retries(current, conditional, source, page=True)
+            try:
+                self.check_url(current, source=source)
+                if self.respect_robots:
+                    self._check_robots(current, source)
+                exchange = self._exchange_with_retries(current, conditional, source, page=True)
+            except RefusedError as exc:
+                if current == url:
+                    raise
+                # Name the URL that was asked for: that is where the error gets recorded.
+                raise RefusedError(
+                    f"redirect to {current} refused: {exc.message}", url=url, source=source
+                ) from exc
             location = _header(exchange.headers, "location")
             if exchange.status in _REDIRECT_STATUSES and location:
                 target = urljoin(current, location.strip())

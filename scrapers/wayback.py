@@ -70,29 +70,54 @@ class Capture:
         return date(int(self.timestamp[:4]), int(self.timestamp[4:6]), int(self.timestamp[6:8]))
 
 
+def _valid_timestamp(stamp: str) -> bool:
+    if not re.fullmatch(r"\d{8,14}", stamp):
+        return False
+    try:
+        date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:8]))
+    except ValueError:
+        return False
+    return True
+
+
 def parse_cdx(body: bytes, url: str = "") -> tuple[list[Capture], str | None]:
     """Captures of a CDX JSON answer and its resume key; raises ParseError on another shape."""
     try:
         rows = json.loads(body.decode("utf-8") or "[]")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        # RecursionError: the json module recurses once per nesting level of the answer.
         raise ParseError(f"CDX answer is not JSON: {exc}", source="wayback", url=url) from exc
     if not isinstance(rows, list):
         raise ParseError("CDX answer is not a list of rows", source="wayback", url=url)
     if not rows:
         return [], None
     header = rows[0]
-    if not isinstance(header, list) or not {"timestamp", "original"} <= set(header):
+    if (
+        not isinstance(header, list)
+        or not all(isinstance(name, str) for name in header)
+        or not {"timestamp", "original"} <= set(header)
+    ):
         raise ParseError("CDX answer lacks its header row", source="wayback", url=url)
     index = {name: header.index(name) for name in _CDX_FIELDS if name in header}
     captures: list[Capture] = []
     resume: str | None = None
     rest = rows[1:]
+    width = max(index.values()) + 1
     for position, row in enumerate(rest):
         if row == []:
             # An empty row separates the captures from the resume key.
             following = rest[position + 1 : position + 2]
-            resume = str(following[0][0]) if following and following[0] else None
+            key = following[0] if following and isinstance(following[0], list) else []
+            resume = str(key[0]) if key and isinstance(key[0], str) else None
             break
+        if not isinstance(row, list) or len(row) < width:
+            raise ParseError(
+                f"CDX row {position + 1} does not match the header", source="wayback", url=url
+            )
+        if not _valid_timestamp(str(row[index["timestamp"]])):
+            raise ParseError(
+                f"CDX row {position + 1} has no capture timestamp", source="wayback", url=url
+            )
         captures.append(
             Capture(
                 timestamp=str(row[index["timestamp"]]),

@@ -367,6 +367,14 @@ class ReplaySite:
     def _add(self, board: str, st: Any) -> None:
         path, number = path_for(board, st.id, st.title, st.published)
         host = BOARD_HOSTS[board]
+        if (host, _route_key(path)) in self.releases:
+            # Slug-only URL schemes (state.gov) give recurring titles the same path; the live
+            # sites add a counter, and one URL must never stand for two releases.
+            stem = path.rstrip("/")
+            n = 2
+            while (host, _route_key(f"{stem}-{n}/")) in self.releases:
+                n += 1
+            path = f"{stem}-{n}/" if path.endswith("/") else f"{stem}-{n}"
         release = Release(
             key=st.id,
             board=board,

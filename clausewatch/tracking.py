@@ -1,0 +1,473 @@
+"""One tracking or backfill run, stage by stage, in plain Python (the flows only order it).
+
+A run opens its resources once (:class:`TrackingRun`: the history, one polite client and
+one WARC archive) and each Prefect task in ``flows/`` calls exactly one function here, in
+``scrapers/`` or in ``clausewatch/pipeline.py``:
+
+    select_sources / tracking_window     validate what was asked, before any request
+    discover                             the statement pages a source lists in the window
+    capture_page                         fetch (conditional) → WARC record → capture row
+    extract                              parse → series match → a StatementInput, or None
+    pipeline.store_statement / compare_version
+
+Healing after a crash: a page is fetched conditionally only when its document is already
+in the history. A run killed after capturing a page but before storing it therefore gets
+the full page again next time instead of a 304 with nothing to store (ADR 0071).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from clausewatch.errors import ClausewatchError, InputError
+from clausewatch.pipeline import ComparisonOutcome, StatementInput, StoreOutcome
+from models import History, open_history, store
+from scrapers.archive import CaptureArchive
+from scrapers.base import BUILTIN_SERIES, ListingItem, SeriesRule, adapter_for_url, get_adapter
+from scrapers.http import PoliteClient
+
+#: How far back a scheduled run looks when no window is given: listings are read newest
+#: first, and a statement edited silently weeks after publication is still caught.
+DEFAULT_LOOKBACK_DAYS = 30
+#: Seoul is ahead of UTC: a statement dated "tomorrow" in UTC can already be out there.
+FUTURE_GRACE_DAYS = 1
+#: How long after a window's end an archive capture may still show a statement of it.
+WAYBACK_CAPTURE_SLACK_DAYS = 60
+
+
+def known_series() -> dict[str, SeriesRule]:
+    """The series a run can store, by slug."""
+    return {rule.slug: rule for rule in BUILTIN_SERIES}
+
+
+def select_sources(names: Sequence[str] | None) -> list[str]:
+    """The sources to read: those named, or every enabled one; raises InputError if unknown."""
+    from scrapers.base import adapter_classes
+    from scrapers.sources import load_sources
+
+    registered = list(adapter_classes())
+    if not names:
+        configs = load_sources()
+        return [slug for slug in registered if configs[slug].enabled]
+    unknown = [n for n in names if n not in registered]
+    if unknown:
+        raise InputError(
+            f"unknown source {', '.join(repr(u) for u in unknown)}; known: {', '.join(registered)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+def tracking_window(
+    since: dt.date | None,
+    until: dt.date | None,
+    *,
+    today: dt.date | None = None,
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+) -> tuple[dt.date, dt.date]:
+    """The (since, until) window, defaults filled in; raises InputError when it is unusable."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    latest = today + dt.timedelta(days=FUTURE_GRACE_DAYS)
+    until = until or today
+    since = since or until - dt.timedelta(days=lookback_days)
+    if since > until:
+        raise InputError(f"since ({since}) is after until ({until})")
+    if since > latest or until > latest:
+        raise InputError(f"the window {since}..{until} is in the future (today is {today})")
+    return since, until
+
+
+def check_series(series: str | None) -> str | None:
+    """``series`` if it names a known series (or is None); raises InputError otherwise."""
+    if series is not None and series not in known_series():
+        raise InputError(f"unknown series {series!r}; known: {', '.join(known_series())}")
+    return series
+
+
+def check_backfill(
+    source: str,
+    since: dt.date,
+    until: dt.date,
+    series: str | None,
+    *,
+    today: dt.date | None = None,
+) -> tuple[list[str], dt.date, dt.date]:
+    """The source list and window of a backfill request; raises InputError when unusable."""
+    sources = select_sources([source])
+    check_series(series)
+    start, end = tracking_window(since, until, today=today)
+    return sources, start, end
+
+
+@dataclass(frozen=True)
+class PageCapture:
+    """One statement page after fetching: its capture row and, unless unchanged, its body."""
+
+    url: str
+    source: str
+    status: int
+    not_modified: bool
+    capture_id: int | None = None
+    body: bytes = b""
+    final_url: str = ""
+    #: For an unchanged page: the latest version of its document (compared again to heal).
+    version_id: int | None = None
+    original_url: str | None = None
+
+
+@dataclass
+class SourceCounts:
+    """What one source produced in a run (one row of the per-source table artifact)."""
+
+    source: str
+    discovered: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    new_versions: int = 0
+    errors: int = 0
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the source produced nothing because of errors."""
+        return self.error is not None
+
+    def row(self) -> dict[str, Any]:
+        """The table row: source, discovered, fetched, not modified, new versions, errors."""
+        return {
+            "source": self.source,
+            "discovered": self.discovered,
+            "fetched": self.fetched,
+            "not modified": self.not_modified,
+            "new versions": self.new_versions,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class RunReport:
+    """Everything a run did: counts per source, what was added and the flagged changes."""
+
+    since: dt.date
+    until: dt.date
+    counts: dict[str, SourceCounts] = field(default_factory=dict)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    flagged: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The per-source table, one row per source in the order they were read."""
+        return [c.row() for c in self.counts.values()]
+
+    @property
+    def all_failed(self) -> bool:
+        """Whether every source failed (the only case a run ends Failed)."""
+        return bool(self.counts) and all(c.failed for c in self.counts.values())
+
+    def totals(self) -> dict[str, int]:
+        """The columns of :attr:`rows` summed over sources."""
+        keys = ("discovered", "fetched", "not modified", "new versions", "errors")
+        return {k: sum(int(r[k]) for r in self.rows) for k in keys}
+
+
+class TrackingRun:
+    """The resources of one run (history, polite client, WARC archive); closes them on exit.
+
+    Raises ConfigError when the history or the sources file cannot be used.
+    """
+
+    def __init__(
+        self,
+        *,
+        history: History | None = None,
+        client: PoliteClient | None = None,
+        archive: CaptureArchive | None = None,
+    ) -> None:
+        from scrapers.sources import source_hosts
+
+        self._owned: list[Any] = []
+        self.history = history or self._own(open_history())
+        self.client = client or self._own(PoliteClient(source_hosts()))
+        self.archive = archive or self._own(CaptureArchive())
+
+    def _own(self, resource: Any) -> Any:
+        self._owned.append(resource)
+        return resource
+
+    def close(self) -> None:
+        """Close what this run opened (not what it was handed)."""
+        for resource in reversed(self._owned):
+            resource.close()
+        self._owned.clear()
+
+    def __enter__(self) -> TrackingRun:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def discover(
+    run: TrackingRun,
+    source: str,
+    since: dt.date,
+    until: dt.date,
+    *,
+    use_wayback: bool = False,
+) -> list[ListingItem]:
+    """The statement pages ``source`` lists in the window, or with ``use_wayback`` the
+    archive's captures of its hosts; raises FetchError or ParseError."""
+    if use_wayback:
+        from scrapers.sources import SOURCE_HOSTS
+        from scrapers.wayback import Wayback
+
+        wayback = get_adapter("wayback")
+        assert isinstance(wayback, Wayback)
+        # Capture dates trail publication: a statement is often first archived weeks later.
+        until_captured = until + dt.timedelta(days=WAYBACK_CAPTURE_SLACK_DAYS)
+        items = [
+            item
+            for host in SOURCE_HOSTS[source]
+            for item in wayback.backfill(run.client, host + "/", since, until_captured)
+        ]
+    else:
+        items = get_adapter(source).discover(run.client, since, until)
+    # A page listed twice (feed and listing, two boards) is read once.
+    return list({item.url: item for item in items}.values())
+
+
+def series_candidates(items: Sequence[ListingItem], series: str | None) -> list[ListingItem]:
+    """The listed pages whose title could belong to a tracked series (or to ``series``).
+
+    Official boards list hundreds of unrelated releases for every joint statement; a title
+    that names no tracked series is not fetched at all (ADR 0075). Undated or untitled
+    items (archive captures) are always fetched.
+    """
+    rules = list(BUILTIN_SERIES)
+    if series is not None:
+        rules = [r for r in rules if r.slug == series]
+    return [item for item in items if any(rule.may_list(item.title) for rule in rules)]
+
+
+def document_url(item: ListingItem) -> str:
+    """The URL the page's document is stored under (the publisher's, not the replay's)."""
+    if item.original_url:
+        return item.original_url
+    return get_adapter(item.source).canonical(item.url)
+
+
+def capture_page(run: TrackingRun, item: ListingItem) -> PageCapture:
+    """Fetch one page, archive it to WARC and record the capture; raises FetchError.
+
+    The GET is conditional only when the page's document is already stored: a 304 then
+    means "nothing new" with certainty, and the latest version is handed on to be
+    compared again (a no-op unless an earlier run died between storing and comparing).
+    """
+    etag = last_modified = None
+    known_version: int | None = None
+    with run.history.sessions() as session:
+        document = store.document_by_url(session, document_url(item))
+        if document is not None:
+            latest = store.latest_version(session, document.id)
+            if latest is not None:
+                known_version = latest.id
+                etag, last_modified = store.last_validators(session, item.url)
+    result = run.client.fetch(item.url, etag=etag, last_modified=last_modified, source=item.source)
+    with run.history.sessions.begin() as session:
+        source_id = store.ensure_source(session, item.source).id
+        if result.not_modified:
+            capture_id = store.add_capture(
+                session,
+                url=item.url,
+                source_id=source_id,
+                status=result.status,
+                etag=result.etag or etag,
+                last_modified=result.last_modified or last_modified,
+            )
+            return PageCapture(
+                item.url,
+                item.source,
+                result.status,
+                True,
+                capture_id,
+                final_url=result.final_url,
+                version_id=known_version,
+                original_url=item.original_url,
+            )
+    # The WARC record is made durable before the row that points at it is committed.
+    archived = run.archive.write(result)
+    with run.history.sessions.begin() as session:
+        capture_id = store.add_capture(
+            session,
+            url=item.url,
+            source_id=store.ensure_source(session, item.source).id,
+            status=result.status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            sha256=archived.sha256,
+            content_type=result.content_type,
+            warc_path=str(archived.path),
+            warc_offset=archived.offset,
+            warc_length=archived.length,
+            warc_record_id=archived.record_id,
+        )
+    return PageCapture(
+        item.url,
+        item.source,
+        result.status,
+        False,
+        capture_id,
+        body=result.body,
+        final_url=result.final_url,
+        original_url=item.original_url,
+    )
+
+
+def extract(page: PageCapture, series: str | None = None) -> StatementInput | None:
+    """The statement on a captured page, or None when it belongs to no tracked series
+    (or not to ``series``); raises ParseError."""
+    from scrapers.sources import load_sources
+
+    adapter = get_adapter(page.source)
+    statement = adapter.parse_statement(page.body, page.final_url or page.url)
+    matched = _match(statement, series)
+    if matched is None:
+        return None
+    publisher = page.source
+    if page.original_url:
+        # An archived copy belongs to the source that published it.
+        publisher = adapter_for_url(page.original_url).slug
+    rule = known_series()[matched]
+    return StatementInput(
+        url=statement.canonical_url,
+        source=publisher,
+        text=statement.text,
+        language=statement.language,
+        title=statement.title,
+        published=statement.published,
+        series=rule.slug,
+        series_title=rule.title,
+        series_rules={lang: list(words) for lang, words in rule.keywords.items()},
+        capture_id=page.capture_id,
+        source_base_url=load_sources()[publisher].base_url,
+    )
+
+
+def _match(statement: Any, series: str | None) -> str | None:
+    from scrapers.base import match_series
+
+    rules = list(BUILTIN_SERIES)
+    if series is not None:
+        rules = [r for r in rules if r.slug == series]
+    return match_series(statement, rules)
+
+
+def in_window(statement: StatementInput, since: dt.date, until: dt.date) -> bool:
+    """Whether a statement was published in the window (undated ones are kept)."""
+    return statement.published is None or since <= statement.published <= until
+
+
+def chronological(statements: Iterable[StatementInput]) -> list[StatementInput]:
+    """Statements oldest first, each URL once, so a series is compared in publication order."""
+    unique = {s.url: s for s in statements}
+    return sorted(
+        unique.values(),
+        key=lambda s: (s.published or dt.date.min, s.language or "", s.url),
+    )
+
+
+def added_row(statement: StatementInput, outcome: StoreOutcome) -> dict[str, Any]:
+    """One row of the "what was added" table for a stored statement."""
+    return {
+        "published": str(statement.published or ""),
+        "source": statement.source,
+        "language": statement.language or "",
+        "title": statement.title or "",
+        "new document": outcome.new_document,
+        "version id": outcome.version_id,
+        "url": statement.url,
+    }
+
+
+def flagged_changes(
+    history: History, outcomes: Sequence[ComparisonOutcome]
+) -> list[dict[str, Any]]:
+    """The flagged commitment changes (with evidence) of comparisons created in this run."""
+    flagged: list[dict[str, Any]] = []
+    with history.sessions() as session:
+        for outcome in outcomes:
+            if not outcome.created or not outcome.commitment_changes:
+                continue
+            row = store.get_comparison(session, outcome.comparison_id)
+            if row is None:
+                continue
+            comparison = store.comparison_dict(session, row)
+            for change in comparison.get("commitments", []):
+                if change.get("status") in ("added", "dropped", "weakened", "strengthened"):
+                    flagged.append(
+                        {
+                            "comparison": outcome.comparison_id,
+                            "kind": outcome.kind,
+                            "severity": outcome.severity,
+                            "old": comparison.get("old", {}),
+                            "new": comparison.get("new", {}),
+                            **change,
+                        }
+                    )
+    return flagged
+
+
+def error_line(exc: BaseException) -> str:
+    """A one-line description of a stage failure for logs and the source status."""
+    if isinstance(exc, ClausewatchError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def record_status(run: TrackingRun, source: str, error: str | None) -> None:
+    """Record a source's success (``error`` None) or its error in the history."""
+    with run.history.sessions.begin() as session:
+        store.record_source_status(session, source, error=error)
+
+
+def flagged_markdown(report: RunReport) -> str:
+    """The markdown artifact: each flagged commitment change with its evidence."""
+    lines = [f"# Flagged commitment changes, {report.since} to {report.until}", ""]
+    if not report.flagged:
+        lines.append("No commitment was dropped, added, weakened or strengthened in this run.")
+        return "\n".join(lines) + "\n"
+    for change in report.flagged:
+        old, new = change.get("old", {}), change.get("new", {})
+        lines += [
+            f"## {change.get('status', '?')}: {change.get('label') or change.get('key')}",
+            "",
+            f"- comparison {change['comparison']} ({change['kind']}, "
+            f"severity {change.get('severity') or 'none'})",
+            f"- from: {old.get('title', '?')} ({old.get('language', '?')})",
+            f"- to: {new.get('title', '?')} ({new.get('language', '?')})",
+        ]
+        strengths = (change.get("strength_old"), change.get("strength_new"))
+        if any(strengths):
+            lines.append(f"- strength: {strengths[0] or '-'} → {strengths[1] or '-'}")
+        for label, key in (("before", "old_evidence"), ("after", "new_evidence")):
+            if change.get(key):
+                lines.append(f"- {label}: > {change[key]}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+class TrackingFailed(ClausewatchError):
+    """Raised when every source of a run failed; carries the run's report."""
+
+    def __init__(self, report: RunReport) -> None:
+        reasons = "; ".join(f"{c.source}: {c.error}" for c in report.counts.values())
+        super().__init__(f"every source failed: {reasons}")
+        self.report = report

@@ -1,0 +1,90 @@
+"""``backfill``: load one source's statements over a past window, from the UI's Custom run form.
+
+The parameters' types and descriptions build the form: ``source`` is a choice of the
+registered slugs, ``since`` and ``until`` are date pickers. A window the run cannot use
+(``since`` after ``until``, dates in the future) fails the run at its first step, before
+any request; an unknown source or series is refused by the form and by the API (ADR 0073).
+Running the same window twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+from pydantic import Field
+
+from clausewatch import tracking
+from clausewatch.tracking import RunReport
+from flows.track import track_sources
+
+#: The registered source slugs (scrapers/base.py); a test keeps the two lists equal.
+SourceSlug = Literal[
+    "us-dod", "white-house", "state-dept", "rok-president", "rok-mnd", "korea-kr", "wayback"
+]
+#: "all", or one tracked series (scrapers/base.py BUILTIN_SERIES); a test keeps them equal.
+#: A plain choice rather than an optional value: the form shows it as one drop-down.
+SeriesChoice = Literal["all", "ncg"]
+ALL_SERIES = "all"
+
+
+# The form's fields: pydantic Field objects as defaults are how Prefect reads descriptions.
+SOURCE: Any = Field(
+    default="us-dod",
+    description="The official site to read (its listing, or its captures with Wayback).",
+)
+SINCE = Field(default=dt.date(2023, 7, 1), description="First publication date to load.")
+UNTIL = Field(
+    default=dt.date(2023, 12, 31),
+    description="Last publication date to load (inclusive); not after today.",
+)
+USE_WAYBACK = Field(
+    default=False,
+    description=(
+        "Read the Internet Archive's captures of the source instead of the live site "
+        "(for pages the site no longer lists, or a host that is gone)."
+    ),
+)
+SERIES: Any = Field(
+    default=ALL_SERIES,
+    description="Only store statements of this series; all: every tracked series.",
+)
+
+
+@flow(
+    name="backfill",
+    log_prints=True,
+)
+def backfill(
+    source: SourceSlug = SOURCE,
+    since: dt.date = SINCE,
+    until: dt.date = UNTIL,
+    use_wayback: bool = USE_WAYBACK,
+    series: SeriesChoice = SERIES,
+) -> RunReport:
+    """Backfill a source: load the statements it published between two dates, store their
+    versions and compare them, exactly as the scheduled tracking does.
+
+    Safe to repeat: a window already loaded adds nothing. Progress goes to the run log; a
+    table artifact lists what was added.
+    """
+    logger = get_run_logger()
+    only = None if series == ALL_SERIES else series
+    sources, start, end = tracking.check_backfill(source, since, until, only)
+    logger.info(
+        "backfill of %s from %s to %s%s%s",
+        source,
+        start,
+        end,
+        " through the Wayback Machine" if use_wayback else "",
+        f", series {only}" if only else "",
+    )
+    report = track_sources(sources, start, end, series=only, use_wayback=use_wayback)
+    create_table_artifact(
+        key="backfill-added",
+        table=report.added or [{"added": "nothing new: this window was already loaded"}],
+        description=f"Statements added from {source}, {start} to {end}",
+    )
+    return report

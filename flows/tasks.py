@@ -1,0 +1,97 @@
+"""The tasks of the tracking and backfill flows: one small task per stage.
+
+Each task calls exactly one function of ``clausewatch/tracking.py`` (which calls
+``scrapers/`` and ``models/``) or ``clausewatch/pipeline.py``; the logic is testable without
+Prefect. Task inputs hold open resources (the run's client and history), so no task caches
+its result (``NO_CACHE``) — every stage is idempotent instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
+
+from clausewatch import pipeline, tracking
+from clausewatch.errors import FetchError, RefusedError
+from clausewatch.pipeline import ComparisonOutcome, StatementInput, StoreOutcome
+from clausewatch.tracking import PageCapture, TrackingRun
+from scrapers.base import ListingItem
+
+#: Waits before the second and third attempt of a fetch stage; the polite client has
+#: already retried quickly by then, so these cover an outage of a few minutes.
+FETCH_RETRY_DELAYS: list[float] = [10.0, 60.0]
+
+
+def worth_retrying(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry a fetch stage unless the failure will not change: refused, or a 4xx answer."""
+    try:
+        state.result()
+    except RefusedError:
+        return False
+    except FetchError as exc:
+        return exc.status is None or exc.status >= 500 or exc.status == 429
+    except Exception:
+        return True
+    return True
+
+
+@task(
+    name="discover",
+    task_run_name="discover {source}",
+    retries=len(FETCH_RETRY_DELAYS),
+    retry_delay_seconds=FETCH_RETRY_DELAYS,
+    retry_condition_fn=worth_retrying,
+    cache_policy=NO_CACHE,
+)
+def discover(
+    run: TrackingRun, source: str, since: dt.date, until: dt.date, use_wayback: bool = False
+) -> list[ListingItem]:
+    """List the statement pages a source published in the window; raises FetchError."""
+    return tracking.discover(run, source, since, until, use_wayback=use_wayback)
+
+
+@task(
+    name="fetch",
+    task_run_name="fetch {item.url}",
+    retries=len(FETCH_RETRY_DELAYS),
+    retry_delay_seconds=FETCH_RETRY_DELAYS,
+    retry_condition_fn=worth_retrying,
+    cache_policy=NO_CACHE,
+)
+def fetch(run: TrackingRun, item: ListingItem) -> PageCapture:
+    """Fetch one page (conditional GET), archive it and record the capture; raises FetchError."""
+    return tracking.capture_page(run, item)
+
+
+@task(name="extract", task_run_name="extract {page.url}", cache_policy=NO_CACHE)
+def extract(page: PageCapture, series: str | None) -> StatementInput | None:
+    """Parse a captured page and match it to a series; raises ParseError."""
+    return tracking.extract(page, series)
+
+
+@task(name="store", task_run_name="store {statement.url}", cache_policy=NO_CACHE)
+def store(run: TrackingRun, statement: StatementInput) -> StoreOutcome:
+    """Store a statement's document and, when its text changed, a new version."""
+    return pipeline.store_statement(run.history, statement)
+
+
+@task(name="compare", task_run_name="compare version {version_id}", cache_policy=NO_CACHE)
+def compare(run: TrackingRun, version_id: int, lexical: bool) -> list[ComparisonOutcome]:
+    """Compare a version with its neighbours; flagged changes queue alerts in the same commit."""
+    return pipeline.compare_version(run.history, version_id, lexical=lexical)
+
+
+@task(name="flagged-changes", cache_policy=NO_CACHE)
+def flagged_changes(run: TrackingRun, outcomes: list[ComparisonOutcome]) -> list[dict[str, Any]]:
+    """The flagged commitment changes, with evidence, of the comparisons this run created."""
+    return tracking.flagged_changes(run.history, outcomes)
+
+
+@task(name="record-source-status", task_run_name="status {source}", cache_policy=NO_CACHE)
+def record_status(run: TrackingRun, source: str, error: str | None) -> None:
+    """Record a source's last success or last error in the history."""
+    tracking.record_status(run, source, error)

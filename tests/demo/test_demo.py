@@ -1,0 +1,121 @@
+"""The offline demo, run for real: its 4th→5th step must flag what analysts reported.
+
+One module-scoped run serves every assertion (the run costs about a minute); a second
+run into another folder must leave the same history.
+"""
+
+from __future__ import annotations
+
+import email
+import sqlite3
+from email import policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clausewatch.demo import DemoResult, run_demo
+
+# NCG-FACTS.md, "What analysts reported changed from the 4th to the 5th statement".
+REPORTED_DROPPED = {
+    "end-of-regime",
+    "swift-decisive-response",
+    "joint-planning-execution",
+    "strategic-asset-visibility",
+    "dprk-named",
+}
+REPORTED_ADDED = {"rok-leading-conventional-role"}
+REPORTED_KEPT = {"extended-deterrence-full-range"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    return run_demo(tmp_path_factory.mktemp("demo") / "run")
+
+
+def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return sorted(conn.execute(sql).fetchall())
+
+
+HISTORY_QUERIES = {
+    "documents": "SELECT url, language, published, title FROM document",
+    "versions": "SELECT d.url, v.seq, v.sha256 FROM version v "
+    "JOIN document d ON d.id = v.document_id",
+    "comparisons": """
+        SELECT c.kind, od.url, ov.seq, nd.url, nv.seq, c.severity
+        FROM comparison c
+        JOIN version ov ON ov.id = c.old_version_id JOIN document od ON od.id = ov.document_id
+        JOIN version nv ON nv.id = c.new_version_id JOIN document nd ON nd.id = nv.document_id""",
+    "commitment_changes": """
+        SELECT nd.url, nv.seq, c.kind, k.key, x.status
+        FROM commitment_change x JOIN commitment k ON k.id = x.commitment_id
+        JOIN comparison c ON c.id = x.comparison_id
+        JOIN version nv ON nv.id = c.new_version_id JOIN document nd ON nd.id = nv.document_id""",
+    "alerts": "SELECT s.email, a.severity, a.status FROM alert a "
+    "JOIN subscription s ON s.id = a.subscription_id",
+}
+
+
+def test_fourth_to_fifth_step_flags_what_analysts_reported(demo: DemoResult) -> None:
+    db = demo.directory / "clausewatch.db"
+    rows = _rows(
+        db,
+        """
+        SELECT k.key, x.status FROM commitment_change x
+        JOIN commitment k ON k.id = x.commitment_id
+        JOIN comparison c ON c.id = x.comparison_id
+        JOIN version ov ON ov.id = c.old_version_id JOIN document od ON od.id = ov.document_id
+        JOIN version nv ON nv.id = c.new_version_id JOIN document nd ON nd.id = nv.document_id
+        WHERE c.kind = 'successor' AND od.language = 'en'
+          AND od.published LIKE '2025-01-%' AND nd.published LIKE '2025-12-%' AND nv.seq = 1
+        """,
+    )
+    statuses = dict(rows)
+    assert {k for k, s in statuses.items() if s == "dropped"} == REPORTED_DROPPED
+    assert {k for k, s in statuses.items() if s == "added"} >= REPORTED_ADDED
+    assert all(statuses.get(k) == "retained" for k in REPORTED_KEPT)
+    # "little else": beyond the report, only the tabletop exercises the 5th names first.
+    added_beyond = {k for k, s in statuses.items() if s == "added"} - REPORTED_ADDED
+    assert added_beyond <= {"tabletop-exercises"}
+    assert not {k for k, s in statuses.items() if s in ("weakened", "strengthened")}
+
+
+def test_steps_quiet_day_and_silent_edit(demo: DemoResult) -> None:
+    by_label = {r.step.label: r for r in demo.steps}
+    quiet = by_label["a day with no change"]
+    assert (quiet.statements, quiet.versions, quiet.comparisons) == (0, 0, 0)
+    assert quiet.not_modified >= 1
+    edit = next(r for r in demo.steps if r.step.label.startswith("silent edit"))
+    assert (edit.statements, edit.versions) == (0, 1)
+    assert all(r.errors == 0 for r in demo.steps)
+    assert sum(r.statements for r in demo.steps) == 10  # five meetings, two languages
+
+
+def test_mail_chart_and_report_were_written(demo: DemoResult) -> None:
+    assert demo.mail_dir is not None
+    messages = sorted(demo.mail_dir.glob("*.eml"))
+    assert len(messages) == demo.mail_sent >= 1
+    subjects = [
+        email.message_from_bytes(m.read_bytes(), policy=policy.default)["Subject"] for m in messages
+    ]
+    assert any("5 commitments dropped" in s for s in subjects)
+    assert demo.timeline.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "joint planning and execution" in demo.report.read_text(encoding="utf-8").lower()
+
+
+def test_a_second_run_gives_the_same_history(demo: DemoResult, tmp_path: Path) -> None:
+    again = run_demo(tmp_path / "again", lexical=False)
+    first_db = demo.directory / "clausewatch.db"
+    second_db = again.directory / "clausewatch.db"
+    for name, sql in HISTORY_QUERIES.items():
+        assert _rows(first_db, sql) == _rows(second_db, sql), name
+
+
+def test_the_demo_folder_must_be_new(tmp_path: Path) -> None:
+    from clausewatch.errors import InputError
+
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "file").write_text("x")
+    with pytest.raises(InputError, match="new or empty"):
+        run_demo(tmp_path / "used")

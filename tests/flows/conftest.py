@@ -1,0 +1,72 @@
+"""Flow tests: one Prefect test harness per session, and the corpus replayed on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from clausewatch.settings import get_settings
+from scrapers.replay.server import ReplayServer
+from scrapers.replay.site import ReplaySite
+from scrapers.sources import replay_config
+
+#: The replay's "today": after the fifth NCG statement and its silent edit.
+AS_OF = dt.date(2026, 1, 10)
+
+
+@pytest.fixture(scope="session")
+def corpus_site() -> ReplaySite:
+    """Every official site serving the project's corpus."""
+    return ReplaySite.from_corpus()
+
+
+@pytest.fixture
+def replay(corpus_site: ReplaySite) -> Iterator[ReplayServer]:
+    """A replay server on loopback as of AS_OF (fresh per test: faults and logs are per test)."""
+    with ReplayServer(corpus_site, as_of=AS_OF) as server:
+        yield server
+
+
+@pytest.fixture
+def replay_env(
+    replay: ReplayServer,
+    _isolated_settings: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> ReplayServer:
+    """Settings pointing every source at the replay, with a migrated history in the data dir."""
+    from models.db import make_engine, upgrade
+
+    sources = _isolated_settings / "sources.yaml"
+    sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
+    monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
+    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", "127.0.0.1")
+    # Every replayed site shares one loopback origin; a real host keeps the default rate.
+    monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
+    get_settings.cache_clear()
+    engine = make_engine(get_settings().resolved_database_url)
+    upgrade(engine)
+    engine.dispose()
+    return replay
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A temporary Prefect API (one per session, ~25 s) with its own PREFECT_HOME."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    saved = {k: os.environ.get(k) for k in ("PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED")}
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

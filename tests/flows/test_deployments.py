@@ -1,0 +1,210 @@
+"""End to end on a real Prefect server: deploy prefect.yaml, run through a process worker.
+
+One server for the module. Each scenario gets its own history (data directory); the
+worker's environment points clausewatch at it and every source at the replay on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+import yaml
+
+from clausewatch.testing.prefect_server import PrefectServer
+from models import open_history, store
+from models.db import make_engine, upgrade
+from scrapers.replay.faults import Fault
+from scrapers.replay.server import ReplayServer
+from scrapers.replay.site import ReplaySite
+from scrapers.sources import replay_config
+from tests.flows.conftest import AS_OF
+
+pytestmark = pytest.mark.prefect
+
+REPO = Path(__file__).resolve().parents[2]
+POOL = "clausewatch"
+TRACK = {"sources": ["us-dod", "rok-mnd"], "since": "2025-12-01", "until": "2026-01-10"}
+COMPARED = ("document", "version", "clause", "comparison", "commitment_change", "alert")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """A Prefect server with the work pool and every deployment of prefect.yaml."""
+    started = time.monotonic()
+    with PrefectServer(tmp_path_factory.mktemp("prefect-e2e")) as prefect:
+        prefect.cli("work-pool", "create", POOL, "--type", "process")
+        deployed = prefect.cli("deploy", "--all", cwd=REPO)
+        assert "track-statements" in deployed.stdout and "deliver-alerts" in deployed.stdout
+        print(f"\nserver up, pool created, deployed in {time.monotonic() - started:.1f} s")
+        yield prefect
+
+
+@pytest.fixture(scope="module")
+def replay() -> Iterator[ReplayServer]:
+    """The corpus replayed on loopback, shared by the scenarios."""
+    with ReplayServer(ReplaySite.from_corpus(), as_of=AS_OF) as server:
+        yield server
+
+
+def _history(root: Path, replay: ReplayServer) -> dict[str, str]:
+    """A migrated history in ``root`` and the worker environment that points at it."""
+    root.mkdir(parents=True, exist_ok=True)
+    sources = root / "sources.yaml"
+    sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
+    engine = make_engine(f"sqlite:///{root / 'clausewatch.db'}")
+    upgrade(engine)
+    engine.dispose()
+    return {
+        "CLAUSEWATCH_DATA_DIR": str(root),
+        "CLAUSEWATCH_SOURCES_FILE": str(sources),
+        "CLAUSEWATCH_ALLOWED_HOSTS": "127.0.0.1",
+        "CLAUSEWATCH_RATE_LIMIT_PER_HOST": "1000",
+        "CLAUSEWATCH_PROJECT_DIR": str(REPO),
+    }
+
+
+def _counts(root: Path) -> dict[str, int]:
+    history = open_history(f"sqlite:///{root / 'clausewatch.db'}")
+    try:
+        with history.sessions() as session:
+            return store.table_counts(session)
+    finally:
+        history.close()
+
+
+def _create_run(server: PrefectServer, deployment: str, parameters: dict[str, Any]) -> str:
+    """Create a flow run with parameters, as the UI's Custom run form does."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with (
+        temporary_settings({PREFECT_API_URL: server.api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        found = client.read_deployment_by_name(deployment)
+        run = client.create_flow_run_from_deployment(found.id, parameters=parameters)
+        return str(run.id)
+
+
+def _state(server: PrefectServer, run_id: str) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with (
+        temporary_settings({PREFECT_API_URL: server.api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        state = client.read_flow_run(UUID(run_id)).state
+        return str(state.name) if state else "?"
+
+
+def _worker(server: PrefectServer, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return server.popen(
+        ["worker", "start", "--pool", POOL, "--type", "process", "--run-once"],
+        cwd=REPO,
+        env=env,
+    )
+
+
+def _finish(worker: subprocess.Popen[bytes], timeout: float = 150.0) -> None:
+    try:
+        worker.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        raise
+
+
+def _run(
+    server: PrefectServer, deployment: str, parameters: dict[str, Any], env: dict[str, str]
+) -> str:
+    run_id = _create_run(server, deployment, parameters)
+    _finish(_worker(server, env))
+    return _state(server, run_id)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _poll(condition: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_backfill_and_tracking_through_a_worker_survive_a_kill(
+    server: PrefectServer, replay: ReplayServer, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+
+    # A backfill with parameters from the "form": the third and fourth Korean statements.
+    backfilled = tmp_path / "backfill"
+    env = _history(backfilled, replay)
+    parameters = {"source": "rok-mnd", "since": "2024-06-01", "until": "2025-01-31"}
+    assert _run(server, "backfill/backfill", parameters, env) == "Completed"
+    counts = _counts(backfilled)
+    assert (counts["document"], counts["version"], counts["comparison"]) == (2, 2, 1)
+
+    # A clean tracking run.
+    clean = tmp_path / "clean"
+    env = _history(clean, replay)
+    assert _run(server, "track-statements/track-statements", {**TRACK, "lexical": True}, env) == (
+        "Completed"
+    )
+    expected = _counts(clean)
+    assert (expected["document"], expected["version"], expected["comparison"]) == (2, 2, 1)
+
+    # The same run killed while a page is being answered slowly, then run again.
+    killed = tmp_path / "killed"
+    env = _history(killed, replay)
+    site = replay.site
+    assert isinstance(site, ReplaySite)
+    slow = next(
+        r for r in site.releases.values() if r.key.startswith("ncg-5") and r.host == "www.mnd.go.kr"
+    )
+    rule = replay.faults.add(Fault.slow(120.0), host="www.mnd.go.kr", path=slow.path, times=1)
+    seen = len(replay.request_log)
+    run_id = _create_run(server, "track-statements/track-statements", {**TRACK, "lexical": True})
+    worker = _worker(server, env)
+    _poll(
+        lambda: any(slow.path in p for _, p, _ in replay.request_log[seen:]),
+        120,
+        "the slow page to be requested",
+    )
+    flow_process = _poll(lambda: _children(worker.pid), 10, "the flow run process")
+    for pid in flow_process:
+        os.kill(pid, signal.SIGKILL)
+    _finish(worker, 60)
+    replay.faults.remove(rule)
+    assert _state(server, run_id) != "Completed"
+    partial = _counts(killed)
+    assert partial["capture"] > 0 and partial["version"] < expected["version"]
+
+    assert _run(server, "track-statements/track-statements", {**TRACK, "lexical": True}, env) == (
+        "Completed"
+    )
+    healed = _counts(killed)
+    assert {t: healed[t] for t in COMPARED} == {t: expected[t] for t in COMPARED}
+    print(f"\nthree scenarios through the worker in {time.monotonic() - started:.1f} s")

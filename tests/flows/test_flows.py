@@ -1,0 +1,110 @@
+"""The tracking and backfill flows on a temporary Prefect API, against the replayed corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+
+import pytest
+
+from clausewatch.errors import InputError
+from clausewatch.tracking import TrackingFailed
+from models import open_history, store
+from scrapers.replay.faults import Fault
+from scrapers.replay.server import ReplayServer
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+D = dt.date
+WINDOW = {"since": D(2025, 12, 1), "until": D(2026, 1, 10)}
+
+
+def _counts() -> dict[str, int]:
+    history = open_history()
+    try:
+        with history.sessions() as session:
+            return store.table_counts(session)
+    finally:
+        history.close()
+
+
+def test_tracking_stores_compares_and_heals_to_nothing_new(replay_env: ReplayServer) -> None:
+    from flows.track import track_statements
+
+    report = track_statements(sources=["us-dod", "rok-mnd"], lexical=True, **WINDOW)
+    counts = _counts()
+    # The fifth statement in English (edited silently, one version as of the replay date)
+    # and in Korean, compared as translations.
+    assert report.totals()["new versions"] == 2 == counts["version"] == counts["document"]
+    assert counts["comparison"] == 1
+    assert {r["source"] for r in report.rows} == {"us-dod", "rok-mnd"}
+
+    again = track_statements(sources=["us-dod", "rok-mnd"], lexical=True, **WINDOW)
+    assert again.totals()["new versions"] == 0
+    assert again.totals()["not modified"] == 2
+    after = _counts()
+    assert {k: v for k, v in after.items() if k != "capture"} == {
+        k: v for k, v in counts.items() if k != "capture"
+    }
+
+
+def test_one_failing_source_does_not_fail_the_others(replay_env: ReplayServer) -> None:
+    from flows.track import track_statements
+
+    replay_env.faults.add(Fault.robots_disallow(), host="www.mnd.go.kr")
+    report = track_statements(sources=["us-dod", "rok-mnd"], lexical=True, **WINDOW)
+    by_source = {c.source: c for c in report.counts.values()}
+    assert by_source["rok-mnd"].failed and "robots" in (by_source["rok-mnd"].error or "")
+    assert not by_source["us-dod"].failed and by_source["us-dod"].new_versions == 1
+    history = open_history()
+    with history.sessions() as session:
+        sources = {s.slug: s for s in store.list_sources(session)}
+    history.close()
+    assert sources["rok-mnd"].last_error and sources["us-dod"].last_success_at
+
+
+def test_run_fails_only_when_every_source_failed(replay_env: ReplayServer) -> None:
+    from flows.track import track_statements
+
+    replay_env.faults.add(Fault.robots_disallow(), host="*")
+    with pytest.raises(TrackingFailed, match="every source failed"):
+        track_statements(sources=["us-dod", "rok-mnd"], lexical=True, **WINDOW)
+
+
+def test_backfill_is_idempotent(replay_env: ReplayServer) -> None:
+    from flows.backfill import backfill
+
+    since, until = D(2024, 6, 1), D(2025, 1, 31)
+    first = backfill(source="rok-mnd", since=since, until=until)
+    # The third and fourth Korean statements were published on the MND site.
+    assert [row["published"] for row in first.added] == ["2024-06-10", "2025-01-11"]
+    counts = _counts()
+    assert counts["comparison"] == 1
+    second = backfill(source="rok-mnd", since=since, until=until)
+    assert second.added == []
+    assert _counts()["version"] == counts["version"]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        # The other refusals are the same check (tests/flows/test_tracking.py).
+        ({"since": D(2025, 2, 1), "until": D(2025, 1, 1)}, "after until"),
+    ],
+)
+def test_backfill_refuses_an_unusable_window_before_any_request(
+    replay_env: ReplayServer, parameters: dict[str, typing.Any], message: str
+) -> None:
+    from flows.backfill import backfill
+
+    with pytest.raises(InputError, match=message):
+        backfill(source="us-dod", **parameters)
+    assert replay_env.request_log == []
+
+
+def test_backfill_form_choices_follow_the_registries() -> None:
+    from flows.backfill import SeriesChoice, SourceSlug
+    from scrapers.base import BUILTIN_SERIES, adapter_classes
+
+    assert sorted(typing.get_args(SourceSlug)) == sorted(adapter_classes())
+    assert list(typing.get_args(SeriesChoice)) == ["all", *(r.slug for r in BUILTIN_SERIES)]
