@@ -103,7 +103,20 @@ class ThrowawayPostgres:
 
     def restart(self) -> None:
         """Restart the server in place (fault tests: connections drop, data stays)."""
-        self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "-t", "60", "restart")
+        # Without -l the restarted server inherits our captured stdout and the call never ends.
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.datadir),
+            "-m",
+            "fast",
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "restart",
+        )
 
     def stop(self) -> None:
         """Stop the server and delete its files."""

@@ -193,6 +193,9 @@ def test_backfill_and_tracking_through_a_worker_survive_a_kill(
         120,
         "the slow page to be requested",
     )
+    # Only NCG pages are fetched (ADR 0075): wait until the other source's statement page is
+    # on record, so the kill lands after some work and before the slow page is stored.
+    _poll(lambda: _counts(killed)["capture"] > 0, 60, "a first capture of the run")
     flow_process = _poll(lambda: _children(worker.pid), 10, "the flow run process")
     for pid in flow_process:
         os.kill(pid, signal.SIGKILL)
