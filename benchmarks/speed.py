@@ -13,10 +13,10 @@ import difflib
 import os
 import platform
 import random
-import statistics
 import time
-from collections.abc import Callable
 from functools import partial
+
+from timing import median_seconds
 
 from clauses import compare_texts, default_encoder
 
@@ -158,17 +158,6 @@ def clausewatch_align(old: list[str], new: list[str], lexical: bool) -> set[tupl
     return pairs
 
 
-def median_time(run: Callable[[], object], repeat: int) -> float:
-    """Return the median wall time of ``run`` over ``repeat`` runs, after one warm-up run."""
-    run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     """Print the speed table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -185,7 +174,7 @@ def main() -> None:
     print("-" * len(header))
     for size, repeat in ((60, args.repeat), (300, max(3, args.repeat // 2))):
         old, new, truth = make_pair(size, seed=size)
-        base_time = median_time(partial(difflib_align, old, new), max(1, repeat // 3))
+        base_time = median_seconds(partial(difflib_align, old, new), max(1, repeat // 3))
         base_f1 = f1(difflib_align(old, new), truth)
         label = f"{len(old)}x{len(new)}"
         print(
@@ -201,7 +190,7 @@ def main() -> None:
                 start = time.perf_counter()
                 encoder.encode(old + new)
                 cold = time.perf_counter() - start
-            elapsed = median_time(partial(clausewatch_align, old, new, lexical), repeat)
+            elapsed = median_seconds(partial(clausewatch_align, old, new, lexical), repeat)
             score = f1(clausewatch_align(old, new, lexical), truth)
             note = "" if lexical else f"  (first encoding {cold:.1f} s, then cached)"
             print(

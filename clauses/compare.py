@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from clauses.align import ClauseChange, align
@@ -26,7 +27,16 @@ from clauses.phrases import (
 from clauses.segment import Clause, segment
 
 KINDS = ("revision", "successor", "translation")
+# Earlier statements of a series recur in every successor comparison's phrase support: up
+# to 20 per comparison, so a backfill would segment each one 20 times without this cache.
+HISTORY_CACHE_SIZE = 512
 SUMMARY_STATUSES = ("unchanged", "modified", "moved", "split", "merged", "added", "dropped")
+
+
+@lru_cache(maxsize=HISTORY_CACHE_SIZE)
+def _history_key(text: str, language: str) -> str:
+    """The phrase-support key string of one earlier statement (segmented once per text)."""
+    return history_keys([segment(text, language)], language)[0]
 
 
 @dataclass
@@ -148,8 +158,7 @@ def compare_clauses(
 
     phrases: list[PhraseChange] = []
     if not cross_language:
-        history_clauses = [segment(text, old_language) for text in history]
-        history_strings = history_keys(history_clauses, old_language)
+        history_strings = [_history_key(text, old_language) for text in history]
         old_changed = {i for c in changes if c.status != "unchanged" for i in c.old}
         new_changed = {j for c in changes if c.status != "unchanged" for j in c.new}
         phrases = salient_phrase_changes(
