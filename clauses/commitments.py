@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -199,3 +199,67 @@ def compare_commitments(
             )
         )
     return changes
+
+
+def judge_strength_by_alignment(
+    changes: Sequence[CommitmentChange],
+    old: Sequence[Clause],
+    new: Sequence[Clause],
+    aligned: Sequence[tuple[Sequence[int], Sequence[int]]],
+    lang: str,
+    lexicon: Sequence[CommitmentDef],
+) -> list[CommitmentChange]:
+    """Re-judge the strength of commitments found on both sides from their aligned clauses.
+
+    ``compare_commitments`` compares each side's first mention, which misses a "will"
+    softened to "discussed" in a later clause that carries the same commitment, and can
+    compare two unrelated clauses. When some aligned clause pair (old positions, new
+    positions; same language) carries the commitment on both sides, the first such pair
+    whose tiers differ decides weakened or strengthened, with its clauses as evidence; if
+    every such pair keeps its tier, the commitment is retained. A commitment carried by no
+    aligned pair keeps its first-mention verdict.
+    """
+    if not old or not new:
+        return list(changes)
+    tiers_old = strengths_in_context([c.text for c in old], [c.paragraph for c in old], lang)
+    tiers_new = strengths_in_context([c.text for c in new], [c.paragraph for c in new], lang)
+    definitions = {d.key: d for d in lexicon}
+    judged: list[CommitmentChange] = []
+    for change in changes:
+        definition = definitions.get(change.key)
+        if (
+            definition is None
+            or not definition.track_strength
+            or change.status not in ("retained", "weakened", "strengthened")
+        ):
+            judged.append(change)
+            continue
+        patterns = definition.compiled(lang)
+        carried: list[tuple[int, int, int]] = []  # (tier delta, old index, new index)
+        for old_indexes, new_indexes in aligned:
+            o = [i for i in old_indexes if any(p.search(old[i].key) for p in patterns)]
+            n = [j for j in new_indexes if any(p.search(new[j].key) for p in patterns)]
+            if o and n:
+                i = max(o, key=lambda k: TIER_RANK[tiers_old[k]])
+                j = max(n, key=lambda k: TIER_RANK[tiers_new[k]])
+                carried.append((TIER_RANK[tiers_new[j]] - TIER_RANK[tiers_old[i]], i, j))
+        if not carried:
+            judged.append(change)
+            continue
+        moved = [c for c in carried if c[0] != 0]
+        if not moved and change.status == "retained":
+            judged.append(change)
+            continue
+        delta, i, j = moved[0] if moved else carried[0]
+        status = "retained" if delta == 0 else ("strengthened" if delta > 0 else "weakened")
+        judged.append(
+            replace(
+                change,
+                status=status,
+                old_evidence=old[i].text,
+                new_evidence=new[j].text,
+                strength_old=tiers_old[i],
+                strength_new=tiers_new[j],
+            )
+        )
+    return judged

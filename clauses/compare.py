@@ -13,6 +13,7 @@ from clauses.commitments import (
     CommitmentDef,
     compare_commitments,
     find_commitments,
+    judge_strength_by_alignment,
     load_lexicons,
 )
 from clauses.encoder import Encoder, default_encoder
@@ -155,6 +156,18 @@ def compare_clauses(
         definitions,
         compare_strength=not cross_language,
     )
+    if chosen_kind == "revision":
+        # A silent edit touches few clauses, and any of them that softens or firms up a
+        # commitment is the news; successors are rewritten throughout (tense, order), so
+        # their first mentions, the headline clauses, are compared instead.
+        commitments = judge_strength_by_alignment(
+            commitments,
+            old,
+            new,
+            [(c.old, c.new) for c in changes if c.old and c.new],
+            old_language,
+            definitions,
+        )
 
     phrases: list[PhraseChange] = []
     if not cross_language:

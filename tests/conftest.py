@@ -89,3 +89,20 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'empty.db'}"
     server: ThrowawayPostgres = request.getfixturevalue("postgres")
     return server.create_database(f"cw_empty_{next(_counter)}")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop Prefect's temporary API servers while the session's output is still open.
+
+    A flow run outside the harness starts one and leaves its stop to ``atexit``, which runs
+    after pytest has closed the captured streams, so its goodbye log line ends in a
+    "Logging error" traceback at the bottom of every CI run.
+    """
+    import sys
+
+    if "prefect.server.api.server" not in sys.modules:
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    for server in list(SubprocessASGIServer._instances.values()):
+        server.stop()

@@ -221,3 +221,36 @@ def test_translation_compares_presence_not_strength() -> None:
     )
     statuses = {c.key: c.status for c in same_language.commitments}
     assert statuses["joint-planning-execution"] == "strengthened"
+
+
+# A statement that names a commitment twice: first in a list, then in a clause of its own.
+TWICE = (
+    "The two sides reviewed the NCG workstreams: information sharing; and CNI. "
+    "The two sides agreed to strengthen CNI across the alliance. "
+    "They also noted the weather."
+)
+
+
+def _status(result: object, key: str) -> tuple[str, str | None]:
+    change = next(c for c in result.commitments if c.key == key)  # type: ignore[attr-defined]
+    return change.status, change.new_evidence
+
+
+def test_silent_edit_softening_a_later_mention_is_weakened() -> None:
+    edited = TWICE.replace("agreed to strengthen", "discussed ways to strengthen")
+    status, evidence = _status(compare_texts(TWICE, edited, kind="revision"), "ncg-workstreams")
+    assert status == "weakened"
+    assert evidence is not None and evidence.startswith("The two sides discussed ways")
+
+
+def test_silent_edit_elsewhere_keeps_the_commitment_retained() -> None:
+    edited = TWICE.replace("the weather", "the rain")
+    status, _ = _status(compare_texts(TWICE, edited, kind="revision"), "ncg-workstreams")
+    assert status == "retained"
+
+
+def test_successors_compare_first_mentions_only() -> None:
+    # Successors are rewritten throughout; their headline (first) mentions decide.
+    edited = TWICE.replace("agreed to strengthen", "discussed ways to strengthen")
+    status, _ = _status(compare_texts(TWICE, edited, kind="successor"), "ncg-workstreams")
+    assert status == "retained"
