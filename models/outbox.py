@@ -54,6 +54,7 @@ class SubscriptionInfo:
     series_slug: str
     min_severity: str
     commitment_keys: tuple[str, ...]
+    languages: tuple[str, ...]
     digest: str
     active: bool
     created_at: dt.datetime
@@ -66,6 +67,7 @@ class SubscriptionInfo:
             "series": self.series_slug,
             "min_severity": self.min_severity,
             "commitments": list(self.commitment_keys),
+            "languages": list(self.languages),
             "digest": self.digest,
             "active": self.active,
             "created_at": self.created_at.isoformat(),
@@ -81,6 +83,7 @@ def _subscription_info(row: Subscription) -> SubscriptionInfo:
         series_slug=row.series_slug,
         min_severity=row.min_severity,
         commitment_keys=tuple(str(k) for k in row.commitment_keys or ()),
+        languages=tuple(str(k) for k in row.languages or ()),
         digest=row.digest,
         active=row.active,
         created_at=created,
@@ -94,6 +97,7 @@ def subscribe(
     series_slug: str = ALL_SERIES,
     min_severity: str = "medium",
     commitment_keys: Sequence[str] = (),
+    languages: Sequence[str] = (),
     digest: str = "immediate",
 ) -> tuple[SubscriptionInfo, bool]:
     """Create or update the subscription of ``email`` to a series; returns (it, created).
@@ -106,11 +110,13 @@ def subscribe(
         raise ValueError(f"unknown digest {digest!r}")
     email = email.strip()
     keys = sorted(set(commitment_keys))
+    wanted = sorted(set(languages))
     values = {
         "email": email,
         "series_slug": series_slug,
         "min_severity": min_severity,
         "commitment_keys": keys,
+        "languages": wanted,
         "digest": digest,
         "active": True,
     }
@@ -123,6 +129,7 @@ def subscribe(
     if new_id is None:
         row.min_severity = min_severity
         row.commitment_keys = keys
+        row.languages = wanted
         row.digest = digest
         row.active = True
         session.flush()
@@ -201,7 +208,8 @@ def enqueue_alerts(
     """Queue one pending alert per matching active subscription; returns how many were added.
 
     A subscription matches when its series is ``*`` or the comparison's, the severity
-    reaches its minimum, and (when it lists commitment keys) one of them changed. Running
+    reaches its minimum, (when it lists commitment keys) one of them changed, and (when it
+    lists languages) the new statement is in one of them. Running
     it twice adds nothing: (comparison, subscription) is unique.
     """
     if severity is None:
@@ -211,6 +219,7 @@ def enqueue_alerts(
         raise LookupError(f"no comparison {comparison_id}")
     series_filter = [ALL_SERIES] + ([series_slug] if series_slug else [])
     changed = set(commitment_keys)
+    language = comparison.new_version.document.language
     now = utcnow()
     added = 0
     for sub in session.scalars(
@@ -221,6 +230,8 @@ def enqueue_alerts(
         if _rank(severity) < _rank(sub.min_severity):
             continue
         if sub.commitment_keys and not changed.intersection(sub.commitment_keys):
+            continue
+        if sub.languages and language not in sub.languages:
             continue
         values = {
             "comparison_id": comparison_id,

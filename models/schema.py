@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -257,6 +258,8 @@ class Subscription(Base):
     series_slug: Mapped[str] = mapped_column(String(100), default="*")
     min_severity: Mapped[str] = mapped_column(String(10), default="medium")
     commitment_keys: Mapped[list[Any]] = mapped_column(default=list)
+    # Statement languages to mail about ("en", "ko"); empty means every language.
+    languages: Mapped[list[Any]] = mapped_column(default=list, server_default=sql_text("'[]'"))
     digest: Mapped[str] = mapped_column(String(10), default="immediate")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -35,6 +35,13 @@ class Digest(enum.StrEnum):
     daily = "daily"
 
 
+class Language(enum.StrEnum):
+    """Statement languages a subscription can ask for."""
+
+    en = "en"
+    ko = "ko"
+
+
 class AlertStatus(enum.StrEnum):
     """Outbox row states."""
 
@@ -72,6 +79,12 @@ def subscribe(
         list[str] | None,
         typer.Option("--commitment", help="Only changes to this commitment key (repeatable)."),
     ] = None,
+    lang: Annotated[
+        list[Language] | None,
+        typer.Option(
+            "--lang", help="Only statements in this language (repeatable; default: every one)."
+        ),
+    ] = None,
     digest: Annotated[
         Digest, typer.Option("--digest", help="immediate: one mail per change; daily: one a day.")
     ] = Digest.immediate,
@@ -89,6 +102,7 @@ def subscribe(
                 series_slug=series.strip() or "*",
                 min_severity=min_severity.value,
                 commitment_keys=commitment or (),
+                languages=[x.value for x in lang or ()],
                 digest=digest.value,
             )
     finally:
@@ -96,8 +110,10 @@ def subscribe(
     verb = "subscribed" if created else "updated the subscription of"
     where = "every series" if info.series_slug == "*" else f"series {info.series_slug}"
     keys = f", commitments {', '.join(info.commitment_keys)}" if info.commitment_keys else ""
+    languages = f", in {'/'.join(info.languages)}" if info.languages else ""
     typer.echo(
-        f"{verb} {info.email} to {where}: {info.min_severity} and above{keys}, {info.digest}"
+        f"{verb} {info.email} to {where}: {info.min_severity} and above{keys}{languages}, "
+        f"{info.digest}"
     )
 
 
@@ -144,8 +160,12 @@ def subscriptions(
         return
     for r in rows:
         keys = ",".join(r.commitment_keys) or "-"
+        languages = ",".join(r.languages) or "all"
         state = "" if r.active else "  (cancelled)"
-        typer.echo(f"{r.email:32} {r.series_slug:10} {r.min_severity:7} {r.digest:9} {keys}{state}")
+        typer.echo(
+            f"{r.email:32} {r.series_slug:10} {r.min_severity:7} {languages:6} {r.digest:9} "
+            f"{keys}{state}"
+        )
 
 
 alerts_app = typer.Typer(help="Send and inspect email alerts.", no_args_is_help=True)

@@ -47,6 +47,9 @@ def test_subscribe_twice_updates_one_row(history: History) -> None:
         ({"commitment_keys": ["end-of-regime"]}, "high", ["end-of-regime", "dprk-named"], 1),
         ({"commitment_keys": ["next-meeting"]}, "high", ["end-of-regime"], 0),
         ({}, None, ["end-of-regime"], 0),
+        ({"languages": ["en"]}, "high", [], 1),
+        ({"languages": ["ko"]}, "high", [], 0),
+        ({"languages": ["en", "ko"]}, "medium", [], 1),
     ],
 )
 def test_enqueue_matches_subscriptions(

@@ -7,6 +7,7 @@ test runs a real process to check the exit code there too.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
 import os
@@ -143,3 +144,29 @@ def test_send_reports_a_down_server_and_exits_1() -> None:
     assert "hunter2-secret" not in out.stdout + out.stderr
     listed = run("alerts", "list", "--status", "pending")
     assert "last error: ConnectionRefusedError" in listed.stdout
+
+
+def test_subscribe_by_language() -> None:
+    assert run("init").returncode == 0
+    out = run("subscribe", "leser@example.org", "--lang", "ko", "--min-severity", "high")
+    assert out.returncode == 0, out.stderr
+    assert "in ko" in out.stdout
+    listed = json.loads(run("subscriptions", "--format", "json").stdout)
+    assert [s["languages"] for s in listed] == [["ko"]]
+    assert "ko" in run("subscriptions").stdout
+
+    history = open_history()
+    try:
+        _, english = add_comparison(history)  # an English comparison: not for this reader
+        _, korean = add_comparison(
+            history,
+            old=("https://www.mnd.example/ko/4", "제4차 NCG 공동성명", dt.date(2025, 1, 10)),
+            new=("https://www.mnd.example/ko/5", "제5차 NCG 공동성명", dt.date(2025, 12, 11)),
+            language="ko",
+        )
+    finally:
+        history.close()
+    assert (english, korean) == (0, 1)
+
+    bad = run("subscribe", "leser@example.org", "--lang", "fr")
+    assert bad.returncode == 2

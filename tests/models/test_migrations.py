@@ -85,3 +85,30 @@ def test_empty_database_asks_for_init(empty_db_url: str) -> None:
     with pytest.raises(ConfigError, match="clausewatch init"):
         check_revision(engine)
     engine.dispose()
+
+
+def test_subscriptions_made_before_0004_keep_every_language(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    cfg = alembic_config(engine.url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.execute(
+            text(
+                "INSERT INTO subscription (email, series_slug, min_severity, commitment_keys,"
+                " digest, active, created_at) VALUES ('a@example.org', '*', 'high', '[]',"
+                " 'immediate', true, CURRENT_TIMESTAMP)"
+            )
+        )
+    upgrade(engine)
+    from models import open_history, outbox
+
+    history = open_history(empty_db_url)
+    try:
+        with history.sessions() as session:
+            (only,) = outbox.list_subscriptions(session)
+    finally:
+        history.close()
+    assert only.languages == ()
+    assert only.to_dict()["languages"] == []
+    engine.dispose()
