@@ -182,6 +182,7 @@ def compare_clauses(
             cap=DEFAULT_CAP,
             old_changed=old_changed,
             new_changed=new_changed,
+            aligned=[(c.old, c.new) for c in changes if c.status != "unchanged"],
         )
         pairs = [
             (old[c.old[0]], new[c.new[0]])

@@ -56,21 +56,30 @@ class Modality:
     end: int
 
 
-def find_modality(text: str, lang: str) -> Modality | None:
-    """Return the governing modality word (first in English, last in Korean), or None."""
+def find_modalities(text: str, lang: str) -> list[Modality]:
+    """Return every modality word or phrase of ``text`` with its tier, in pattern order."""
     lowered = text.lower()
-    found: list[Modality] = []
-    for tier, pattern in _COMPILED.get(lang, _COMPILED["en"]):
-        for match in pattern.finditer(lowered):
-            found.append(Modality(tier, match.group(0), match.start(), match.end()))
+    return [
+        Modality(tier, match.group(0), match.start(), match.end())
+        for tier, pattern in _COMPILED.get(lang, _COMPILED["en"])
+        for match in pattern.finditer(lowered)
+    ]
+
+
+def governing(found: Sequence[Modality], lang: str) -> Modality | None:
+    """Return the word that governs a clause among ``found``: first in English, last in Korean."""
     if not found:
         return None
     # English puts the governing verb first ("agreed to continue to ..."); Korean puts it
     # last ("... 강화해 나가기로 합의하였다").
     if lang == "ko":
         return max(found, key=lambda m: (m.start, -m.end))
-    chosen = min(found, key=lambda m: (m.start, -m.end))
-    return chosen
+    return min(found, key=lambda m: (m.start, -m.end))
+
+
+def find_modality(text: str, lang: str) -> Modality | None:
+    """Return the governing modality word (first in English, last in Korean), or None."""
+    return governing(find_modalities(text, lang), lang)
 
 
 def modality_spans(text: str, lang: str) -> list[tuple[int, int]]:

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
-from clauses.modality import TIER_RANK, find_modality, modality_spans
+from clauses.modality import (
+    TIER_RANK,
+    Modality,
+    find_modalities,
+    find_modality,
+    governing,
+    modality_spans,
+)
 from clauses.normalize import alias_spans, apply_aliases
 from clauses.segment import Clause, korean_morphemes
 
 MIN_TOKENS = 3
+# Content words a phrase of an edited clause must have that its aligned clause lacks.
+MIN_NEW_WORDS = 2
 MAX_TOKENS = 6
 DEFAULT_CAP = 8
+# How many words a phrase may run past the length limit to reach the head of its noun.
+HEAD_SLACK = 1
 
 _ENGLISH_STOPWORDS = frozenset(
     [
@@ -50,6 +61,21 @@ _ENGLISH_STOPWORDS = frozenset(
         "against",
         "toward",
         "towards",
+        "near",
+        "around",
+        "across",
+        "along",
+        "beyond",
+        "behind",
+        "above",
+        "below",
+        "since",
+        "until",
+        "via",
+        "per",
+        "amid",
+        "despite",
+        "throughout",
         "than",
         "then",
         "that",
@@ -317,6 +343,10 @@ _MONTHS = frozenset(
         "december",
     ]
 )
+# The Korean counting words of the same kind ("처음 열린 회의", the first meeting since ...).
+_KOREAN_NUMBER_WORDS = frozenset(
+    ["처음", "첫", "첫째", "둘째", "셋째", "넷째", "다섯째", "하나", "둘", "셋", "넷", "다섯"]
+)
 # "may" is a modality word far more often than a month.
 _CAPITALISED_MONTHS = frozenset(["May"])
 _KOREAN_STEM_STOPWORDS = frozenset(
@@ -353,6 +383,9 @@ class PhraseToken:
     kind: str  # "word", "name", "alias", "number" or "modality"
     barrier: bool = False
     topic: bool = False
+    # The word modifies the one after it ("military reconnaissance" before "satellite",
+    # "정례적" before "가시성"): a phrase that stops here cuts a name of a thing in two.
+    bound: bool = False
 
 
 def _stem(word: str) -> str:
@@ -403,7 +436,25 @@ def _english_tokens(text: str) -> list[PhraseToken]:
         if canonical:
             tokens.append(PhraseToken(canonical, alias_start, alias_end, False, "alias"))
         position = alias_end
-    return _with_barriers(_collapse_repeats(tokens))
+    return _with_barriers(_with_english_bounds(_collapse_repeats(tokens), text))
+
+
+# Only spaces or a hyphen between two words: they read as one unit ("mid-2024",
+# "expanding military cooperation"); a comma, quote or bracket ends the unit.
+_JOINED = re.compile(r"[\s-]+")
+
+
+def _with_english_bounds(tokens: list[PhraseToken], text: str) -> list[PhraseToken]:
+    """Mark each English word that runs straight into the next one (no punctuation between).
+
+    English puts the head of a noun phrase last, so a word followed directly by another
+    word may be a modifier of it; whether that next word carries content is decided later.
+    """
+    out = [
+        replace(token, bound=bool(_JOINED.fullmatch(text[token.end : following.start])))
+        for token, following in pairwise(tokens)
+    ]
+    return [*out, *tokens[len(out) :]]
 
 
 def _korean_tokens(text: str) -> list[PhraseToken]:
@@ -420,7 +471,11 @@ def _korean_tokens(text: str) -> list[PhraseToken]:
         end = min(max(m[3] for m in kept), eojeol.end())
         resolved = " ".join(_collapse_words(apply_aliases(stem).split()))
         surface = text[eojeol.start() : eojeol.end()].strip(".,()\"'")
-        if any(tag == "SN" for _, tag, _, _ in kept) or any(ch.isdigit() for ch in stem):
+        if (
+            any(tag == "SN" for _, tag, _, _ in kept)
+            or any(ch.isdigit() for ch in stem)
+            or stem in _KOREAN_NUMBER_WORDS
+        ):
             kind = "number"
         elif resolved != stem:
             kind = "alias"
@@ -439,9 +494,24 @@ def _korean_tokens(text: str) -> list[PhraseToken]:
         # The topic of a Korean sentence ("대표단은", "회의는") is its subject, never part of
         # what is committed to.
         topic = any(tag == "JX" for _, tag, _, _ in inside)
+        bound = _korean_modifier([tag for _, tag, _, _ in inside])
         for key in resolved.split() or [stem]:
-            tokens.append(PhraseToken(key, start, end, stop, kind, topic=topic))
+            tokens.append(PhraseToken(key, start, end, stop, kind, topic=topic, bound=bound))
     return _with_barriers(_collapse_repeats(tokens))
+
+
+# Endings that make a Korean word modify the next one: the genitive "의" and the adnominal
+# endings ("실전적인", "열린"). A bare noun ("핵" in "핵 시나리오") modifies the next noun.
+_KOREAN_MODIFIER_TAGS = ("JKG", "ETM")
+_KOREAN_BARE_TAGS = ("NN", "XSN", "XR", "SL", "SH", "SN")
+_KOREAN_PUNCTUATION_TAGS = ("SF", "SP", "SS", "SE", "SO", "SW")
+
+
+def _korean_modifier(tags: Sequence[str]) -> bool:
+    """Whether a Korean word (its morpheme tags) modifies the word after it."""
+    if not tags or tags[-1].startswith(_KOREAN_PUNCTUATION_TAGS):
+        return False
+    return tags[-1] in _KOREAN_MODIFIER_TAGS or tags[-1].startswith(_KOREAN_BARE_TAGS)
 
 
 def _collapse_words(words: list[str]) -> list[str]:
@@ -454,7 +524,7 @@ def _collapse_repeats(tokens: list[PhraseToken]) -> list[PhraseToken]:
     for token in tokens:
         if out and out[-1].key == token.key:
             last = out[-1]
-            out[-1] = replace(last, end=token.end, topic=token.topic)
+            out[-1] = replace(last, end=token.end, topic=token.topic, bound=token.bound)
             continue
         out.append(token)
     return out
@@ -551,12 +621,61 @@ def _support(keys: Sequence[str], history: Sequence[str]) -> int:
     return sum(1 for doc in history if needle in doc)
 
 
+def _ends_mid_phrase(tokens: Sequence[PhraseToken], content: Sequence[bool], end: int) -> bool:
+    """Whether a phrase ending before ``end`` stops on a modifier of the content word next.
+
+    "military reconnaissance" leaves out the satellite, "실전적인 핵" the 시나리오: such a
+    fragment names nothing; the phrase that runs on to the head word does.
+    """
+    return tokens[end - 1].bound and end < len(tokens) and content[end]
+
+
+def _completes_head(
+    tokens: Sequence[PhraseToken], content: Sequence[bool], limit: int, end: int
+) -> bool:
+    """Whether the words from ``limit`` to ``end`` only finish the noun phrase before them.
+
+    A phrase may run past the length limit by a word or two to reach its head:
+    "enhanced, regular visibility of U.S. strategic assets", not "... strategic".
+    """
+    return all(content[i - 1] and _ends_mid_phrase(tokens, content, i) for i in range(limit, end))
+
+
+def _is_word_swap(content_keys: Sequence[str], counterpart: frozenset[str] | None) -> bool:
+    """Whether a phrase of an edited clause differs from its aligned clause by one word at most.
+
+    "condemned North Korea's repeated ballistic missile launches" against "... continued
+    ballistic missile launches", or "ways to enhance" against "committed to the enhanced":
+    the clause diff shows such an edit; a changed phrase brings at least MIN_NEW_WORDS
+    content words that the aligned clause lacks. A clause with no aligned clause (added
+    or dropped whole) has no counterpart and is never a word swap.
+    """
+    if counterpart is None:
+        return False
+    return sum(1 for key in content_keys if key not in counterpart) < MIN_NEW_WORDS
+
+
+def _counterpart_keys(
+    groups: Sequence[tuple[Sequence[int], Sequence[int]]], other: _Side
+) -> dict[int, frozenset[str]]:
+    """Map each clause of an aligned group to the keys of the other side's clauses in it."""
+    keys: dict[int, frozenset[str]] = {}
+    for mine, theirs in groups:
+        if not mine or not theirs:
+            continue
+        words = frozenset(t.key for j in theirs for t in other.tokens[j])
+        for index in mine:
+            keys[index] = keys.get(index, frozenset()) | words
+    return keys
+
+
 def _candidates(
     side: _Side,
     other: _Side,
     lang: str,
     only: set[int] | None,
     history: Sequence[str],
+    counterparts: Mapping[int, frozenset[str]],
 ) -> list[_Candidate]:
     low, high = (KOREAN_MIN_TOKENS, KOREAN_MAX_TOKENS) if lang == "ko" else (MIN_TOKENS, MAX_TOKENS)
     common = _common_keys(side.tokens)
@@ -568,10 +687,12 @@ def _candidates(
         for start in range(len(tokens)):
             if not content[start] or tokens[start].barrier:
                 continue
-            for end in range(start + low, min(start + high, len(tokens)) + 1):
+            for end in range(start + low, min(start + high + HEAD_SLACK, len(tokens)) + 1):
                 if tokens[end - 1].barrier:
                     break
-                if not content[end - 1]:
+                if end - start > high and not _completes_head(tokens, content, start + high, end):
+                    break
+                if not content[end - 1] or _ends_mid_phrase(tokens, content, end):
                     continue
                 window = tokens[start:end]
                 if any(t.barrier for t in window):
@@ -592,6 +713,8 @@ def _candidates(
                     continue
                 names = sum(1 for t in window if t.kind == "name")
                 if names * 2 > len(content_keys):
+                    continue
+                if _is_word_swap(content_keys, counterparts.get(index)):
                     continue
                 # Words that stand together here but not on the other side: a phrase padded
                 # with one new word ("ways to enhance the regular visibility") is no change.
@@ -672,19 +795,34 @@ def salient_phrase_changes(
     cap: int = DEFAULT_CAP,
     old_changed: set[int] | None = None,
     new_changed: set[int] | None = None,
+    aligned: Sequence[tuple[Sequence[int], Sequence[int]]] = (),
 ) -> list[PhraseChange]:
     """Return the salient phrases dropped from ``old`` and added in ``new`` (both same language).
 
     ``old_changed``/``new_changed`` restrict the search to clauses the alignment did not
     find unchanged (an unchanged clause cannot hold a phrase the other side lacks).
+    ``aligned`` lists the alignment's changed groups as (old indices, new indices): a
+    phrase of an edited clause must differ from its aligned clause by more than one word.
     Phrases are shown as published (a span of the clause's displayed text).
     """
     old_side, new_side = _Side.of(old, lang), _Side.of(new, lang)
+    old_counterparts = _counterpart_keys(aligned, new_side)
+    new_counterparts = _counterpart_keys([(b, a) for a, b in aligned], old_side)
     dropped = _select(
-        _candidates(old_side, new_side, lang, old_changed, history), old_side, old, lang, cap, True
+        _candidates(old_side, new_side, lang, old_changed, history, old_counterparts),
+        old_side,
+        old,
+        lang,
+        cap,
+        True,
     )
     added = _select(
-        _candidates(new_side, old_side, lang, new_changed, history), new_side, new, lang, cap, False
+        _candidates(new_side, old_side, lang, new_changed, history, new_counterparts),
+        new_side,
+        new,
+        lang,
+        cap,
+        False,
     )
     return [PhraseChange(t, "dropped", s) for t, s in dropped] + [
         PhraseChange(t, "added", s) for t, s in added
@@ -760,6 +898,34 @@ def commitment_phrase(old: Clause, new: Clause, lang: str) -> str:
     return old.text[tokens[span[0]].start : tokens[span[-1]].end]
 
 
+_RELATIVE_PRONOUN = re.compile(r"\b(?:which|who|whom|whose)\b")
+# Morphemes between a Korean verb noun and its ending ("논의" + "하" + "는").
+_KOREAN_VERB_SUFFIX_TAGS = ("XSV", "XSA", "EP")
+
+
+def _in_relative_clause(modality: Modality, text: str, lang: str) -> bool:
+    """Whether a modality word sits in a relative clause that describes a noun.
+
+    In "a body through which the two countries ... discuss planning" or "논의하는 협의체"
+    the word describes the body; it says nothing of how strongly the clause commits.
+    English: a relative pronoun before the word, with no comma closing its clause between.
+    Korean: the word ends in an adnominal ending (ETM).
+    """
+    if lang == "ko":
+        after = [tag for _, tag, start, _ in korean_morphemes(text) if start >= modality.end]
+        after = [tag for tag in after if tag not in _KOREAN_VERB_SUFFIX_TAGS]
+        return bool(after) and after[0] == "ETM"
+    before = text[: modality.start].lower()
+    pronouns = list(_RELATIVE_PRONOUN.finditer(before))
+    return bool(pronouns) and "," not in before[pronouns[-1].end() :]
+
+
+def clause_modality(text: str, lang: str) -> Modality | None:
+    """Return the modality word that governs the clause itself, none of a relative clause."""
+    found = [m for m in find_modalities(text, lang) if not _in_relative_clause(m, text, lang)]
+    return governing(found, lang)
+
+
 def strength_phrase_changes(
     pairs: Sequence[tuple[Clause, Clause]], lang: str, *, history: Sequence[str] = ()
 ) -> list[PhraseChange]:
@@ -767,8 +933,8 @@ def strength_phrase_changes(
     changes: list[PhraseChange] = []
     seen: set[str] = set()
     for old, new in pairs:
-        before = find_modality(old.text, lang)
-        after = find_modality(new.text, lang)
+        before = clause_modality(old.text, lang)
+        after = clause_modality(new.text, lang)
         if before is None or after is None or before.tier == after.tier:
             continue
         text = commitment_phrase(old, new, lang)

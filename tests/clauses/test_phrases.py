@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from clauses import compare_texts, segment
-from clauses.phrases import commitment_phrase, phrase_tokens
+from clauses.phrases import (
+    clause_modality,
+    commitment_phrase,
+    phrase_tokens,
+    strength_phrase_changes,
+)
 
 CLIMATE_1 = """\
 Parties will phase out unabated coal power by 2035.
@@ -168,3 +173,84 @@ def test_korean_phrase_keys_ignore_particles_and_keep_the_surface() -> None:
         "양측은 공동기획 및 실행이 중요하다고 재확인하였다.\n\n양측은 회의를 개최하였다.",
     )
     assert not any("공동기획" in t for t, s in same.items() if s in ("added", "dropped"))
+
+
+_REPORT = "The parties noted the report of the expert group on coastal erosion."
+
+
+def test_english_phrase_runs_on_to_its_head_noun() -> None:
+    # "... allied naval" would cut the name of the assets in two; the phrase may run one
+    # word past the length limit to reach "assets".
+    old = (
+        "The ministers will maintain the enhanced, regular visibility of allied naval assets "
+        f"near the coast.\n\n{_REPORT}"
+    )
+    texts = [t for t, s in _phrases(old, _REPORT).items() if s == "dropped"]
+    assert not any(t.endswith("naval") for t in texts)
+    assert any(t.endswith("naval assets") for t in texts)
+
+
+def test_korean_phrase_runs_on_to_its_head_noun() -> None:
+    # "실전적인 핵" (a bare noun) and "정례적" modify the next word: no phrase stops there.
+    phrases = _phrases(
+        "양측은 가을 해상 합동 연합연습에 실전적인 핵 시나리오를 포함하기로 합의했다.\n\n"
+        "미국은 한반도와 그 주변에 대한 미국 전략자산의 정례적 가시성을 유지할 것이다.\n\n"
+        "양측은 회의를 개최하였다.",
+        "양측은 회의를 개최하였다.",
+    )
+    dropped = [t for t, s in phrases.items() if s == "dropped"]
+    assert not any(t.endswith(("실전적", "핵", "정례적")) for t in dropped)
+    assert any(t.endswith("핵 시나리오") for t in dropped)
+    assert any(t.endswith("정례적 가시성") for t in dropped)
+
+
+def test_one_word_swap_in_an_edited_clause_is_no_phrase_change() -> None:
+    # "discussed ways to enhance" → "committed to the enhanced": the only new word of the
+    # candidate "ways to enhance" is "ways"; the strength change is the news.
+    phrases = _phrases(
+        f"The two sides discussed ways to enhance the regular visibility of strategic assets.\n\n"
+        f"{_REPORT}",
+        f"The United States committed to the enhanced, regular visibility of strategic assets.\n\n"
+        f"{_REPORT}",
+    )
+    assert [s for s in phrases.values() if s in ("added", "dropped")] == []
+    assert list(phrases.values()) == ["strengthened"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "lang"),
+    [
+        # "will serve" → "serves": the only modality word left ("discuss") describes the body.
+        (
+            "The council will serve as a standing body through which the partners discuss "
+            "coastal planning.",
+            "The council serves as a standing body through which the partners discuss "
+            "coastal planning.",
+            "en",
+        ),
+        (
+            "위원회는 양국이 해안 계획을 논의하는 상설 협의체로 기능할 것이다.",
+            "위원회는 양국이 해안 계획을 논의하는 상설 협의체로 기능하고 있다.",
+            "ko",
+        ),
+    ],
+)
+def test_relative_clause_modality_is_no_strength_change(old: str, new: str, lang: str) -> None:
+    pairs = [(segment(old, lang)[0], segment(new, lang)[0])]
+    assert strength_phrase_changes(pairs, lang) == []
+
+
+def test_relative_clause_modality_is_skipped_but_main_verb_kept() -> None:
+    text = "The council, which discussed planning, will expand coastal cooperation."
+    modality = clause_modality(text, "en")
+    assert modality is not None and modality.word == "will"
+    assert clause_modality("양측은 협력을 논의하는 협의체를 환영했다.", "ko") is not None
+
+
+def test_korean_counting_words_end_a_phrase() -> None:
+    # "처음" (first) counts meetings like "first" does in English: no phrase holds it.
+    phrases = _phrases(
+        "이번 회의는 해안 협력 문서에 서명한 이후 처음 열린 회의였다.\n\n양측은 회의를 개최하였다.",
+        "양측은 회의를 개최하였다.",
+    )
+    assert phrases and not any("처음" in t for t in phrases)
