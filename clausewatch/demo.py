@@ -218,8 +218,11 @@ def run_demo(
         history.close()
 
         status("starting Prefect (ephemeral, in the demo folder)")
+        from clausewatch.ephemeral import patient_ephemeral_server
         from flows.alerts import deliver_alerts
         from flows.track import track_statements
+
+        stack.enter_context(patient_ephemeral_server())
 
         results: list[StepResult] = []
         before = _history_figures(url)

@@ -8,6 +8,7 @@ template, so tests never see each other's rows.
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,14 +20,17 @@ from clausewatch.testing.postgres import ThrowawayPostgres
 
 _counter = itertools.count()
 
+# Flows run in-process start Prefect's ephemeral server, whose first start (a fresh
+# database) can outlast Prefect's 20 s default on a busy CI machine. Set before any test
+# module imports Prefect, which reads its settings once.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
     """Every test gets its own data directory and no CLAUSEWATCH_* from the outside."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("CLAUSEWATCH_"):
             monkeypatch.delenv(name)

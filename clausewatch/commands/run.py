@@ -79,11 +79,12 @@ def print_counts(console: Console, report: RunReport) -> None:
 def _execute(title: str, call: Callable[[], RunReport]) -> None:
     from rich.console import Console
 
+    from clausewatch.ephemeral import patient_ephemeral_server
     from clausewatch.tracking import TrackingFailed
 
     console = Console(stderr=True)
     try:
-        with _progress(console, title):
+        with _progress(console, title), patient_ephemeral_server():
             report = call()
     except TrackingFailed as exc:
         print_counts(Console(), exc.report)
