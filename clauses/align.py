@@ -250,15 +250,24 @@ def word_diff(old_text: str, new_text: str) -> WordDiff:
     """Return word-level opcodes [(op, old_words, new_words), ...] between two texts."""
     old_words = old_text.split()
     new_words = new_text.split()
-    ops = Levenshtein.opcodes(old_words, new_words)
-    return tuple(
-        (
-            op.tag,
-            tuple(old_words[op.src_start : op.src_end]),
-            tuple(new_words[op.dest_start : op.dest_end]),
+    ops: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+    for op in Levenshtein.opcodes(old_words, new_words):
+        removed = tuple(old_words[op.src_start : op.src_end])
+        added = tuple(new_words[op.dest_start : op.dest_end])
+        if op.tag != "equal" and ops and ops[-1][0] != "equal":
+            # Adjacent edits read as one ("agreed" -> "discussed ways"), not as an
+            # insertion, a replacement and another insertion interleaved.
+            _, before, after = ops.pop()
+            removed, added = before + removed, after + added
+        tag = (
+            "equal"
+            if op.tag == "equal"
+            else "replace"
+            if removed and added
+            else ("delete" if removed else "insert")
         )
-        for op in ops
-    )
+        ops.append((tag, removed, added))
+    return tuple(ops)
 
 
 Step = tuple[str, tuple[int, ...], tuple[int, ...], float]

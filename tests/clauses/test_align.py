@@ -165,3 +165,21 @@ def test_translation_without_encoder_uses_structure() -> None:
         ("matched", (2,), (2,)),
     ]
     assert all(c.diff is None for c in changes)
+
+
+def test_adjacent_word_edits_read_as_one_replacement() -> None:
+    from clauses.align import word_diff
+
+    ops = word_diff(
+        "The two sides agreed to strengthen CNI.", "The two sides discussed ways to strengthen CNI."
+    )
+    assert [op for op in ops if op[0] != "equal"] == [
+        ("replace", ("agreed",), ("discussed", "ways"))
+    ]
+    # Edits separated by an unchanged word stay apart.
+    assert [op[0] for op in word_diff("a b c", "a x b c y")] == [
+        "equal",
+        "insert",
+        "equal",
+        "insert",
+    ]
