@@ -254,19 +254,17 @@ def word_diff(old_text: str, new_text: str) -> WordDiff:
     for op in Levenshtein.opcodes(old_words, new_words):
         removed = tuple(old_words[op.src_start : op.src_end])
         added = tuple(new_words[op.dest_start : op.dest_end])
-        if op.tag != "equal" and ops and ops[-1][0] != "equal":
+        if op.tag == "equal":
+            ops.append(("equal", removed, added))
+            continue
+        if ops and ops[-1][0] != "equal":
             # Adjacent edits read as one ("agreed" -> "discussed ways"), not as an
             # insertion, a replacement and another insertion interleaved.
             _, before, after = ops.pop()
             removed, added = before + removed, after + added
-        tag = (
-            "equal"
-            if op.tag == "equal"
-            else "replace"
-            if removed and added
-            else ("delete" if removed else "insert")
+        ops.append(
+            ("replace" if removed and added else "delete" if removed else "insert", removed, added)
         )
-        ops.append((tag, removed, added))
     return tuple(ops)
 
 

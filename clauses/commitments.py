@@ -246,11 +246,11 @@ def judge_strength_by_alignment(
         if not carried:
             judged.append(change)
             continue
-        moved = [c for c in carried if c[0] != 0]
-        if not moved and change.status == "retained":
+        differing = [c for c in carried if c[0] != 0]
+        if not differing and change.status == "retained":
             judged.append(change)
             continue
-        delta, i, j = moved[0] if moved else carried[0]
+        delta, i, j = differing[0] if differing else carried[0]
         status = "retained" if delta == 0 else ("strengthened" if delta > 0 else "weakened")
         judged.append(
             replace(

@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from clauses.segment import korean_morphemes
+
 STRONG = "strong"
 MEDIUM = "medium"
 WEAK = "weak"
@@ -124,3 +126,31 @@ def strengths_in_context(texts: Sequence[str], paragraphs: Sequence[int], lang: 
                 back -= 1
         tiers.append(own or DEFAULT_TIER)
     return tiers
+
+
+_RELATIVE_PRONOUN = re.compile(r"\b(?:which|who|whom|whose)\b")
+# Morphemes between a Korean verb noun and its ending ("논의" + "하" + "는").
+_KOREAN_VERB_SUFFIX_TAGS = ("XSV", "XSA", "EP")
+
+
+def _in_relative_clause(modality: Modality, text: str, lang: str) -> bool:
+    """Whether a modality word sits in a relative clause that describes a noun.
+
+    In "a body through which the two countries ... discuss planning" or "논의하는 협의체"
+    the word describes the body; it says nothing of how strongly the clause commits.
+    English: a relative pronoun before the word, with no comma closing its clause between.
+    Korean: the word ends in an adnominal ending (ETM).
+    """
+    if lang == "ko":
+        after = [tag for _, tag, start, _ in korean_morphemes(text) if start >= modality.end]
+        after = [tag for tag in after if tag not in _KOREAN_VERB_SUFFIX_TAGS]
+        return bool(after) and after[0] == "ETM"
+    before = text[: modality.start].lower()
+    pronouns = list(_RELATIVE_PRONOUN.finditer(before))
+    return bool(pronouns) and "," not in before[pronouns[-1].end() :]
+
+
+def clause_modality(text: str, lang: str) -> Modality | None:
+    """Return the modality word that governs the clause itself, none of a relative clause."""
+    found = [m for m in find_modalities(text, lang) if not _in_relative_clause(m, text, lang)]
+    return governing(found, lang)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clauses import compare_texts, segment
+from clauses.modality import clause_modality
 from clauses.phrases import (
-    clause_modality,
     commitment_phrase,
     phrase_tokens,
     strength_phrase_changes,
