@@ -3,8 +3,9 @@
 Without ``PREFECT_API_URL``, running a flow starts a temporary Prefect server in a
 subprocess and waits ``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS`` (20 by default)
 for it to answer. Its first start in a fresh ``PREFECT_HOME`` creates and migrates its
-database, which took 26 s on an idle two-core machine and over a minute on a loaded one, so
-the default fails the demo and ``clausewatch run`` exactly when a newcomer tries them.
+database; on a busy two-core machine that outlasted the default and failed the demo tests
+("Timed out while attempting to connect to ephemeral Prefect API server"), which is when a
+newcomer's first run would fail too.
 """
 
 from __future__ import annotations
