@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy $(wildcard clausewatch clauses scrapers models alerts flows)
+	$(BIN)/mypy $(wildcard clausewatch core pipeline clauses scrapers models alerts flows)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest

@@ -56,7 +56,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
 
-    from clausewatch.settings import get_settings
+    from core.settings import get_settings
     from models.db import make_engine
 
     url = config.get_main_option("sqlalchemy.url")
@@ -73,7 +73,7 @@ def run_migrations_online() -> None:
 
 def run_migrations_offline() -> None:
     """Emit SQL for the settings' database without connecting."""
-    from clausewatch.settings import get_settings
+    from core.settings import get_settings
 
     context.configure(
         url=get_settings().resolved_database_url,

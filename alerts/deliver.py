@@ -25,8 +25,8 @@ from email.utils import parseaddr
 from typing import Any
 
 from alerts.render import RenderedMail, build_message, render_alert, render_digest, thread_root
-from clausewatch.errors import AlertError, ConfigError
-from clausewatch.settings import Settings
+from core.errors import AlertError, ConfigError
+from core.settings import Settings
 from models import History, outbox
 from models.outbox import OutboxItem
 

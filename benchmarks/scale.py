@@ -29,9 +29,9 @@ from pathlib import Path
 from sqlalchemy import text
 from timing import median_seconds
 
-from clausewatch.pipeline import StatementInput, compare_version, store_statement
 from models import History, open_history
 from models.db import make_engine, upgrade
+from pipeline.stages import StatementInput, compare_version, store_statement
 
 # Words spliced into a clause to reword it; English and Korean adverbs of the domain.
 REWORD_WORDS = {
@@ -79,7 +79,7 @@ class DatabaseFigures:
 def sentence_pool(language: str) -> list[str]:
     """Distinct clauses of the embedded NCG statements in ``language``; raises InputError."""
     from clauses import segment
-    from clausewatch.corpus import load_statements
+    from clausewatch.demo.corpus import load_statements
 
     seen: dict[str, None] = {}
     for statement in load_statements():
@@ -278,7 +278,7 @@ def backends(chosen: str, workdir: Path) -> Iterator[list[tuple[str, Callable[[s
         if chosen in ("sqlite", "both"):
             made.append(("sqlite", lambda name: f"sqlite:///{workdir / name}.sqlite"))
         if chosen in ("postgresql", "both"):
-            from clausewatch.testing.postgres import ThrowawayPostgres
+            from tests.support.postgres import ThrowawayPostgres
 
             server = ThrowawayPostgres().start()
             made.append(("postgresql", server.create_database))
@@ -335,7 +335,7 @@ def backfill(
     languages: list[str],
 ) -> dict[str, tuple[float, int]]:
     """Store a small history without comparing it, then re-compare it under both runners."""
-    from clausewatch.testing.prefect_server import PrefectServer
+    from tests.support.prefect_server import PrefectServer
 
     # A real API server that the Dask workers share: without one, the flow process and
     # every worker process would each start a temporary server of their own.

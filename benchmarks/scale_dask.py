@@ -17,8 +17,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect_dask.task_runners import DaskTaskRunner
 
-from clausewatch.pipeline import compare_version
 from models import History, open_history
+from pipeline.stages import compare_version
 
 
 @functools.cache

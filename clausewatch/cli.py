@@ -16,7 +16,7 @@ from importlib.metadata import version as dist_version
 import typer
 
 import clausewatch.commands
-from clausewatch.errors import ClausewatchError
+from core.errors import ClausewatchError
 
 app = typer.Typer(
     name="clausewatch",

@@ -12,7 +12,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 
 from alerts.deliver import DeliveryReport, deliver_pending
-from clausewatch.settings import get_settings
+from core.settings import get_settings
 from models import open_history
 
 

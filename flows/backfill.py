@@ -16,9 +16,9 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from pydantic import Field
 
-from clausewatch import tracking
-from clausewatch.tracking import RunReport
 from flows.track import track_sources
+from pipeline import tracking
+from pipeline.tracking import RunReport
 
 #: The registered source slugs (scrapers/base.py); a test keeps the two lists equal.
 SourceSlug = Literal[

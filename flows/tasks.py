@@ -1,7 +1,7 @@
 """The tasks of the tracking and backfill flows: one small task per stage.
 
-Each task calls exactly one function of ``clausewatch/tracking.py`` (which calls
-``scrapers/`` and ``models/``) or ``clausewatch/pipeline.py``; the logic is testable without
+Each task calls exactly one function of ``pipeline/tracking.py`` (which calls
+``scrapers/`` and ``models/``) or ``pipeline/stages.py``; the logic is testable without
 Prefect. Task inputs hold open resources (the run's client and history), so no task caches
 its result (``NO_CACHE``) — every stage is idempotent instead.
 """
@@ -15,10 +15,11 @@ from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 
-from clausewatch import pipeline, tracking
-from clausewatch.errors import FetchError, RefusedError
-from clausewatch.pipeline import ComparisonOutcome, StatementInput, StoreOutcome
-from clausewatch.tracking import PageCapture, TrackingRun
+from core.errors import FetchError, RefusedError
+from pipeline import stages as pipeline
+from pipeline import tracking
+from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
+from pipeline.tracking import PageCapture, TrackingRun
 from scrapers.base import ListingItem
 
 #: Waits before the second and third attempt of a fetch stage; the polite client has

@@ -17,10 +17,10 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from pydantic import Field
 
-from clausewatch import tracking
-from clausewatch.pipeline import ComparisonOutcome, StatementInput
-from clausewatch.tracking import RunReport, SourceCounts, TrackingFailed, TrackingRun, error_line
 from flows import tasks
+from pipeline import tracking
+from pipeline.stages import ComparisonOutcome, StatementInput
+from pipeline.tracking import RunReport, SourceCounts, TrackingFailed, TrackingRun, error_line
 
 
 def track_sources(

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from clausewatch.errors import ConfigError
+from core.errors import ConfigError
 from models.db import check_reachable, check_revision, make_engine, parse_url, session_factory
 
 
@@ -39,7 +39,7 @@ def open_history(url: str | None = None, *, check: bool = True) -> History:
     With ``check`` the database must be reachable and at this code's migration head.
     """
     if url is None:
-        from clausewatch.settings import get_settings
+        from core.settings import get_settings
 
         url = get_settings().resolved_database_url
     if check:

@@ -22,7 +22,7 @@ from sqlalchemy import Integer, Select, and_, column, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, aliased
 
-from clausewatch.errors import InputError
+from core.errors import InputError
 from models import store
 from models.schema import (
     Clause,

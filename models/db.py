@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from clausewatch.errors import ConfigError, StorageError
+from core.errors import ConfigError, StorageError
 
 ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
 

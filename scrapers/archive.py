@@ -35,8 +35,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from clausewatch.errors import InputError
-from clausewatch.settings import get_settings
+from core.errors import InputError
+from core.settings import get_settings
 from scrapers.http import FetchResult
 
 DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024

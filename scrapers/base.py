@@ -19,7 +19,7 @@ HTML shape, and nothing else. The contract has two halves with different rules:
     database. It tries the adapter's own selectors first and falls back to the generic
     extractor (``scrapers/extract.py``), so a wrong guess about a live site's markup
     degrades instead of failing. When neither finds a title, a date and at least one
-    paragraph it raises :class:`~clausewatch.errors.ParseError`; it never returns an empty
+    paragraph it raises :class:`~core.errors.ParseError`; it never returns an empty
     statement silently. ``Statement.canonical_url`` is always the URL on the source's real
     host (the replay prefix removed), so a document keeps one key whichever way it was read.
 
@@ -44,7 +44,7 @@ from datetime import date
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from clausewatch.errors import InputError
+from core.errors import InputError
 
 #: The modules holding one adapter each; importing them fills the registry.
 ADAPTER_MODULES: tuple[str, ...] = (
@@ -168,7 +168,7 @@ class SourceAdapter(ABC):
         A feed that cannot be fetched or parsed yields nothing and False, so the caller
         walks the listing instead.
         """
-        from clausewatch.errors import FetchError, ParseError
+        from core.errors import FetchError, ParseError
         from scrapers.extract import parse_feed
 
         try:

@@ -19,7 +19,7 @@ from itertools import islice
 
 from bs4 import BeautifulSoup, Tag
 
-from clausewatch.errors import ParseError
+from core.errors import ParseError
 from scrapers.base import Attachment, Statement
 
 # Content a browser never shows as statement text: scripts, styles, frames, embedded objects.

@@ -18,7 +18,7 @@ request and every redirect, which are followed by hand) it:
 6. retries connection errors, truncated bodies, 5xx and 429 with exponential backoff and
    jitter, honouring ``Retry-After`` up to a cap (a longer wait gives up at once).
 
-Errors (from :mod:`clausewatch.errors`)::
+Errors (from :mod:`core.errors`)::
 
     FetchError      the page could not be fetched: HTTP error, retries exhausted, too big,
                     unacceptable content type, redirect loop (``status`` when known)
@@ -48,8 +48,8 @@ import httpcore
 import httpx
 from protego import Protego
 
-from clausewatch.errors import FetchError, RefusedError
-from clausewatch.settings import get_settings
+from core.errors import FetchError, RefusedError
+from core.settings import get_settings
 
 Resolver = Callable[[str, int], list[str]]
 

@@ -21,7 +21,7 @@ from datetime import date
 
 from bs4 import BeautifulSoup
 
-from clausewatch.errors import ParseError
+from core.errors import ParseError
 from scrapers.base import ListingItem, PageClient, SourceAdapter, Statement, register
 from scrapers.extract import (
     SiteSelectors,

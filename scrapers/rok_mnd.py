@@ -29,7 +29,7 @@ from datetime import date
 
 from bs4 import Tag
 
-from clausewatch.errors import ParseError
+from core.errors import ParseError
 from scrapers.base import (
     Attachment,
     ListingItem,

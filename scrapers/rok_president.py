@@ -24,7 +24,7 @@ from datetime import date
 
 from bs4 import Tag
 
-from clausewatch.errors import FetchError
+from core.errors import FetchError
 from scrapers.base import ListingItem, PageClient, SourceAdapter, Statement, register, walk_listing
 from scrapers.extract import SiteSelectors, extract_statement, parse_date, soup_of
 from scrapers.sources import SOURCE_HOSTS

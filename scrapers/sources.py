@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from clausewatch.errors import ConfigError
-from clausewatch.settings import get_settings
+from core.errors import ConfigError
+from core.settings import get_settings
 
 #: The real hosts of every source, the primary (listing) host first.
 SOURCE_HOSTS: dict[str, tuple[str, ...]] = {

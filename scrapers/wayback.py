@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from clausewatch.errors import ParseError
+from core.errors import ParseError
 from scrapers.base import (
     ListingItem,
     PageClient,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from clausewatch.settings import get_settings
-from clausewatch.testing.postgres import ThrowawayPostgres
+from core.settings import get_settings
+from tests.support.postgres import ThrowawayPostgres
 
 _counter = itertools.count()
 

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from clausewatch.errors import InputError
-from clausewatch.settings import get_settings
+from core.errors import InputError
+from core.settings import get_settings
 
 
 class OutputFormat(enum.StrEnum):

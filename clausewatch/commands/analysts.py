@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clausewatch.errors import InputError
+from core.errors import InputError
 
 if TYPE_CHECKING:
     from models.analysis import SearchResult, Timeline
@@ -58,7 +58,7 @@ LABEL_WIDTH = 44
 
 def render_timeline_text(timeline: Timeline) -> str:
     """The matrix as fixed-width text with a legend; dropped cells are marked ✗."""
-    from clausewatch.timeline_chart import dropped_cells
+    from clausewatch.analyst.chart import dropped_cells
 
     lines = [
         f"{timeline.series_title} — commitments by statement "
@@ -125,15 +125,15 @@ def timeline(
     if not found.documents:
         typer.echo(f"no {lang.value} statements stored for series {series!r}", err=True)
     if output is TimelineFormat.png:
-        from clausewatch.timeline_chart import render_png
+        from clausewatch.analyst.chart import render_png
 
         assert out is not None
         _write(out, render_png(found))
         typer.echo(f"wrote {out}")
         return
     if output is TimelineFormat.html:
-        from clausewatch.report import render_report
-        from clausewatch.timeline_chart import render_png
+        from clausewatch.analyst.chart import render_png
+        from clausewatch.analyst.report import render_report
 
         assert out is not None
         _write(out, render_report(found, None, render_png(found)).encode("utf-8"))
@@ -217,8 +217,8 @@ def browse(
     no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a web browser.")] = False,
 ) -> None:
     """Browse a read-only snapshot of the history in Datasette (SQLite histories)."""
-    from clausewatch.browse import DATABASE_NAME, serve
-    from clausewatch.settings import get_settings
+    from clausewatch.analyst.browse import DATABASE_NAME, serve
+    from core.settings import get_settings
     from models import open_history
     from models.analysis import snapshot_sqlite, sqlite_path
 
@@ -245,8 +245,8 @@ def report(
     ),
 ) -> None:
     """Write one static HTML page: the timeline chart, then each successive comparison."""
-    from clausewatch.report import render_report
-    from clausewatch.timeline_chart import render_png
+    from clausewatch.analyst.chart import render_png
+    from clausewatch.analyst.report import render_report
     from models import open_history
     from models.analysis import commitment_timeline, series_comparisons
 

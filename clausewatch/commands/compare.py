@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from clausewatch.errors import InputError
+from core.errors import InputError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")

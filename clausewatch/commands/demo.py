@@ -26,7 +26,7 @@ def demo(
     from rich.console import Console
     from rich.table import Table
 
-    from clausewatch.demo import StepResult, default_directory, run_demo
+    from clausewatch.demo.runner import StepResult, default_directory, run_demo
 
     console = Console()
     target = directory or default_directory()

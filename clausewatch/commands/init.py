@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from clausewatch.settings import get_settings
+from core.settings import get_settings
 
 
 def init() -> None:

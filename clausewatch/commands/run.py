@@ -19,11 +19,11 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from clausewatch.tracking import RunReport
+    from pipeline.tracking import RunReport
 
 
 def _date(value: str | None, name: str) -> dt.date | None:
-    from clausewatch.errors import InputError
+    from core.errors import InputError
 
     if value is None:
         return None
@@ -79,8 +79,8 @@ def print_counts(console: Console, report: RunReport) -> None:
 def _execute(title: str, call: Callable[[], RunReport]) -> None:
     from rich.console import Console
 
-    from clausewatch.ephemeral import patient_ephemeral_server
-    from clausewatch.tracking import TrackingFailed
+    from flows.ephemeral import patient_ephemeral_server
+    from pipeline.tracking import TrackingFailed
 
     console = Console(stderr=True)
     try:
@@ -108,7 +108,7 @@ def run(
     ] = False,
 ) -> None:
     """Run the tracking flow once, now: fetch, store, compare, queue alerts."""
-    from clausewatch import tracking
+    from pipeline import tracking
 
     sources = tracking.select_sources(source)
     window = tracking.tracking_window(_date(since, "since"), _date(until, "until"))
@@ -133,7 +133,7 @@ def backfill(
     ] = None,
 ) -> None:
     """Load one source's statements over a past window, as the backfill deployment does."""
-    from clausewatch import tracking
+    from pipeline import tracking
 
     start, end = _date(since, "since"), _date(until, "until")
     assert start is not None and end is not None

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import typer
 
-from clausewatch.errors import InputError
+from core.errors import InputError
 
 
 class OutputFormat(enum.StrEnum):
@@ -41,7 +41,7 @@ class SourceHealth:
 
 def source_health() -> dict[str, SourceHealth]:
     """Each source's last success and last error from the history; empty before ``init``."""
-    from clausewatch.errors import ConfigError
+    from core.errors import ConfigError
     from models import open_history
     from models.store import list_sources
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clausewatch.errors import InputError
+from core.errors import InputError
 
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -79,8 +79,8 @@ def import_statements(
 ) -> None:
     """Store statement files in the history and compare each with its predecessor."""
     from clausewatch.commands.compare import read_statement
-    from clausewatch.pipeline import StatementInput, compare_version, store_statement
     from models import open_history
+    from pipeline.stages import StatementInput, compare_version, store_statement
     from scrapers.base import BUILTIN_SERIES
 
     if not _SLUG.match(series):

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 import pytest
 
 from alerts.deliver import MAX_ATTEMPTS, SmtpConfig, deliver_pending, retry_delay
-from clausewatch.settings import Settings
-from clausewatch.testing import free_port
-from clausewatch.testing.smtp import MailServer
+from clausewatch.demo.mailsink import MailServer
+from core.settings import Settings
 from models import History, open_history, outbox
 from tests.alerts.history import add_comparison
 from tests.alerts.samples import NCG_4_TO_5
+from tests.support import free_port
 
 NOW = dt.datetime(2025, 12, 12, 10, 0, tzinfo=dt.UTC)
 

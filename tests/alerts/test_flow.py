@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clausewatch.settings import get_settings
-from clausewatch.testing.smtp import MailServer
+from clausewatch.demo.mailsink import MailServer
+from core.settings import get_settings
 from models import open_history, outbox
 from models.db import make_engine, upgrade
 from tests.alerts.history import add_comparison

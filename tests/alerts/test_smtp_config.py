@@ -8,8 +8,8 @@ import pytest
 from pydantic import SecretStr
 
 from alerts.deliver import retry_delay, smtp_config, smtp_config_from_data
-from clausewatch.errors import ConfigError
-from clausewatch.settings import Settings
+from core.errors import ConfigError
+from core.settings import Settings
 
 
 @pytest.mark.parametrize(

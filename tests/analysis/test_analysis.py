@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, update
 
-from clausewatch.errors import InputError
+from core.errors import InputError
 from models import History, analysis, open_history
 from models.schema import Clause, Version
 from tests.analysis.ncg_history import NcgHistory, build, module_database

@@ -8,8 +8,8 @@ import struct
 
 import pytest
 
-from clausewatch.report import render_report
-from clausewatch.timeline_chart import dropped_cells, render_png
+from clausewatch.analyst.chart import dropped_cells, render_png
+from clausewatch.analyst.report import render_report
 from models.analysis import (
     SeriesComparison,
     Timeline,

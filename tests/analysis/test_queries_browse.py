@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from clausewatch.browse import ANALYST_QUERIES, DATABASE_NAME, datasette_metadata, make_datasette
+from clausewatch.analyst.browse import (
+    ANALYST_QUERIES,
+    DATABASE_NAME,
+    datasette_metadata,
+    make_datasette,
+)
 from models import analysis, open_history
 from tests.analysis.ncg_history import NcgHistory, build, module_database
 

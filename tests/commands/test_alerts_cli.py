@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from clausewatch.settings import get_settings
-from clausewatch.testing.smtp import MailServer
+from clausewatch.demo.mailsink import MailServer
+from core.settings import get_settings
 from models import open_history
 from tests.alerts.history import add_comparison
 
@@ -122,7 +122,7 @@ def test_subscribe_send_list_unsubscribe() -> None:
 
 
 def test_send_reports_a_down_server_and_exits_1() -> None:
-    from clausewatch.testing import free_port
+    from tests.support import free_port
 
     assert run("init").returncode == 0
     assert run("subscribe", "a@example.org").returncode == 0

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from clausewatch.cli import main
-from clausewatch.settings import get_settings
+from core.settings import get_settings
 from tests.analysis.ncg_history import NcgHistory, build, module_database
 
 Runner = Callable[..., tuple[int, str, str]]

@@ -49,7 +49,7 @@ def test_init_creates_then_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_init_on_postgresql(postgres: object, tmp_path: Path) -> None:
-    from clausewatch.testing.postgres import ThrowawayPostgres
+    from tests.support.postgres import ThrowawayPostgres
 
     assert isinstance(postgres, ThrowawayPostgres)
     url = postgres.create_database("cw_init_cli")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scrapers.replay.server import ReplayServer
-from scrapers.replay.site import ReplaySite, StandInStatement
+from clausewatch.demo.replay.server import ReplayServer
+from clausewatch.demo.replay.site import ReplaySite, StandInStatement
 from scrapers.sources import replay_config
 
 STATEMENT = StandInStatement(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from clausewatch.corpus import get_statement
+from clausewatch.demo.corpus import get_statement
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -86,7 +86,7 @@ def test_bad_input_is_one_line_and_exit_2(
     message: str,
 ) -> None:
     from clausewatch.cli import main
-    from clausewatch.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.setenv("CLAUSEWATCH_DATA_DIR", str(initialised))
     get_settings.cache_clear()

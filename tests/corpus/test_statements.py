@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from clausewatch.corpus import CorpusStatement, get_statement, load_other, load_statements
-from clausewatch.errors import InputError
+from clausewatch.demo.corpus import CorpusStatement, get_statement, load_other, load_statements
+from core.errors import InputError
 
 STATEMENTS = load_statements()
 ORIGINALS = [s for s in STATEMENTS if s.edit_of is None]

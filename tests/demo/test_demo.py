@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from clausewatch.demo import DemoResult, run_demo
+from clausewatch.demo.runner import DemoResult, run_demo
 
 # NCG-FACTS.md, "What analysts reported changed from the 4th to the 5th statement".
 REPORTED_DROPPED = {
@@ -113,7 +113,7 @@ def test_a_second_run_gives_the_same_history(demo: DemoResult, tmp_path: Path) -
 
 
 def test_the_demo_folder_must_be_new(tmp_path: Path) -> None:
-    from clausewatch.errors import InputError
+    from core.errors import InputError
 
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "file").write_text("x")

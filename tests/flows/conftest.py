@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clausewatch.settings import get_settings
-from scrapers.replay.server import ReplayServer
-from scrapers.replay.site import ReplaySite
+from clausewatch.demo.replay.server import ReplayServer
+from clausewatch.demo.replay.site import ReplaySite
+from core.settings import get_settings
 from scrapers.sources import replay_config
 
 #: The replay's "today": after the fifth NCG statement and its silent edit.

@@ -18,14 +18,14 @@ from uuid import UUID
 import pytest
 import yaml
 
-from clausewatch.testing.prefect_server import PrefectServer
+from clausewatch.demo.replay.faults import Fault
+from clausewatch.demo.replay.server import ReplayServer
+from clausewatch.demo.replay.site import ReplaySite
 from models import open_history, store
 from models.db import make_engine, upgrade
-from scrapers.replay.faults import Fault
-from scrapers.replay.server import ReplayServer
-from scrapers.replay.site import ReplaySite
 from scrapers.sources import replay_config
 from tests.flows.conftest import AS_OF
+from tests.support.prefect_server import PrefectServer
 
 pytestmark = pytest.mark.prefect
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as TIMEOUT
 
-from clausewatch.ephemeral import STARTUP_TIMEOUT_VARIABLE, patient_ephemeral_server
+from flows.ephemeral import STARTUP_TIMEOUT_VARIABLE, patient_ephemeral_server
 
 
 def test_waits_longer_than_prefects_default_inside_the_block(

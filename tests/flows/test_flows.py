@@ -7,11 +7,11 @@ import typing
 
 import pytest
 
-from clausewatch.errors import InputError
-from clausewatch.tracking import TrackingFailed
+from clausewatch.demo.replay.faults import Fault
+from clausewatch.demo.replay.server import ReplayServer
+from core.errors import InputError
 from models import open_history, store
-from scrapers.replay.faults import Fault
-from scrapers.replay.server import ReplayServer
+from pipeline.tracking import TrackingFailed
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

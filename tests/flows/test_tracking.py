@@ -1,4 +1,4 @@
-"""clausewatch/tracking.py without Prefect: validation, and each stage against the replay."""
+"""pipeline/tracking.py without Prefect: validation, and each stage against the replay."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
-from clausewatch import pipeline, tracking
-from clausewatch.errors import InputError
+from clausewatch.demo.replay.server import ReplayServer
+from core.errors import InputError
 from models import store
-from scrapers.replay.server import ReplayServer
+from pipeline import stages as pipeline
+from pipeline import tracking
 
 D = dt.date
 TODAY = D(2026, 1, 10)

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from clausewatch.corpus import CorpusStatement, get_statement
-from clausewatch.pipeline import StatementInput, compare_version, ingest, store_statement
+from clausewatch.demo.corpus import CorpusStatement, get_statement
 from models import History, open_history, store
 from models.outbox import subscribe
+from pipeline.stages import StatementInput, compare_version, ingest, store_statement
 
 # NCG-FACTS.md, "What analysts reported changed from the 4th to the 5th statement".
 EXPECTED_4_TO_5 = {

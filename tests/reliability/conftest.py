@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from clausewatch.demo.replay.server import ReplayServer
 from scrapers.http import HostRateLimiter, PoliteClient
-from scrapers.replay.hostile import HostileSite
-from scrapers.replay.server import ReplayServer
+from tests.support.hostile import HostileSite
 
 ClientFactory = Callable[..., PoliteClient]
 

@@ -16,12 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from clausewatch.testing.postgres import ThrowawayPostgres
-from clausewatch.tracking import RunReport, TrackingRun
+from clausewatch.demo.replay.server import ReplayServer
 from models import History, open_history, store
 from models.schema import Clause, Document, Version
+from pipeline.tracking import RunReport, TrackingRun
 from scrapers.http import PoliteClient
-from scrapers.replay.server import ReplayServer
 from tests.reliability import test_faults_tracking as tracking_faults
 from tests.reliability.test_faults_tracking import (
     HISTORY_TABLES,
@@ -33,6 +32,7 @@ from tests.reliability.test_faults_tracking import (
     subscribe_analyst,
     track_once,
 )
+from tests.support.postgres import ThrowawayPostgres
 
 # The replay fixtures of the tracking fault tests, shared rather than copied.
 corpus_site = tracking_faults.corpus_site

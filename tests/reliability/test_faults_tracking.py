@@ -21,16 +21,17 @@ from typing import Any
 import pytest
 import yaml
 
-from clausewatch import pipeline, tracking
-from clausewatch.pipeline import ComparisonOutcome, StatementInput
-from clausewatch.settings import get_settings
-from clausewatch.tracking import RunReport, SourceCounts, TrackingRun, error_line
+from clausewatch.demo.replay.faults import Fault
+from clausewatch.demo.replay.server import ReplayServer
+from clausewatch.demo.replay.site import ReplaySite
+from core.settings import get_settings
 from models import History, open_history, outbox, store
 from models.schema import Alert, CommitmentChange, Comparison, Document, Version
+from pipeline import stages as pipeline
+from pipeline import tracking
+from pipeline.stages import ComparisonOutcome, StatementInput
+from pipeline.tracking import RunReport, SourceCounts, TrackingRun, error_line
 from scrapers.http import PoliteClient
-from scrapers.replay.faults import Fault
-from scrapers.replay.server import ReplayServer
-from scrapers.replay.site import ReplaySite
 from scrapers.sources import replay_config
 
 D = dt.date

@@ -25,11 +25,14 @@ import pytest
 import yaml
 
 from clausewatch.cli import main
-from clausewatch.errors import FetchError, RefusedError
-from clausewatch.settings import get_settings
+from clausewatch.demo.replay.faults import Fault
+from clausewatch.demo.replay.server import ReplayServer
+from core.errors import FetchError, RefusedError
+from core.settings import get_settings
 from scrapers.http import resolve_addresses
-from scrapers.replay.faults import Fault
-from scrapers.replay.hostile import (
+from scrapers.sources import replay_config
+from tests.reliability.conftest import ClientFactory, ConnectionLog
+from tests.support.hostile import (
     ACTIVE_MARKER,
     FORBIDDEN_ANSWERS,
     FORBIDDEN_TARGETS,
@@ -40,9 +43,6 @@ from scrapers.replay.hostile import (
     NetworkFault,
     Outcome,
 )
-from scrapers.replay.server import ReplayServer
-from scrapers.sources import replay_config
-from tests.reliability.conftest import ClientFactory, ConnectionLog
 
 PAGE = HOSTILE_PAGES[0]
 REPLAY_NAME = "replay.test"

@@ -14,9 +14,12 @@ from collections.abc import Callable
 
 import pytest
 
-from clausewatch.errors import ParseError
+from clausewatch.demo.replay.server import ReplayServer
+from core.errors import ParseError
 from scrapers.base import Statement, adapter_classes, get_adapter
-from scrapers.replay.hostile import (
+from scrapers.wayback import parse_cdx
+from tests.reliability.conftest import ClientFactory
+from tests.support.hostile import (
     ACTIVE_MARKER,
     HOSTILE_PAGES,
     PARAGRAPHS,
@@ -26,9 +29,6 @@ from scrapers.replay.hostile import (
     HostileSite,
     Outcome,
 )
-from scrapers.replay.server import ReplayServer
-from scrapers.wayback import parse_cdx
-from tests.reliability.conftest import ClientFactory
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f]")
 _BIG = {"huge-attribute", "deep-nesting", "deep-nesting-unclosed", "deep-inline-nesting",

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from clausewatch.demo.replay.server import ReplayResponse, ReplayServer
 from scrapers.http import HostRateLimiter, PoliteClient
-from scrapers.replay.server import ReplayResponse, ReplayServer
 
 ENGLISH_PAGE = (
     b"<html><head><meta charset='utf-8'><title>Joint statement</title></head><body>"

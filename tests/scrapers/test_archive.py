@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from clausewatch.errors import InputError
+from clausewatch.demo.replay.faults import Fault
+from clausewatch.demo.replay.server import ReplayServer
+from core.errors import InputError
 from scrapers.archive import (
     CaptureArchive,
     complete_prefix_length,
@@ -24,8 +26,6 @@ from scrapers.archive import (
     recover_warc_files,
 )
 from scrapers.http import FetchResult, PoliteClient
-from scrapers.replay.faults import Fault
-from scrapers.replay.server import ReplayServer
 from tests.scrapers.conftest import ENGLISH_PAGE
 
 ClientFactory = Callable[..., PoliteClient]

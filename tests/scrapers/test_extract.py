@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from clausewatch.errors import ParseError
+from core.errors import ParseError
 from scrapers.extract import (
     SiteSelectors,
     clean_paragraphs,

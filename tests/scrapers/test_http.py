@@ -10,8 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from clausewatch.errors import FetchError, RefusedError
-from clausewatch.settings import get_settings
+from clausewatch.demo.replay.faults import Fault
+from clausewatch.demo.replay.server import ReplayServer
+from core.errors import FetchError, RefusedError
+from core.settings import get_settings
 from scrapers.http import (
     HostRateLimiter,
     PoliteClient,
@@ -19,8 +21,6 @@ from scrapers.http import (
     is_public_address,
     resolve_addresses,
 )
-from scrapers.replay.faults import Fault
-from scrapers.replay.server import ReplayServer
 from tests.scrapers.conftest import ENGLISH_PAGE, KOREAN_PAGE, KOREAN_TEXT, MiniSite, SleepRecorder
 
 ClientFactory = Callable[..., PoliteClient]

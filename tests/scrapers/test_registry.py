@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from clausewatch.errors import ConfigError, InputError
-from clausewatch.settings import get_settings
+from core.errors import ConfigError, InputError
+from core.settings import get_settings
 from scrapers.base import (
     ListingItem,
     PageClient,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scrapers.replay.faults import Fault, FaultSet
-from scrapers.replay.server import ReplayServer
+from clausewatch.demo.replay.faults import Fault, FaultSet
+from clausewatch.demo.replay.server import ReplayServer
 from tests.scrapers.conftest import ENGLISH_PAGE, MiniSite
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clausewatch.settings import get_settings
+from clausewatch.demo.replay.server import ReplayServer
+from clausewatch.demo.replay.site import PAGE_SIZE, ReplaySite, StandInStatement
+from core.settings import get_settings
 from scrapers.base import ListingItem, get_adapter, match_series
 from scrapers.http import HostRateLimiter, PoliteClient
-from scrapers.replay.server import ReplayServer
-from scrapers.replay.site import PAGE_SIZE, ReplaySite, StandInStatement
 from scrapers.sources import replay_config
 from scrapers.wayback import Wayback
 
@@ -337,14 +337,14 @@ def test_wayback_fallback_reads_a_gone_host(replay: tuple[ReplayServer, PoliteCl
 
 @pytest.fixture(scope="module")
 def corpus_site() -> ReplaySite:
-    """The replay serving the project's corpus (clausewatch.corpus)."""
+    """The replay serving the project's corpus (clausewatch.demo.corpus)."""
     return ReplaySite.from_corpus()
 
 
 def test_every_corpus_statement_reads_back_from_its_publishers_page(
     corpus_site: ReplaySite,
 ) -> None:
-    from clausewatch.corpus import load_statements
+    from clausewatch.demo.corpus import load_statements
     from scrapers.base import adapter_classes
 
     adapters = adapter_classes()
@@ -364,7 +364,7 @@ def test_every_corpus_statement_reads_back_from_its_publishers_page(
 
 
 def test_corpus_silent_edit_is_served_from_its_date(corpus_site: ReplaySite) -> None:
-    from clausewatch.corpus import load_statements
+    from clausewatch.demo.corpus import load_statements
 
     edit = next(s for s in load_statements() if getattr(s, "edit_of", None))
     release = next(r for r in corpus_site.releases.values() if r.key == edit.edit_of)
@@ -376,7 +376,7 @@ def test_corpus_silent_edit_is_served_from_its_date(corpus_site: ReplaySite) -> 
 
 
 def test_corpus_unrelated_releases_do_not_match_the_series(corpus_site: ReplaySite) -> None:
-    from clausewatch.corpus import load_other
+    from clausewatch.demo.corpus import load_other
     from scrapers.base import adapter_classes
 
     adapters = adapter_classes()

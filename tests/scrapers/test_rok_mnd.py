@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from clausewatch.errors import ParseError
+from core.errors import ParseError
 from scrapers.base import Attachment
 from scrapers.rok_mnd import RokMnd, attachment_kind, read_attachment
 from tests.scrapers.test_registry import check_fixture, fixture_names

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from clausewatch.errors import ParseError
+from core.errors import ParseError
 from scrapers.wayback import Wayback, capture_parts, parse_cdx
 from tests.scrapers.test_registry import check_fixture, fixture_names
 

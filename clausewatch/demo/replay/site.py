@@ -1,6 +1,6 @@
 """The content of the replayed official sites: every publisher's pages, listings and feeds.
 
-:class:`ReplaySite` renders the project's statements (``clausewatch.corpus``) into the URL
+:class:`ReplaySite` renders the project's statements (``clausewatch.demo.corpus``) into the URL
 scheme and HTML shape of the site that published each one (see docs/sources.md), mixes in
 unrelated releases that series rules must filter out, and answers "as of" a date: listings
 and feeds hold only what was published by then, and a silent edit replaces a statement's
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from scrapers.replay.server import ReplayResponse
+from clausewatch.demo.replay.server import ReplayResponse
 
 Date = datetime.date
 PAGE_SIZE = 10
@@ -41,7 +41,7 @@ RSS = "application/rss+xml; charset=utf-8"
 
 
 class CorpusStatement(Protocol):
-    """The fields of a corpus statement the replay reads (see ``clausewatch.corpus``)."""
+    """The fields of a corpus statement the replay reads (see ``clausewatch.demo.corpus``)."""
 
     @property
     def id(self) -> str: ...
@@ -361,7 +361,7 @@ class ReplaySite:
         import importlib
 
         # Imported by name: the corpus package is written alongside the replay.
-        corpus = importlib.import_module("clausewatch.corpus")
+        corpus = importlib.import_module("clausewatch.demo.corpus")
         return cls(corpus.load_statements(), unrelated=corpus.load_other(), **options)
 
     def _add(self, board: str, st: Any) -> None:

@@ -1,6 +1,6 @@
 """Hostile pages and network tricks for the replay server: what an attacker's page looks like.
 
-:class:`HostileSite` is a :class:`~scrapers.replay.server.ReplaySiteProtocol` serving one
+:class:`HostileSite` is a :class:`~clausewatch.demo.replay.server.ReplaySiteProtocol` serving one
 hostile statement page per :class:`HostilePage` at a release URL of the US DoD's scheme
 (``/News/Releases/Release/Article/<id>/<name>/``), so the ``us-dod`` adapter owns every one
 of them and the CLI can fetch them by their real-host URL. Each page is built the way the
@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from scrapers.replay.faults import Fault
-from scrapers.replay.server import ReplayResponse
+from clausewatch.demo.replay.faults import Fault
+from clausewatch.demo.replay.server import ReplayResponse
 
 HOST = "www.defense.gov"
 ARTICLE_PREFIX = "/News/Releases/Release/Article/"

@@ -5,7 +5,7 @@
 crashing relay would). With ``eml_dir`` it also writes each message to a folder as
 ``.eml`` files, which is how the demo shows its mail without a real mailbox::
 
-    python -m clausewatch.testing.smtp --port 8025 --eml-dir ./outbox
+    python -m clausewatch.demo.mailsink --port 8025 --eml-dir ./outbox
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import email
 import itertools
+import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -26,7 +27,13 @@ from typing import Any, Literal
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from clausewatch.testing import free_port
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that was free a moment ago (aiosmtpd's Controller cannot bind port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
 
 Mode = Literal["accept", "drop-after-data", "reject"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from clausewatch.errors import InputError
+from core.errors import InputError
 
 _REQUIRED = ("id", "language", "title", "published", "publisher", "file")
 
@@ -51,7 +51,7 @@ def _as_date(value: Any, where: str) -> dt.date:
 
 def _load(folder: str, index: str) -> list[CorpusStatement]:
     base: Traversable = resources.files(__package__) / folder
-    where = f"clausewatch/corpus/{folder}/{index}"
+    where = f"clausewatch/demo/corpus/{folder}/{index}"
     try:
         document = yaml.safe_load((base / index).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from clausewatch.corpus import CorpusStatement, load_statements
-from clausewatch.settings import get_settings
+from clausewatch.demo.corpus import CorpusStatement, load_statements
+from core.settings import get_settings
 
 DEMO_SUBSCRIBER = "analyst@demo.clausewatch.invalid"
 DEMO_SERIES = "ncg"
@@ -159,11 +159,11 @@ def run_demo(
     on_status: Callable[[str], None] | None = None,
 ) -> DemoResult:
     """Run the whole demo into ``directory`` (which becomes the data directory)."""
-    from clausewatch.errors import InputError
-    from clausewatch.testing.smtp import MailServer
+    from clausewatch.demo.mailsink import MailServer
+    from clausewatch.demo.replay.server import ReplayServer
+    from clausewatch.demo.replay.site import ReplaySite
+    from core.errors import InputError
     from models.db import make_engine, upgrade
-    from scrapers.replay.server import ReplayServer
-    from scrapers.replay.site import ReplaySite
     from scrapers.sources import replay_config
 
     status = on_status or (lambda _message: None)
@@ -218,8 +218,8 @@ def run_demo(
         history.close()
 
         status("starting Prefect (ephemeral, in the demo folder)")
-        from clausewatch.ephemeral import patient_ephemeral_server
         from flows.alerts import deliver_alerts
+        from flows.ephemeral import patient_ephemeral_server
         from flows.track import track_statements
 
         stack.enter_context(patient_ephemeral_server())
@@ -262,8 +262,8 @@ def _flag_line(item: dict[str, Any]) -> str:
 
 
 def _write_outputs(url: str, directory: Path) -> tuple[Path, Path]:
-    from clausewatch.report import render_report
-    from clausewatch.timeline_chart import render_png
+    from clausewatch.analyst.chart import render_png
+    from clausewatch.analyst.report import render_report
     from models import open_history
     from models.analysis import commitment_timeline, series_comparisons
 

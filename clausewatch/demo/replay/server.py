@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from scrapers.replay.faults import Fault, FaultKind, FaultSet
+from clausewatch.demo.replay.faults import Fault, FaultKind, FaultSet
 
 
 @dataclass

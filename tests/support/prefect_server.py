@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from clausewatch.testing import free_port
+from tests.support import free_port
 
 
 class PrefectServer:

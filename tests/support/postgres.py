@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from clausewatch.testing import free_port
+from tests.support import free_port
 
 NOBODY = 65534
 

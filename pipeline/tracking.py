@@ -2,7 +2,7 @@
 
 A run opens its resources once (:class:`TrackingRun`: the history, one polite client and
 one WARC archive) and each Prefect task in ``flows/`` calls exactly one function here, in
-``scrapers/`` or in ``clausewatch/pipeline.py``:
+``scrapers/`` or in ``pipeline/stages.py``:
 
     select_sources / tracking_window     validate what was asked, before any request
     discover                             the statement pages a source lists in the window
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from clausewatch.errors import ClausewatchError, InputError
-from clausewatch.pipeline import ComparisonOutcome, StatementInput, StoreOutcome
+from core.errors import ClausewatchError, InputError
 from models import History, open_history, store
+from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
 from scrapers.archive import CaptureArchive
 from scrapers.base import BUILTIN_SERIES, ListingItem, SeriesRule, adapter_for_url, get_adapter
 from scrapers.http import PoliteClient

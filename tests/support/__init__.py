@@ -1,0 +1,10 @@
+"""Real servers on loopback for tests and benchmarks (PostgreSQL, Prefect, free ports).
+
+The product never imports this package; the SMTP sink lives with the demo, which uses it.
+"""
+
+from __future__ import annotations
+
+from clausewatch.demo.mailsink import free_port
+
+__all__ = ["free_port"]
