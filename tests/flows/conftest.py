@@ -14,6 +14,7 @@ from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from core.settings import get_settings
 from scrapers.sources import replay_config
+from tests.support.faults import FaultyReplayServer
 
 #: The replay's "today": after the fifth NCG statement and its silent edit.
 AS_OF = dt.date(2026, 1, 10)
@@ -28,7 +29,7 @@ def corpus_site() -> ReplaySite:
 @pytest.fixture
 def replay(corpus_site: ReplaySite) -> Iterator[ReplayServer]:
     """A replay server on loopback as of AS_OF (fresh per test: faults and logs are per test)."""
-    with ReplayServer(corpus_site, as_of=AS_OF) as server:
+    with FaultyReplayServer(corpus_site, as_of=AS_OF) as server:
         yield server
 
 

@@ -18,13 +18,13 @@ from uuid import UUID
 import pytest
 import yaml
 
-from clausewatch.demo.replay.faults import Fault
 from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from models import open_history, store
 from models.db import make_engine, upgrade
 from scrapers.sources import replay_config
 from tests.flows.conftest import AS_OF
+from tests.support.faults import Fault, FaultyReplayServer
 from tests.support.prefect_server import PrefectServer
 
 pytestmark = pytest.mark.prefect
@@ -50,7 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
 @pytest.fixture(scope="module")
 def replay() -> Iterator[ReplayServer]:
     """The corpus replayed on loopback, shared by the scenarios."""
-    with ReplayServer(ReplaySite.from_corpus(), as_of=AS_OF) as server:
+    with FaultyReplayServer(ReplaySite.from_corpus(), as_of=AS_OF) as server:
         yield server
 
 

@@ -7,11 +7,11 @@ import typing
 
 import pytest
 
-from clausewatch.demo.replay.faults import Fault
 from clausewatch.demo.replay.server import ReplayServer
 from core.errors import InputError
 from models import open_history, store
 from pipeline.tracking import TrackingFailed
+from tests.support.faults import Fault
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

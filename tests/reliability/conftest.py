@@ -19,6 +19,7 @@ import pytest
 
 from clausewatch.demo.replay.server import ReplayServer
 from scrapers.http import HostRateLimiter, PoliteClient
+from tests.support.faults import FaultyReplayServer
 from tests.support.hostile import HostileSite
 
 ClientFactory = Callable[..., PoliteClient]
@@ -95,7 +96,7 @@ def hostile_site() -> HostileSite:
 @pytest.fixture
 def hostile_replay(hostile_site: HostileSite) -> Iterator[ReplayServer]:
     """A replay server on loopback serving the hostile pages, with no fault switched on."""
-    with ReplayServer(hostile_site, as_of=datetime.date(2025, 1, 1)) as server:
+    with FaultyReplayServer(hostile_site, as_of=datetime.date(2025, 1, 1)) as server:
         yield server
 
 

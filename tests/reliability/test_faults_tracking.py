@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 import yaml
 
-from clausewatch.demo.replay.faults import Fault
 from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from core.settings import get_settings
@@ -33,6 +32,7 @@ from pipeline.stages import ComparisonOutcome, StatementInput
 from pipeline.tracking import RunReport, SourceCounts, TrackingRun, error_line
 from scrapers.http import PoliteClient
 from scrapers.sources import replay_config
+from tests.support.faults import Fault, FaultyReplayServer
 
 D = dt.date
 AS_OF = D(2026, 1, 10)
@@ -192,7 +192,7 @@ def corpus_site() -> ReplaySite:
 @pytest.fixture
 def replay(corpus_site: ReplaySite) -> Iterator[ReplayServer]:
     """A replay of the corpus on loopback as of AS_OF, faults off."""
-    with ReplayServer(corpus_site, as_of=AS_OF) as server:
+    with FaultyReplayServer(corpus_site, as_of=AS_OF) as server:
         yield server
 
 

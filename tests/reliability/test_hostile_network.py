@@ -25,13 +25,13 @@ import pytest
 import yaml
 
 from clausewatch.cli import main
-from clausewatch.demo.replay.faults import Fault
 from clausewatch.demo.replay.server import ReplayServer
 from core.errors import FetchError, RefusedError
 from core.settings import get_settings
 from scrapers.http import resolve_addresses
 from scrapers.sources import replay_config
 from tests.reliability.conftest import ClientFactory, ConnectionLog
+from tests.support.faults import Fault, FaultyReplayServer
 from tests.support.hostile import (
     ACTIVE_MARKER,
     FORBIDDEN_ANSWERS,
@@ -285,7 +285,7 @@ def process_batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessB
     server is unreachable: port 1 on loopback), and points every source at a hostile replay.
     """
     folder = tmp_path_factory.mktemp("processes")
-    with ReplayServer(HostileSite(), as_of=datetime.date(2025, 1, 1)) as server:
+    with FaultyReplayServer(HostileSite(), as_of=datetime.date(2025, 1, 1)) as server:
         server.faults.add(Fault.gzip_bomb(64 * 1024 * 1024), host=HOST, path=BOMB_PAGE.path)
         server.faults.add(Fault.redirect_private(), host=HOST, path=REDIRECTED_PAGE.path)
         sources = folder / "sources.yaml"

@@ -10,6 +10,7 @@ import pytest
 
 from clausewatch.demo.replay.server import ReplayResponse, ReplayServer
 from scrapers.http import HostRateLimiter, PoliteClient
+from tests.support.faults import FaultyReplayServer
 
 ENGLISH_PAGE = (
     b"<html><head><meta charset='utf-8'><title>Joint statement</title></head><body>"
@@ -65,7 +66,7 @@ def site() -> MiniSite:
 @pytest.fixture
 def replay(site: MiniSite) -> Iterator[ReplayServer]:
     """A started replay server on loopback, as of 2025-11-14."""
-    with ReplayServer(site, as_of=datetime.date(2025, 11, 14)) as server:
+    with FaultyReplayServer(site, as_of=datetime.date(2025, 11, 14)) as server:
         yield server
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from clausewatch.demo.replay.faults import Fault
 from clausewatch.demo.replay.server import ReplayServer
 from core.errors import InputError
 from scrapers.archive import (
@@ -27,6 +26,7 @@ from scrapers.archive import (
 )
 from scrapers.http import FetchResult, PoliteClient
 from tests.scrapers.conftest import ENGLISH_PAGE
+from tests.support.faults import Fault
 
 ClientFactory = Callable[..., PoliteClient]
 STATEMENT = "/www.example.gov/statement"

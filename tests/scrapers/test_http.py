@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from clausewatch.demo.replay.faults import Fault
 from clausewatch.demo.replay.server import ReplayServer
 from core.errors import FetchError, RefusedError
 from core.settings import get_settings
@@ -22,6 +21,7 @@ from scrapers.http import (
     resolve_addresses,
 )
 from tests.scrapers.conftest import ENGLISH_PAGE, KOREAN_PAGE, KOREAN_TEXT, MiniSite, SleepRecorder
+from tests.support.faults import Fault, FaultyReplayServer
 
 ClientFactory = Callable[..., PoliteClient]
 STATEMENT = "/www.example.gov/statement"
@@ -165,7 +165,7 @@ def test_slow_and_truncated_responses_are_retried(
 
 
 def test_connection_refused_is_retried_then_reported(make_client: ClientFactory) -> None:
-    with ReplayServer(MiniSite()) as gone:
+    with FaultyReplayServer(MiniSite()) as gone:
         url = gone.url + STATEMENT
     with pytest.raises(FetchError, match="ConnectError after 3 attempts"):
         make_client(respect_robots=False).fetch(url)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from clausewatch.demo.replay.faults import Fault, FaultSet
 from clausewatch.demo.replay.server import ReplayServer
 from tests.scrapers.conftest import ENGLISH_PAGE, MiniSite
+from tests.support.faults import Fault, FaultSet, FaultyReplayServer
 
 
 def raw_get(
@@ -170,7 +170,7 @@ def test_oversized_and_gzip_bomb_bodies(replay: ReplayServer) -> None:
 
 
 def test_stop_releases_a_slow_response_at_once(site: MiniSite) -> None:
-    server = ReplayServer(site)
+    server = FaultyReplayServer(site)
     server.start()
     server.faults.add(Fault.slow(30.0))
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from clausewatch.demo.replay.faults import Fault
 from clausewatch.demo.replay.server import ReplayResponse
+from tests.support.faults import Fault
 
 HOST = "www.defense.gov"
 ARTICLE_PREFIX = "/News/Releases/Release/Article/"

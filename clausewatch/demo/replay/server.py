@@ -1,41 +1,37 @@
-"""A real HTTP server on loopback that replays the official sites, with fault switches.
+"""A real HTTP server on loopback that replays the official sites, with an interception hook.
 
 Every replayed site lives under a path prefix on one origin: the page
 ``https://www.defense.gov/News/Releases/`` is served at
 ``http://127.0.0.1:PORT/www.defense.gov/News/Releases/``. What a page holds comes from a
 :class:`ReplaySiteProtocol` object (the project's site content lives in
-``scrapers/replay/site.py``); this module adds what a real web server adds: a strong ETag
-and ``Last-Modified`` on every page, 304 answers to conditional GETs, gzip when the client
-accepts it, ``robots.txt``, and the misbehaviours switched on in :attr:`ReplayServer.faults`.
+``clausewatch/demo/replay/site.py``); this module adds what a real web server adds: a strong
+ETag and ``Last-Modified`` on every page, 304 answers to conditional GETs, gzip when the
+client accepts it, and an allow-all ``robots.txt`` (at the shared root and under each host).
 
-Because all sites share one origin, a client's per-origin robots check reads the root
-``/robots.txt``; it disallows ``/<host><path>`` for every robots-disallow rule. Each host's
-own ``/<host>/robots.txt`` is served too, with the same rules relative to that host.
+An optional :class:`ResponseInterceptor` is consulted once per request before anything is
+served: it can answer the request itself (:class:`ReplayResponse`, :class:`StreamedResponse`)
+or change how the replayed page is delivered (:class:`Delivery`). The tests' fault switches
+(``tests/support/faults.py``) are one; the demo uses none.
 """
 
 from __future__ import annotations
 
 import datetime
 import email.utils
-import fnmatch
 import gzip
 import hashlib
 import http.server
 import sys
 import threading
 import time
-import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 import yaml
-
-from clausewatch.demo.replay.faults import Fault, FaultKind, FaultSet
 
 
 @dataclass
@@ -56,6 +52,59 @@ class ReplaySiteProtocol(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class InterceptedRequest:
+    """A request as an interceptor sees it: replayed host ("" for the shared root) and path."""
+
+    host: str
+    path: str
+    query: str
+    #: The server's port, for answers that point back at it (redirects).
+    port: int
+
+    @property
+    def path_and_query(self) -> str:
+        """The path under the host with its query, e.g. ``/News/?page=2``."""
+        return self.path + (f"?{self.query}" if self.query else "")
+
+
+@dataclass(frozen=True)
+class StreamedResponse:
+    """An answer written chunk by chunk until the chunks end or the client hangs up.
+
+    With ``length`` None no Content-Length is sent and the connection closes after the body.
+    """
+
+    status: int
+    content_type: str
+    chunks: Iterable[bytes]
+    length: int | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How to deliver the replayed page of a request an interceptor lets through."""
+
+    #: Rewrites (body, content type) before the ETag is computed.
+    transform: Callable[[bytes, str], tuple[bytes, str]] | None = None
+    #: Seconds to wait between the headers and the body.
+    delay: float = 0.0
+    #: Declare the full length, send half the body uncompressed, then close.
+    truncate: bool = False
+
+
+#: What an interceptor can return: its own answer, or how to deliver the page.
+Interception = ReplayResponse | StreamedResponse | Delivery
+
+
+class ResponseInterceptor(Protocol):
+    """Consulted once per request before the server serves it (robots.txt included)."""
+
+    def intercept(self, request: InterceptedRequest) -> Interception | None:
+        """An answer or a delivery for ``request``; None serves it normally."""
+        ...
+
+
 class LoggedRequest(NamedTuple):
     """One request the server answered, with its arrival time (``time.monotonic()``)."""
 
@@ -65,24 +114,6 @@ class LoggedRequest(NamedTuple):
     at: float
     host: str
     headers: tuple[tuple[str, str], ...]
-
-
-_CHUNK = 64 * 1024
-
-
-@lru_cache(maxsize=4)
-def _gzip_bomb(size: int) -> bytes:
-    # Zeros compress about 1000:1, so a 64 MiB bomb costs ~64 KiB on the wire.
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
-    zeros = bytes(1024 * 1024)
-    parts = []
-    remaining = size
-    while remaining > 0:
-        step = min(remaining, len(zeros))
-        parts.append(compressor.compress(zeros[:step]))
-        remaining -= step
-    parts.append(compressor.flush())
-    return b"".join(parts)
 
 
 def _http_date(moment: datetime.datetime) -> str:
@@ -99,10 +130,6 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-def _robots_pattern(path_glob: str) -> str:
-    return "/" if path_glob == "*" else path_glob
-
-
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body leave in one buffered write; unbuffered small writes meet Nagle and
@@ -115,7 +142,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Silence the default stderr access log; the server keeps its own request log."""
 
     def do_GET(self) -> None:
-        """Answer a GET for a replayed page, robots.txt, or a switched-on fault."""
+        """Answer a GET for a replayed page or robots.txt (unless the interceptor answers)."""
         self._answer(send_body=True)
 
     def do_HEAD(self) -> None:
@@ -136,53 +163,36 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._send_body = send_body
 
         if split.path == "/robots.txt":
-            # The shared root robots.txt belongs to no replayed host: only rules whose host
-            # glob matches the empty name (such as "*") reach it.
-            fault = replay.faults.take("", "/robots.txt")
-            if fault is None or not self._answer_without_content(fault, "", "/robots.txt", ""):
-                self._send_simple(200, replay.robots_txt(None), "text/plain; charset=utf-8")
-            return
-        if not host:
+            # The shared root robots.txt belongs to no replayed host.
+            host, rest = "", "/robots.txt"
+        elif not host:
             self._send_simple(404, b"not found\n", "text/plain; charset=utf-8")
             return
-        fault = replay.faults.take(host, path_and_query)
-        if fault is not None and self._answer_without_content(fault, host, rest, split.query):
-            return
+        delivery = Delivery()
+        if replay.interceptor is not None:
+            request = InterceptedRequest(host, rest, split.query, self.server.server_address[1])
+            intercepted = replay.interceptor.intercept(request)
+            if isinstance(intercepted, ReplayResponse):
+                self._send_simple(
+                    intercepted.status,
+                    intercepted.body,
+                    intercepted.content_type,
+                    intercepted.headers,
+                )
+                return
+            if isinstance(intercepted, StreamedResponse):
+                self._send_streamed(intercepted)
+                return
+            if intercepted is not None:
+                delivery = intercepted
         if rest == "/robots.txt":
-            self._send_simple(200, replay.robots_txt(host), "text/plain; charset=utf-8")
+            self._send_simple(200, replay.robots_txt(), "text/plain; charset=utf-8")
             return
         page = replay.site.get(host, path_and_query, replay.as_of)
         if page is None:
             self._send_simple(404, b"not found\n", "text/plain; charset=utf-8")
             return
-        self._send_page(page, fault)
-
-    def _answer_without_content(self, fault: Fault, host: str, rest: str, query: str) -> bool:
-        kind = fault.kind
-        if kind in (FaultKind.SERVER_ERROR, FaultKind.TOO_MANY_REQUESTS):
-            extra = (
-                {"Retry-After": fault.retry_after} if kind is FaultKind.TOO_MANY_REQUESTS else {}
-            )
-            self._send_simple(fault.status, b"fault\n", "text/plain; charset=utf-8", extra)
-            return True
-        if kind in (FaultKind.REDIRECT, FaultKind.REDIRECT_PRIVATE):
-            location = fault.location.format(
-                port=self.server.server_address[1], host=host, path=rest
-            )
-            self._send_simple(fault.status, b"", "text/plain", {"Location": location})
-            return True
-        if kind is FaultKind.REDIRECT_LOOP:
-            target = f"/{host}{rest}" if "_loop=1" in query else f"/{host}{rest}?_loop=1"
-            self._send_simple(fault.status, b"", "text/plain", {"Location": target})
-            return True
-        if kind is FaultKind.OVERSIZED:
-            self._send_oversized(fault)
-            return True
-        if kind is FaultKind.GZIP_BOMB:
-            bomb = _gzip_bomb(fault.size)
-            self._send_simple(200, bomb, "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
-            return True
-        return False
+        self._send_page(page, delivery)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -210,12 +220,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self._send_body:
             self.wfile.write(body)
 
-    def _send_page(self, page: ReplayResponse, fault: Fault | None) -> None:
+    def _send_page(self, page: ReplayResponse, delivery: Delivery) -> None:
         replay = self.server.replay
         body = page.body
         content_type = page.content_type
-        if fault is not None and fault.kind is FaultKind.WRONG_CHARSET:
-            body, content_type = _reencode(body, content_type, fault)
+        if delivery.transform is not None:
+            body, content_type = delivery.transform(body, content_type)
         etag = '"' + hashlib.sha256(body).hexdigest() + '"'
         headers = {k: v for k, v in page.headers.items()}
         last_modified = headers.pop("Last-Modified", None) or _http_date(
@@ -232,7 +242,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
 
-        truncated = fault is not None and fault.kind is FaultKind.TRUNCATED
+        truncated = delivery.truncate
         accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         if accepts_gzip and body and not truncated:
             body = gzip.compress(body, mtime=0)
@@ -251,10 +261,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if not self._send_body:
             return
-        if fault is not None and fault.kind is FaultKind.SLOW:
+        if delivery.delay > 0:
             self.wfile.flush()
             # An Event wait rather than time.sleep so that stop() releases slow handlers.
-            replay._stopping.wait(fault.delay)
+            replay._stopping.wait(delivery.delay)
         if truncated:
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
@@ -275,35 +285,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return False
         return modified <= since
 
-    def _send_oversized(self, fault: Fault) -> None:
-        self._record(200)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        if fault.declare_length:
-            self.send_header("Content-Length", str(fault.size))
+    def _send_streamed(self, answer: StreamedResponse) -> None:
+        self._record(answer.status)
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        if answer.length is not None:
+            self.send_header("Content-Length", str(answer.length))
         else:
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
         if not self._send_body:
             return
-        filler = b"<p>" + b"x" * (_CHUNK - 8) + b"</p>\n\n"
-        remaining = fault.size
         try:
-            while remaining > 0:
-                step = min(remaining, len(filler))
-                self.wfile.write(filler[:step])
-                remaining -= step
+            for chunk in answer.chunks:
+                self.wfile.write(chunk)
         except OSError:
             # The client is expected to hang up once it has seen enough.
             self.close_connection = True
-
-
-def _reencode(body: bytes, content_type: str, fault: Fault) -> tuple[bytes, str]:
-    mime = content_type.split(";", 1)[0].strip()
-    text = body.decode("utf-8", errors="replace")
-    wrong = text.encode(fault.actual_charset, errors="xmlcharrefreplace")
-    return wrong, f"{mime}; charset={fault.declared_charset}"
 
 
 class _ReplayHTTPServer(http.server.ThreadingHTTPServer):
@@ -311,7 +310,7 @@ class _ReplayHTTPServer(http.server.ThreadingHTTPServer):
     replay: ReplayServer
 
     def handle_error(self, request: object, client_address: object) -> None:
-        """Stay quiet when a client hangs up mid-answer, which the faults provoke on purpose."""
+        """Stay quiet when a client hangs up mid-answer, which interceptors provoke on purpose."""
         if isinstance(sys.exc_info()[1], OSError):
             return
         super().handle_error(request, client_address)  # type: ignore[arg-type]
@@ -329,10 +328,11 @@ class ReplayServer:
         as_of: datetime.date | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        interceptor: ResponseInterceptor | None = None,
     ) -> None:
         self.site = site
         self.as_of: datetime.date = as_of or datetime.date.today()
-        self.faults = FaultSet()
+        self.interceptor = interceptor
         self.request_log: list[tuple[str, str, int]] = []
         self.request_records: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
@@ -395,17 +395,9 @@ class ReplayServer:
         path.write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
         return path
 
-    def robots_txt(self, host: str | None) -> bytes:
-        """The robots.txt body: at the root (``host=None``) or for one replayed host."""
-        lines = ["User-agent: *"]
-        for host_glob, path_glob in self.faults.robots_disallowed():
-            if host is None:
-                lines.append(f"Disallow: /{host_glob}{_robots_pattern(path_glob)}")
-            elif fnmatch.fnmatchcase(host, host_glob):
-                lines.append(f"Disallow: {_robots_pattern(path_glob)}")
-        if len(lines) == 1:
-            lines.append("Disallow:")
-        return ("\n".join(lines) + "\n").encode("ascii")
+    def robots_txt(self) -> bytes:
+        """The robots.txt body served when no interceptor answers: everything allowed."""
+        return b"User-agent: *\nDisallow:\n"
 
     def requests_for(self, host: str) -> list[LoggedRequest]:
         """The logged requests for one replayed host, oldest first."""

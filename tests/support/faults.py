@@ -1,4 +1,4 @@
-"""Fault switches for the replay server: what can go wrong on a real official site.
+"""Fault switches for the replay server (test-only): what can go wrong on a real official site.
 
 A :class:`FaultSet` holds rules; each rule pairs a :class:`Fault` with a host pattern and a
 path pattern (shell globs matched against the replayed host and its path with query) and a
@@ -8,6 +8,9 @@ budget and disappears when the budget is spent. Rules can be added and removed w
 server runs (all access is under one lock), so a test or the demo can switch a site's
 failure on and off mid-run.
 
+The set is the server's :class:`ResponseInterceptor`; :class:`FaultyReplayServer` is a
+replay server with one attached as ``server.faults``.
+
 ``robots.txt`` is exempt from every fault except :attr:`FaultKind.ROBOTS_DISALLOW` unless a
 rule's path pattern names ``robots.txt`` itself: switching a host to "always 500" should
 break its pages, not make the client give up at the robots check.
@@ -15,10 +18,27 @@ break its pages, not make the client give up at the robots check.
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import threading
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from clausewatch.demo.replay.server import (
+    Delivery,
+    InterceptedRequest,
+    Interception,
+    ReplayResponse,
+    ReplayServer,
+    ReplaySiteProtocol,
+    StreamedResponse,
+)
+
+_CHUNK = 64 * 1024
 
 
 class FaultKind(StrEnum):
@@ -196,3 +216,105 @@ class FaultSet:
         rule.hits += 1
         if rule.times is not None and rule.hits >= rule.times:
             self._rules.remove(rule)
+
+    # -- the interceptor -----------------------------------------------------------------
+
+    def intercept(self, request: InterceptedRequest) -> Interception | None:
+        """The switched-on fault's answer or delivery for ``request`` (one use); None if none."""
+        fault = self.take(request.host, request.path_and_query)
+        answer = _answer(fault, request) if fault is not None else None
+        if answer is not None:
+            return answer
+        if request.path == "/robots.txt":
+            return self._robots(request.host or None)
+        if fault is None:
+            return None
+        if fault.kind is FaultKind.WRONG_CHARSET:
+            return Delivery(transform=lambda body, ctype: _reencode(body, ctype, fault))
+        if fault.kind is FaultKind.TRUNCATED:
+            return Delivery(truncate=True)
+        if fault.kind is FaultKind.SLOW:
+            return Delivery(delay=fault.delay)
+        return None
+
+    def _robots(self, host: str | None) -> ReplayResponse | None:
+        # Because all sites share one origin, a client's per-origin robots check reads the
+        # root /robots.txt; it disallows /<host><path> for every robots-disallow rule. Each
+        # host's own /<host>/robots.txt carries the same rules relative to that host.
+        lines = ["User-agent: *"]
+        for host_glob, path_glob in self.robots_disallowed():
+            if host is None:
+                lines.append(f"Disallow: /{host_glob}{_robots_pattern(path_glob)}")
+            elif fnmatch.fnmatchcase(host, host_glob):
+                lines.append(f"Disallow: {_robots_pattern(path_glob)}")
+        if len(lines) == 1:
+            return None
+        body = ("\n".join(lines) + "\n").encode("ascii")
+        return ReplayResponse(200, body, "text/plain; charset=utf-8")
+
+
+def _answer(fault: Fault, request: InterceptedRequest) -> ReplayResponse | StreamedResponse | None:
+    """The fault's own answer, or None when it only changes how the page is delivered."""
+    kind = fault.kind
+    if kind in (FaultKind.SERVER_ERROR, FaultKind.TOO_MANY_REQUESTS):
+        extra = {"Retry-After": fault.retry_after} if kind is FaultKind.TOO_MANY_REQUESTS else {}
+        return ReplayResponse(fault.status, b"fault\n", "text/plain; charset=utf-8", extra)
+    host, rest = request.host, request.path
+    if kind in (FaultKind.REDIRECT, FaultKind.REDIRECT_PRIVATE):
+        location = fault.location.format(port=request.port, host=host, path=rest)
+        return ReplayResponse(fault.status, b"", "text/plain", {"Location": location})
+    if kind is FaultKind.REDIRECT_LOOP:
+        target = f"/{host}{rest}" if "_loop=1" in request.query else f"/{host}{rest}?_loop=1"
+        return ReplayResponse(fault.status, b"", "text/plain", {"Location": target})
+    if kind is FaultKind.OVERSIZED:
+        length = fault.size if fault.declare_length else None
+        return StreamedResponse(200, "text/html; charset=utf-8", _filler(fault.size), length)
+    if kind is FaultKind.GZIP_BOMB:
+        bomb = _gzip_bomb(fault.size)
+        return ReplayResponse(200, bomb, "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
+    return None
+
+
+def _filler(size: int) -> Iterator[bytes]:
+    filler = b"<p>" + b"x" * (_CHUNK - 8) + b"</p>\n\n"
+    remaining = size
+    while remaining > 0:
+        step = min(remaining, len(filler))
+        yield filler[:step]
+        remaining -= step
+
+
+@lru_cache(maxsize=4)
+def _gzip_bomb(size: int) -> bytes:
+    # Zeros compress about 1000:1, so a 64 MiB bomb costs ~64 KiB on the wire.
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = bytes(1024 * 1024)
+    parts = []
+    remaining = size
+    while remaining > 0:
+        step = min(remaining, len(zeros))
+        parts.append(compressor.compress(zeros[:step]))
+        remaining -= step
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def _reencode(body: bytes, content_type: str, fault: Fault) -> tuple[bytes, str]:
+    mime = content_type.split(";", 1)[0].strip()
+    text = body.decode("utf-8", errors="replace")
+    wrong = text.encode(fault.actual_charset, errors="xmlcharrefreplace")
+    return wrong, f"{mime}; charset={fault.declared_charset}"
+
+
+def _robots_pattern(path_glob: str) -> str:
+    return "/" if path_glob == "*" else path_glob
+
+
+class FaultyReplayServer(ReplayServer):
+    """A replay server whose fault switches are ``server.faults`` (a :class:`FaultSet`)."""
+
+    def __init__(
+        self, site: ReplaySiteProtocol, *, as_of: datetime.date | None = None, **kwargs: Any
+    ) -> None:
+        self.faults = FaultSet()
+        super().__init__(site, as_of=as_of, interceptor=self.faults, **kwargs)
