@@ -1,9 +1,9 @@
 """Quality benchmark of the clause engine against the labeled corpus (tests/fixtures/labels/).
 
 Prints, per case and per group, alignment precision / recall / F1 over alignment links,
-commitment-change precision / recall and phrase-change precision / recall, then the targets of
-issue 3 with PASS or MISS. It is a measurement, not a test: it exits 0 whatever the figures,
-and 2 when a case name is unknown or the clause engine is missing.
+commitment-change, phrase-change, quantity-change and participant-change precision / recall,
+then the targets of issues 3 and 14 with PASS or MISS. It is a measurement, not a test: it
+exits 0 whatever the figures, and 2 when a case name is unknown or the clause engine is missing.
 
     .venv/bin/python benchmarks/quality.py [--lexical] [--case NAME]... [--json] [--explain]
 """
@@ -42,6 +42,9 @@ TARGETS = {
 }
 COMMITMENT_RECALL_TARGET = 1.0
 COMMITMENT_PRECISION_TARGET = 0.9
+PHRASE_PRECISION_TARGET = 0.70
+PHRASE_RECALL_TARGET = 0.80
+QUANTITY_RECALL_TARGET = 1.0
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−"), "-")
 _QUOTES = {ord(c): "'" for c in "‘’‚‛′"} | {ord(c): '"' for c in "“”„‟″"}
@@ -288,6 +291,104 @@ def score_phrases(
     return counts, notes
 
 
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES).lower()
+    return " ".join(re.sub(r"[^\w.%]+", " ", text).split())
+
+
+def _same_value(expected: str | None, predicted: str | None) -> bool:
+    """Whether a reported quantity names the labelled one: both absent, or one holds the other."""
+    if not expected:
+        return not predicted
+    if not predicted:
+        return False
+    a, b = _plain(expected), _plain(predicted)
+    return bool(a and b) and (a in b or b in a)
+
+
+def _quantity_matches(entry: dict[str, Any], item: dict[str, Any]) -> bool:
+    return (
+        entry["status"] == item.get("status")
+        and _same_value(entry.get("old"), item.get("old"))
+        and _same_value(entry.get("new"), item.get("new"))
+    )
+
+
+def score_quantities(
+    expected: Sequence[dict[str, Any]], predicted: Sequence[dict[str, Any]]
+) -> tuple[Counts, list[str]]:
+    """Precision and recall of quantity changes (old and new wording matched by containment)."""
+    counts = Counts()
+    notes: list[str] = []
+    for item in predicted:
+        matching = [e for e in expected if _quantity_matches(e, item)]
+        if any(e.get("optional") for e in matching):
+            continue
+        counts.predicted += 1
+        if matching:
+            counts.hit_predicted += 1
+        else:
+            change = f"{item.get('old')!r} -> {item.get('new')!r}"
+            notes.append(f"unexpected quantity: {item.get('status')} {change}")
+    for entry in expected:
+        if entry.get("optional"):
+            continue
+        counts.expected += 1
+        if any(_quantity_matches(entry, item) for item in predicted):
+            counts.hit_expected += 1
+        else:
+            notes.append(
+                f"missed quantity: {entry['status']} {entry.get('old')!r} -> {entry.get('new')!r}"
+            )
+    return counts, notes
+
+
+def _names(people: Any) -> list[str]:
+    out: list[str] = []
+    for person in people or []:
+        name = person.get("name") if isinstance(person, dict) else person
+        if name:
+            out.append(_plain(str(name)))
+    return out
+
+
+def _participant_matches(entry: dict[str, Any], item: dict[str, Any]) -> bool:
+    if entry["side"] != item.get("side") or entry["status"] != item.get("status"):
+        return False
+    for side in ("old", "new"):
+        reported = _names(item.get(side))
+        if not all(any(_plain(n) in r or r in _plain(n) for r in reported) for n in entry[side]):
+            return False
+    return True
+
+
+def score_participants(
+    expected: Sequence[dict[str, Any]], predicted: Sequence[dict[str, Any]]
+) -> tuple[Counts, list[str]]:
+    """Precision and recall of participant changes: one per side, names matched loosely."""
+    counts = Counts()
+    notes: list[str] = []
+    for item in predicted:
+        counts.predicted += 1
+        if any(_participant_matches(e, item) for e in expected):
+            counts.hit_predicted += 1
+        else:
+            notes.append(
+                f"unexpected participants: {item.get('side')} {item.get('status')} "
+                f"{_names(item.get('old'))} -> {_names(item.get('new'))}"
+            )
+    for entry in expected:
+        counts.expected += 1
+        if any(_participant_matches(entry, item) for item in predicted):
+            counts.hit_expected += 1
+        else:
+            notes.append(
+                f"missed participants: {entry['side']} {entry['status']} "
+                f"{entry['old']} -> {entry['new']}"
+            )
+    return counts, notes
+
+
 @dataclass
 class CaseResult:
     """The measured figures of one labelled case."""
@@ -300,6 +401,8 @@ class CaseResult:
     phrases: Counts
     seconds: float
     notes: list[str] = field(default_factory=list)
+    quantities: Counts = field(default_factory=Counts)
+    participants: Counts = field(default_factory=Counts)
 
 
 def _engine() -> tuple[Any, Any]:
@@ -344,7 +447,13 @@ def run_case(path: Path, *, lexical: bool, explain: bool) -> CaseResult:
     alignment, status_agree = score_alignment(expected, predicted)
     commitments, commitment_notes = score_commitments(case["commitments"], result["commitments"])
     phrases, phrase_notes = score_phrases(case["phrases"], result["phrases"])
-    notes = commitment_notes + phrase_notes
+    quantities, quantity_notes = score_quantities(
+        case.get("quantities", []), result.get("quantities") or []
+    )
+    participants, participant_notes = score_participants(
+        case.get("participants", []), result.get("participants") or []
+    )
+    notes = commitment_notes + phrase_notes + quantity_notes + participant_notes
     if explain:
         notes += _link_notes(expected, predicted, old_clauses, new_clauses)
     unplaced = [
@@ -354,7 +463,16 @@ def run_case(path: Path, *, lexical: bool, explain: bool) -> CaseResult:
     ]
     notes += [f"clause not found in its document: {t[:60]!r}" for t in unplaced]
     return CaseResult(
-        case["name"], case["group"], alignment, status_agree, commitments, phrases, seconds, notes
+        case["name"],
+        case["group"],
+        alignment,
+        status_agree,
+        commitments,
+        phrases,
+        seconds,
+        notes,
+        quantities,
+        participants,
     )
 
 
@@ -406,22 +524,27 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, dict[str, Any]]:
     summary: dict[str, dict[str, Any]] = {}
     for name, members in groups.items():
         alignment, commitments, phrases = Counts(), Counts(), Counts()
+        quantities, participants = Counts(), Counts()
         for member in members:
             alignment.add(member.alignment)
             commitments.add(member.commitments)
             phrases.add(member.phrases)
+            quantities.add(member.quantities)
+            participants.add(member.participants)
         summary[name] = {
             "cases": len(members),
             "alignment": alignment,
             "status_agree": sum(m.status_agree for m in members),
             "commitments": commitments,
             "phrases": phrases,
+            "quantities": quantities,
+            "participants": participants,
         }
     return summary
 
 
 def verdicts(summary: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
-    """The targets of issue 3 and whether each is met."""
+    """The targets of issues 3 and 14 and whether each is met."""
     out: list[tuple[str, bool]] = []
     for group, target in TARGETS.items():
         if group in summary:
@@ -435,6 +558,15 @@ def verdicts(summary: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
         out.append(
             (f"successor commitment precision {p:.3f} ≥ 0.9", p >= COMMITMENT_PRECISION_TARGET)
         )
+    if "overall" in summary:
+        ph: Counts = summary["overall"]["phrases"]
+        pp = 1.0 if ph.precision is None else ph.precision
+        pr = 1.0 if ph.recall is None else ph.recall
+        out.append((f"phrase precision {pp:.3f} ≥ 0.7", pp >= PHRASE_PRECISION_TARGET))
+        out.append((f"phrase recall {pr:.3f} ≥ 0.8", pr >= PHRASE_RECALL_TARGET))
+        q: Counts = summary["overall"]["quantities"]
+        qr = 1.0 if q.recall is None else q.recall
+        out.append((f"quantity recall {qr:.3f} = 1.0", qr >= QUANTITY_RECALL_TARGET))
     return out
 
 
@@ -444,7 +576,8 @@ def print_table(results: Sequence[CaseResult], lexical: bool) -> None:
     print(f"clausewatch quality benchmark — {mode} — {machine()}")
     header = (
         f"{'case':40} {'align P':>7} {'R':>5} {'F1':>5} {'stat':>5} "
-        f"{'cmt P':>6} {'R':>5} {'phr P':>6} {'R':>5} {'ms':>7}"
+        f"{'cmt P':>6} {'R':>5} {'phr P':>6} {'R':>5} {'qty P':>6} {'R':>5} "
+        f"{'ppl P':>6} {'R':>5} {'ms':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -454,19 +587,23 @@ def print_table(results: Sequence[CaseResult], lexical: bool) -> None:
             f"{r.name:40} {_fmt(r.alignment.precision):>7} {_fmt(r.alignment.recall):>5} "
             f"{_fmt(r.alignment.f1):>5} {_fmt(agree):>5} {_fmt(r.commitments.precision):>6} "
             f"{_fmt(r.commitments.recall):>5} {_fmt(r.phrases.precision):>6} "
-            f"{_fmt(r.phrases.recall):>5} {r.seconds * 1000:7.0f}"
+            f"{_fmt(r.phrases.recall):>5} {_fmt(r.quantities.precision):>6} "
+            f"{_fmt(r.quantities.recall):>5} {_fmt(r.participants.precision):>6} "
+            f"{_fmt(r.participants.recall):>5} {r.seconds * 1000:7.0f}"
         )
         for note in r.notes:
             print(f"    {note}")
     print("-" * len(header))
     for name, s in summarize(results).items():
         a, c, p = s["alignment"], s["commitments"], s["phrases"]
+        q, w = s["quantities"], s["participants"]
         agree = s["status_agree"] / a.hit_expected if a.hit_expected else None
         label = f"[{name}] ({s['cases']} cases)"
         print(
             f"{label:40} {_fmt(a.precision):>7} {_fmt(a.recall):>5} {_fmt(a.f1):>5} "
             f"{_fmt(agree):>5} {_fmt(c.precision):>6} {_fmt(c.recall):>5} "
-            f"{_fmt(p.precision):>6} {_fmt(p.recall):>5}"
+            f"{_fmt(p.precision):>6} {_fmt(p.recall):>5} {_fmt(q.precision):>6} "
+            f"{_fmt(q.recall):>5} {_fmt(w.precision):>6} {_fmt(w.recall):>5}"
         )
     print()
     for text, ok in verdicts(summarize(results)):
@@ -506,6 +643,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "commitment_recall": r.commitments.recall,
                     "phrase_precision": r.phrases.precision,
                     "phrase_recall": r.phrases.recall,
+                    "quantity_precision": r.quantities.precision,
+                    "quantity_recall": r.quantities.recall,
+                    "participant_precision": r.participants.precision,
+                    "participant_recall": r.participants.recall,
                 }
                 for r in results
             ],
@@ -522,6 +663,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "recall": s["commitments"].recall,
                     },
                     "phrases": {"precision": s["phrases"].precision, "recall": s["phrases"].recall},
+                    "quantities": {
+                        "precision": s["quantities"].precision,
+                        "recall": s["quantities"].recall,
+                    },
+                    "participants": {
+                        "precision": s["participants"].precision,
+                        "recall": s["participants"].recall,
+                    },
                 }
                 for name, s in summary.items()
             },

@@ -154,3 +154,69 @@ def test_acceptable_phrases_are_neither_hits_nor_false_alarms() -> None:
     counts, notes = Q.score_phrases(expected, predicted)
     assert (counts.hit_predicted, counts.predicted, counts.recall) == (1, 2, 1.0)
     assert notes == ["unexpected phrase: added 'held the fifth meeting'"]
+
+
+QUANTITY_LABELS = [
+    {"status": "changed", "old": "every six months", "new": "annually"},
+    {"status": "dropped", "old": "by 2027"},
+    {"status": "dropped", "old": "by the end of 2023", "optional": True},
+]
+
+
+@pytest.mark.parametrize(
+    ("predicted", "precision", "recall"),
+    [
+        ([], None, 0.0),
+        (
+            [
+                {"status": "changed", "old": "every six months", "new": "annually"},
+                {"status": "dropped", "old": "by 2027", "new": None},
+            ],
+            1.0,
+            1.0,
+        ),
+        # The wrong status or the wrong new value is a false alarm and a miss.
+        ([{"status": "dropped", "old": "every six months", "new": None}], 0.0, 0.0),
+        ([{"status": "changed", "old": "every six months", "new": "every year"}], 0.0, 0.0),
+        # An optional label counts neither way.
+        ([{"status": "dropped", "old": "by the end of 2023", "new": None}], None, 0.0),
+        # The reported wording may hold more words than the label, or fewer.
+        ([{"status": "dropped", "old": "2027", "new": None}], 1.0, 0.5),
+    ],
+)
+def test_quantity_scores(
+    predicted: list[dict[str, Any]], precision: float | None, recall: float
+) -> None:
+    counts, _ = Q.score_quantities(QUANTITY_LABELS, predicted)
+    assert counts.precision == precision
+    assert counts.recall == recall
+
+
+PARTICIPANT_LABELS = [
+    {"side": "US", "status": "changed", "old": ["Cara Abercrombie"], "new": ["Robert Soofer"]},
+]
+
+
+@pytest.mark.parametrize(
+    ("predicted", "hit"),
+    [
+        (
+            [
+                {
+                    "side": "US",
+                    "status": "changed",
+                    "old": [{"name": "Cara Abercrombie", "title": "x"}],
+                    "new": [{"name": "Robert Soofer", "title": "y"}],
+                }
+            ],
+            True,
+        ),
+        ([{"side": "ROK", "status": "changed", "old": ["Cara Abercrombie"], "new": []}], False),
+        ([{"side": "US", "status": "changed", "old": ["Cara Abercrombie"], "new": []}], False),
+    ],
+)
+def test_participant_scores(predicted: list[dict[str, Any]], hit: bool) -> None:
+    counts, notes = Q.score_participants(PARTICIPANT_LABELS, predicted)
+    assert (counts.recall == 1.0) is hit
+    assert (counts.precision == 1.0) is hit
+    assert bool(notes) is not hit
