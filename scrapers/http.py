@@ -48,7 +48,7 @@ import httpcore
 import httpx
 from protego import Protego
 
-from core.errors import FetchError, RefusedError
+from core.errors import ConfigError, FetchError, RefusedError
 from core.settings import get_settings
 
 Resolver = Callable[[str, int], list[str]]
@@ -183,27 +183,94 @@ def shared_rate_limiter(per_second: float) -> HostRateLimiter:
         return limiter
 
 
+#: Ports a bare allowlist entry (no ``:port``) allows: the scheme's standard one.
+STANDARD_PORTS: dict[str, int] = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class HostEntry:
+    """One allowlist entry: a host, address or ``*.suffix``, and the ports it opens.
+
+    ``host`` alone allows only the standard port of the URL's scheme (80, 443); ``host:8080``
+    allows that port only; ``host:*`` allows every port (an explicit, deliberate choice).
+    IPv6 addresses take brackets when a port is given (``[::1]:8080``).
+    """
+
+    host: str
+    port: int | None = None
+    any_port: bool = False
+
+    @classmethod
+    def parse(cls, entry: str) -> HostEntry:
+        """Read ``host``, ``host:port``, ``host:*`` or ``[v6]:port``; raises ConfigError."""
+        text = entry.strip().lower()
+        host, port = text, ""
+        if text.startswith("["):
+            host, _, rest = text[1:].partition("]")
+            if rest and not rest.startswith(":"):
+                raise ConfigError(f"allowed host entry {entry!r} is not host or host:port")
+            port = rest[1:]
+        elif text.count(":") == 1:
+            host, port = text.split(":")
+        if not host:
+            raise ConfigError(f"allowed host entry {entry!r} names no host")
+        if port == "*":
+            return cls(host, any_port=True)
+        if port == "" and not text.endswith(":"):
+            return cls(host)
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"allowed host entry {entry!r} has no valid port (1-65535 or *)")
+        return cls(host, int(port))
+
+    def allows_port(self, port: int, standard: Iterable[int]) -> bool:
+        """Whether this entry opens ``port``; ``standard`` are the ports a bare entry opens."""
+        if self.any_port:
+            return True
+        return port == self.port if self.port is not None else port in standard
+
+    def names(self, host: str) -> bool:
+        """Whether this entry names ``host`` (exactly, or as a ``*.suffix`` wildcard)."""
+        if self.host.startswith("*."):
+            return host.endswith(self.host[1:])
+        return host == self.host
+
+
+def parse_host_entries(entries: Iterable[str]) -> tuple[HostEntry, ...]:
+    """Allowlist entries from settings or sources; raises ConfigError for a malformed one."""
+    return tuple(HostEntry.parse(e) for e in entries if e.strip())
+
+
 class AddressPolicy:
     """Decides which resolved addresses may be dialled; raises RefusedError for the others."""
 
     def __init__(self, trusted: Iterable[str]) -> None:
-        self.trusted = frozenset(t.strip().lower().strip("[]") for t in trusted if t.strip())
+        self.trusted = parse_host_entries(trusted)
 
-    def allows(self, host: str, address: str) -> bool:
-        """Whether ``address`` (resolved from ``host``) may be connected to."""
+    def allows(self, host: str, address: str, port: int) -> bool:
+        """Whether ``address`` (resolved from ``host``) may be connected to on ``port``."""
         if is_public_address(address):
             return True
-        return address in self.trusted or host.lower().strip("[]") in self.trusted
+        names = {address.lower(), host.lower().strip("[]")}
+        standard = STANDARD_PORTS.values()
+        # Trust is exact (no wildcards) and per port: trusting the replay's 127.0.0.1:8765
+        # must not open every other service listening on loopback.
+        return any(e.host in names and e.allows_port(port, standard) for e in self.trusted)
 
-    def check(self, host: str, addresses: list[str]) -> list[str]:
+    def check(self, host: str, addresses: list[str], port: int) -> list[str]:
         """The addresses to dial; raises RefusedError when any is refused."""
-        refused = [a for a in addresses if not self.allows(host, a)]
+        refused = [a for a in addresses if not self.allows(host, a, port)]
         if refused or not addresses:
             raise RefusedError(
-                f"{host} resolves to a refused address {', '.join(refused) or '(none)'}; "
-                "name it in CLAUSEWATCH_ALLOWED_HOSTS to allow it"
+                f"{host} resolves to a refused address {', '.join(refused) or '(none)'} "
+                f"(port {port}); name it in CLAUSEWATCH_ALLOWED_HOSTS as "
+                f"{_entry_for(host, port)} to allow it"
             )
         return addresses
+
+
+def _entry_for(host: str, port: int) -> str:
+    bare = host.strip("[]")
+    return f"[{bare}]:{port}" if ":" in bare else f"{bare}:{port}"
 
 
 class _GuardedBackend(httpcore.SyncBackend):
@@ -228,7 +295,7 @@ class _GuardedBackend(httpcore.SyncBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         # Refuse when ANY address is refused: a name that mixes public and private answers
         # is exactly what a rebinding attack looks like.
-        allowed = self._policy.check(host, addresses)
+        allowed = self._policy.check(host, addresses, port)
         last: Exception | None = None
         for address in allowed:
             try:
@@ -429,7 +496,7 @@ class PoliteClient:
     ) -> None:
         settings = get_settings()
         trusted = list(settings.allowed_hosts if trusted_hosts is None else trusted_hosts)
-        self.allowed_hosts = frozenset(h.strip().lower() for h in [*allowed_hosts, *trusted] if h)
+        self.allowed_hosts = parse_host_entries([*allowed_hosts, *trusted])
         self.user_agent = user_agent or settings.user_agent
         self.max_body_bytes = max_body_bytes or settings.max_body_bytes
         self.max_retries = max_retries
@@ -546,22 +613,25 @@ class PoliteClient:
                 f"refused scheme {parts.scheme or '(none)'!r}", url=url, source=source
             )
         host = (parts.hostname or "").lower()
-        if not host or not self._host_allowed(host):
-            raise RefusedError(
-                f"host {host or '(none)'} is not an allowed source host "
-                "(add it to CLAUSEWATCH_ALLOWED_HOSTS)",
-                url=url,
-                source=source,
+        try:
+            port = parts.port or STANDARD_PORTS[parts.scheme]
+        except ValueError as exc:
+            raise RefusedError(f"refused port in {url!r}: {exc}", url=url, source=source) from exc
+        if not host or not self._host_allowed(host, port, STANDARD_PORTS[parts.scheme]):
+            listed = any(e.names(host) for e in self.allowed_hosts)
+            hint = (
+                f"port {port} is not allowed for {host} (a bare entry allows only the standard "
+                f"port; add {_entry_for(host, port)} to CLAUSEWATCH_ALLOWED_HOSTS)"
+                if listed
+                else f"host {host or '(none)'} is not an allowed source host "
+                "(add it to CLAUSEWATCH_ALLOWED_HOSTS)"
             )
+            raise RefusedError(hint, url=url, source=source)
 
     # -- steps ---------------------------------------------------------------------------
 
-    def _host_allowed(self, host: str) -> bool:
-        if host in self.allowed_hosts:
-            return True
-        return any(
-            entry.startswith("*.") and host.endswith(entry[1:]) for entry in self.allowed_hosts
-        )
+    def _host_allowed(self, host: str, port: int, standard: int) -> bool:
+        return any(e.names(host) and e.allows_port(port, (standard,)) for e in self.allowed_hosts)
 
     def _check_robots(self, url: str, source: str | None) -> None:
         parts = urlsplit(url)

@@ -53,8 +53,20 @@ class SourceConfig:
 
     @property
     def fetch_hosts(self) -> set[str]:
-        """The host names a fetch for this source actually connects to."""
-        return {urlsplit(u).hostname or "" for u in self.base_urls.values()} - {""}
+        """The allowlist entries of the hosts a fetch for this source connects to.
+
+        A base URL with an explicit port gives ``host:port`` (so a replay on
+        ``127.0.0.1:8765`` opens that port only); a bare host opens the standard port.
+        """
+        return {_allowlist_entry(u) for u in self.base_urls.values()} - {""}
+
+
+def _allowlist_entry(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host or parts.port is None:
+        return host
+    return f"[{host}]:{parts.port}" if ":" in host else f"{host}:{parts.port}"
 
 
 def default_sources() -> dict[str, SourceConfig]:

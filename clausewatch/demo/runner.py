@@ -183,7 +183,7 @@ def run_demo(
         env = {
             "CLAUSEWATCH_DATA_DIR": str(directory),
             "CLAUSEWATCH_SOURCES_FILE": str(sources_file),
-            "CLAUSEWATCH_ALLOWED_HOSTS": "127.0.0.1",
+            "CLAUSEWATCH_ALLOWED_HOSTS": replay.allowed_host,
             "CLAUSEWATCH_RATE_LIMIT_PER_HOST": DEMO_RATE_LIMIT,
             "PREFECT_HOME": str(directory / "prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

@@ -49,7 +49,7 @@ def replay_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[
         env = {
             "CLAUSEWATCH_DATA_DIR": str(folder / "data"),
             "CLAUSEWATCH_SOURCES_FILE": str(sources),
-            "CLAUSEWATCH_ALLOWED_HOSTS": "127.0.0.1",
+            "CLAUSEWATCH_ALLOWED_HOSTS": server.allowed_host,
             "CLAUSEWATCH_RATE_LIMIT_PER_HOST": "1000",
         }
         yield env, release.url

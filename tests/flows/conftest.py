@@ -45,7 +45,7 @@ def replay_env(
     sources = _isolated_settings / "sources.yaml"
     sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
     monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
-    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", replay.allowed_host)
     # Every replayed site shares one loopback origin; a real host keeps the default rate.
     monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
     get_settings.cache_clear()

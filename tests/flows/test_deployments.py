@@ -65,7 +65,7 @@ def _history(root: Path, replay: ReplayServer) -> dict[str, str]:
     return {
         "CLAUSEWATCH_DATA_DIR": str(root),
         "CLAUSEWATCH_SOURCES_FILE": str(sources),
-        "CLAUSEWATCH_ALLOWED_HOSTS": "127.0.0.1",
+        "CLAUSEWATCH_ALLOWED_HOSTS": replay.allowed_host,
         "CLAUSEWATCH_RATE_LIMIT_PER_HOST": "1000",
         "CLAUSEWATCH_PROJECT_DIR": str(REPO),
     }

@@ -204,7 +204,7 @@ def replay_sources(
     sources = _isolated_settings / "sources.yaml"
     sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
     monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
-    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", replay.allowed_host)
     monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
     get_settings.cache_clear()
     return replay

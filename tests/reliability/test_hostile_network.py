@@ -28,7 +28,7 @@ from clausewatch.cli import main
 from clausewatch.demo.replay.server import ReplayServer
 from core.errors import FetchError, RefusedError
 from core.settings import get_settings
-from scrapers.http import resolve_addresses
+from scrapers.http import HostRateLimiter, PoliteClient, resolve_addresses
 from scrapers.sources import replay_config
 from tests.reliability.conftest import ClientFactory, ConnectionLog
 from tests.support.faults import Fault, FaultyReplayServer
@@ -93,9 +93,12 @@ def test_redirects_to_forbidden_addresses_are_refused_without_connecting(
     location = FORBIDDEN_TARGETS[target]
     hostile_replay.faults.add(Fault.redirect(location), host=HOST)
     target_host = urlsplit(location.format(port=1, host=HOST, path="/")).hostname or ""
-    allowed = [REPLAY_NAME] + ([target_host] if through == "address-policy" else [])
+    replay_entry = f"{REPLAY_NAME}:{hostile_replay.port}"
+    # Through the address policy: the target passes the allowlist on any port.
+    any_port = f"[{target_host}]:*" if ":" in target_host else f"{target_host}:*"
+    allowed = [replay_entry] + ([any_port] if through == "address-policy" else [])
     client = make_client(
-        allowed_hosts=allowed, trusted_hosts=[REPLAY_NAME], resolver=replay_resolver
+        allowed_hosts=allowed, trusted_hosts=[replay_entry], resolver=replay_resolver
     )
     url = f"http://{REPLAY_NAME}:{hostile_replay.port}/{HOST}{PAGE.path}"
     with pytest.raises(RefusedError) as caught:
@@ -138,7 +141,7 @@ def test_loopback_sources_are_refused_unless_trusted(
     origin: str,
 ) -> None:
     url = origin.format(port=hostile_replay.port) + f"/{HOST}{PAGE.path}"
-    host = urlsplit(url).hostname or ""
+    host = urlsplit(url).netloc
     with pytest.raises(RefusedError) as caught:
         make_client(allowed_hosts=[host], trusted_hosts=[]).fetch(url)
     assert_one_line_naming(caught.value, url)
@@ -146,6 +149,64 @@ def test_loopback_sources_are_refused_unless_trusted(
     # The same fetch with the host trusted connects: the counters above can see a fetch.
     assert make_client(allowed_hosts=[host], trusted_hosts=[host]).fetch(url).status == 200
     assert connections.attempts and page_requests(hostile_replay)
+
+
+# -- allowlist entries carry a port ------------------------------------------------------
+
+
+def test_an_allowlisted_loopback_page_cannot_redirect_to_another_loopback_port(
+    hostile_site: HostileSite,
+    hostile_replay: ReplayServer,
+    make_client: ClientFactory,
+    connections: ConnectionLog,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = hostile_replay.base_url(HOST) + PAGE.path
+    with ReplayServer(hostile_site, as_of=datetime.date(2025, 1, 1)) as internal:
+        hostile_replay.faults.add(Fault.redirect(internal.base_url(HOST) + PAGE.path), host=HOST)
+        monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", hostile_replay.allowed_host)
+        get_settings.cache_clear()
+        with (
+            PoliteClient(rate_limiter=HostRateLimiter(10_000)) as client,
+            pytest.raises(RefusedError) as caught,
+        ):
+            client.fetch(url)
+        assert f"port {internal.port} is not allowed for 127.0.0.1" in str(caught.value)
+        assert_one_line_naming(caught.value, url)
+        # The address policy holds on its own too: the URL passes an any-port allowlist, the
+        # dialler still refuses the port the operator did not trust.
+        hostile_replay.faults.add(Fault.redirect(internal.base_url(HOST) + PAGE.path), host=HOST)
+        client = make_client(
+            allowed_hosts=["127.0.0.1:*"], trusted_hosts=[hostile_replay.allowed_host]
+        )
+        with pytest.raises(
+            RefusedError, match=rf"refused address 127\.0\.0\.1 \(port {internal.port}\)"
+        ):
+            client.fetch(url)
+        assert internal.request_log == []
+        assert ("127.0.0.1", internal.port) not in connections.attempts
+    # Positive control: without the redirect the trusted port is fetched.
+    hostile_replay.faults.clear()
+    with PoliteClient(rate_limiter=HostRateLimiter(10_000)) as client:
+        assert client.fetch(url).status == 200
+    get_settings.cache_clear()
+
+
+def test_a_bare_allowlist_entry_opens_only_the_standard_port(
+    hostile_replay: ReplayServer, connections: ConnectionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", "127.0.0.1")
+    get_settings.cache_clear()
+    url = hostile_replay.base_url(HOST) + PAGE.path
+    with (
+        PoliteClient(rate_limiter=HostRateLimiter(10_000)) as client,
+        pytest.raises(RefusedError) as caught,
+    ):
+        client.fetch(url)
+    # The error tells the operator the entry to add.
+    assert f"add 127.0.0.1:{hostile_replay.port} to CLAUSEWATCH_ALLOWED_HOSTS" in str(caught.value)
+    assert connections.attempts == [] and hostile_replay.request_log == []
+    get_settings.cache_clear()
 
 
 # -- clausewatch fetch on every hostile case ------------------------------------------------
@@ -160,7 +221,7 @@ class CliCase:
     exits: frozenset[int]
     fault: Fault | None = None
     sources_root: str | None = None
-    trusted: str = "127.0.0.1"
+    trusted: str = "127.0.0.1:{port}"
 
 
 def cli_cases() -> list[CliCase]:
@@ -197,7 +258,7 @@ def cli_env(
     sources = tmp_path / "sources.yaml"
     sources.write_text(yaml.safe_dump(replay_config(hostile_replay.url)), encoding="utf-8")
     monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
-    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", hostile_replay.allowed_host)
     monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
     get_settings.cache_clear()
     yield sources
@@ -213,7 +274,7 @@ def prepare(
     root = (case.sources_root or server.url).format(port=server.port)
     sources.write_text(yaml.safe_dump(replay_config(root)), encoding="utf-8")
     if case.trusted:
-        monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", case.trusted)
+        monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", case.trusted.format(port=server.port))
     else:
         monkeypatch.delenv("CLAUSEWATCH_ALLOWED_HOSTS")
     get_settings.cache_clear()
@@ -298,7 +359,7 @@ def process_batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessB
             "CLAUSEWATCH_SMTP_USERNAME": "operator",
             "CLAUSEWATCH_SMTP_PASSWORD": SMTP_SECRET,
             "CLAUSEWATCH_SOURCES_FILE": str(sources),
-            "CLAUSEWATCH_ALLOWED_HOSTS": "127.0.0.1",
+            "CLAUSEWATCH_ALLOWED_HOSTS": server.allowed_host,
             "CLAUSEWATCH_RATE_LIMIT_PER_HOST": "1000",
         }
         with ThreadPoolExecutor(max_workers=3) as pool:

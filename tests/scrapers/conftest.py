@@ -93,8 +93,9 @@ def make_client(sleeps: SleepRecorder) -> Iterator[Callable[..., PoliteClient]]:
 
     def build(**overrides: Any) -> PoliteClient:
         options: dict[str, Any] = {
-            "allowed_hosts": ["127.0.0.1"],
-            "trusted_hosts": ["127.0.0.1"],
+            # The replay picks a free port per test, so loopback is trusted on any port here.
+            "allowed_hosts": ["127.0.0.1:*"],
+            "trusted_hosts": ["127.0.0.1:*"],
             "rate_limiter": HostRateLimiter(10_000),
             "backoff_base": 0.001,
             "connect_timeout": 1.0,

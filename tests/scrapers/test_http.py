@@ -11,9 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from clausewatch.demo.replay.server import ReplayServer
-from core.errors import FetchError, RefusedError
+from core.errors import ConfigError, FetchError, RefusedError
 from core.settings import get_settings
 from scrapers.http import (
+    HostEntry,
     HostRateLimiter,
     PoliteClient,
     decode_document,
@@ -256,7 +257,7 @@ def test_loopback_is_refused_unless_trusted(
 def test_allowed_hosts_setting_trusts_loopback(
     replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", "127.0.0.1, other.example")
+    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", f"{replay.allowed_host}, other.example")
     monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
     get_settings.cache_clear()
     with PoliteClient() as client:
@@ -275,7 +276,9 @@ def test_redirect_to_another_host_is_checked_against_the_allowlist(
     # The same redirect followed once the operator allows the other host.
     replay.faults.clear()
     replay.faults.once(to_localhost)
-    result = make_client(trusted_hosts=["127.0.0.1", "localhost"]).fetch(replay.url + STATEMENT)
+    result = make_client(trusted_hosts=[replay.allowed_host, f"localhost:{replay.port}"]).fetch(
+        replay.url + STATEMENT
+    )
     assert result.final_url == f"http://localhost:{replay.port}{STATEMENT}"
     assert [(r.status, r.location) for r in result.redirects] == [(302, result.final_url)]
     assert result.body == ENGLISH_PAGE
@@ -289,7 +292,9 @@ def test_redirect_to_a_metadata_address_is_refused_without_connecting(
         make_client().fetch(replay.url + STATEMENT)
     # Even when a misconfigured source lists the address, the address policy still refuses,
     # and it does so before dialling: a connect attempt would end as a ConnectTimeout.
-    client = make_client(allowed_hosts=["127.0.0.1", "169.254.169.254"], connect_timeout=0.2)
+    client = make_client(
+        allowed_hosts=[replay.allowed_host, "169.254.169.254"], connect_timeout=0.2
+    )
     with pytest.raises(RefusedError, match=r"resolves to a refused address 169\.254\.169\.254"):
         client.fetch(replay.url + STATEMENT)
 
@@ -304,7 +309,7 @@ def test_a_name_resolving_to_a_private_address_is_refused(
         return ["10.0.0.1"] if host == "intranet.example" else resolve_addresses(host, port)
 
     replay.faults.add(Fault.redirect_private("http://intranet.example/secret"))
-    client = make_client(allowed_hosts=["127.0.0.1", "intranet.example"], resolver=resolver)
+    client = make_client(allowed_hosts=[replay.allowed_host, "intranet.example"], resolver=resolver)
     with pytest.raises(RefusedError, match=r"intranet\.example resolves to a refused address 10"):
         client.fetch(replay.url + STATEMENT)
     assert "intranet.example" in asked
@@ -417,3 +422,50 @@ def test_refusals_name_the_url_and_source(replay: ReplayServer, make_client: Cli
         make_client(trusted_hosts=[]).fetch(url, source="us-dod")
     assert (caught.value.url, caught.value.source) == (url, "us-dod")
     assert str(caught.value).endswith(f"(us-dod, {url})")
+
+
+@pytest.mark.parametrize(
+    ("entry", "host", "port", "any_port"),
+    [
+        ("www.defense.gov", "www.defense.gov", None, False),
+        ("127.0.0.1:8765", "127.0.0.1", 8765, False),
+        ("LOCALHOST:*", "localhost", None, True),
+        ("*.example.org:8443", "*.example.org", 8443, False),
+        ("[::1]:8080", "::1", 8080, False),
+        ("[::1]", "::1", None, False),
+        ("::1", "::1", None, False),
+    ],
+)
+def test_allowlist_entries_read_host_and_port(
+    entry: str, host: str, port: int | None, any_port: bool
+) -> None:
+    assert HostEntry.parse(entry) == HostEntry(host, port, any_port)
+
+
+@pytest.mark.parametrize("entry", ["127.0.0.1:", "127.0.0.1:0", "host:99999", "host:http", ":80"])
+def test_malformed_allowlist_entries_are_config_errors(entry: str) -> None:
+    with pytest.raises(ConfigError):
+        HostEntry.parse(entry)
+
+
+@pytest.mark.parametrize(
+    ("entry", "url", "allowed"),
+    [
+        ("www.defense.gov", "https://www.defense.gov/x", True),
+        ("www.defense.gov", "http://www.defense.gov/x", True),
+        ("www.defense.gov", "https://www.defense.gov:8443/x", False),
+        ("www.defense.gov", "http://www.defense.gov:443/x", False),
+        ("127.0.0.1:8765", "http://127.0.0.1:8765/x", True),
+        ("127.0.0.1:8765", "http://127.0.0.1:8766/x", False),
+        ("127.0.0.1:*", "http://127.0.0.1:1/x", True),
+        ("*.example.org", "https://a.example.org/x", True),
+        ("*.example.org", "https://a.example.org:444/x", False),
+    ],
+)
+def test_allowlist_checks_host_and_port(entry: str, url: str, allowed: bool) -> None:
+    with PoliteClient([entry], trusted_hosts=[]) as client:
+        if allowed:
+            client.check_url(url)
+        else:
+            with pytest.raises(RefusedError):
+                client.check_url(url)

@@ -183,7 +183,7 @@ def test_sources_file_overrides_base_urls_and_enabled(
     assert sources["us-dod"].base_url == "http://127.0.0.1:9/www.defense.gov"
     assert sources["white-house"].base_url == "https://www.whitehouse.gov"
     assert not sources["korea-kr"].enabled
-    assert "127.0.0.1" in source_hosts() and "www.korea.kr" not in source_hosts()
+    assert "127.0.0.1:9" in source_hosts() and "www.korea.kr" not in source_hosts()
     assert (
         get_adapter("us-dod").base_urls["www.defense.gov"] == "http://127.0.0.1:9/www.defense.gov"
     )

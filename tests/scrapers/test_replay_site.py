@@ -255,9 +255,9 @@ def replay(
         sources = tmp_path / "sources.yaml"
         sources.write_text(yaml.safe_dump(replay_config(server.url)), encoding="utf-8")
         monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
-        monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", "127.0.0.1")
+        monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", server.allowed_host)
         get_settings.cache_clear()
-        with PoliteClient(["127.0.0.1"], rate_limiter=HostRateLimiter(10_000.0)) as client:
+        with PoliteClient([server.allowed_host], rate_limiter=HostRateLimiter(10_000.0)) as client:
             yield server, client
 
 
@@ -308,7 +308,9 @@ def test_korea_kr_discovers_from_the_feed_when_fresh(
         get_settings.cache_clear()
         adapter = get_adapter("korea-kr")
         with PoliteClient(
-            ["127.0.0.1"], trusted_hosts=["127.0.0.1"], rate_limiter=HostRateLimiter(10_000.0)
+            [server.allowed_host],
+            trusted_hosts=[server.allowed_host],
+            rate_limiter=HostRateLimiter(10_000.0),
         ) as client:
             items = adapter.discover(client, D(2024, 6, 1), D(2024, 6, 30))
             statements = [adapter.parse_statement(client.fetch(i.url).body, i.url) for i in items]

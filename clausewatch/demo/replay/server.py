@@ -384,6 +384,11 @@ class ReplayServer:
         address = str(self._httpd.server_address[0])
         return f"http://{address}:{self.port}"
 
+    @property
+    def allowed_host(self) -> str:
+        """The ``CLAUSEWATCH_ALLOWED_HOSTS`` entry that trusts this replay: address and port."""
+        return self.url.removeprefix("http://")
+
     def base_url(self, host: str) -> str:
         """Where the replay of ``host`` lives: http://127.0.0.1:PORT/<host>."""
         return f"{self.url}/{host}"
