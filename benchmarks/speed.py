@@ -1,9 +1,12 @@
-"""Speed of ``compare`` on generated statement pairs, beside an all-pairs difflib aligner.
+"""Speed of ``compare`` on generated statement pairs, beside two greedy baseline aligners.
 
-Prints one table: median wall time of clausewatch's lexical and semantic comparison on
-generated 60x60 and 300x300-clause pairs, and of a naive aligner that scores every pair
-with difflib.SequenceMatcher and pairs greedily, with each aligner's pairing F1 against
-the generator's truth. Not a pass/fail test; run with ``.venv/bin/python benchmarks/speed.py``.
+Prints two tables. The first: median wall time of clausewatch's lexical and semantic
+comparison, warm and in-process, on generated English, Korean and list-shaped pairs of 60
+and 300 clauses, beside two aligners that score every pair and pair greedily, best first:
+pure-Python difflib and rapidfuzz (``process.cdist``), with each aligner's pairing F1
+against the generator's truth. The second: what a user pays, ``clausewatch compare`` run as
+a fresh process on the same pairs written to files (wall time and peak RSS, median of runs).
+Not a pass/fail test; run with ``.venv/bin/python benchmarks/speed.py``.
 """
 
 from __future__ import annotations
@@ -13,12 +16,18 @@ import difflib
 import os
 import platform
 import random
-import time
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
+from rapidfuzz import fuzz, process
 from timing import median_seconds
 
-from clauses import compare_texts, default_encoder
+from clauses import compare_texts
 
 SUBJECTS = [
     "The two sides",
@@ -68,28 +77,73 @@ QUALIFIERS = [
 ]
 EXTRA = ["closely", "further", "steadily", "jointly", "in earnest", "as a priority"]
 
+# Korean sentences of the same shape: subject + topic + qualifier + verb, in the formal
+# past tense of the statements (…했다).
+KO_SUBJECTS = ["양측은", "미국은", "한국은", "양국 대표단은", "동맹은", "양국 정부는", "NCG는"]
+KO_OBJECTS = [
+    "공동기획 및 실행을",
+    "정보공유 절차를",
+    "전략자산의 가시성을",
+    "핵·재래식 통합을",
+    "위기 시 협의 채널을",
+    "도상연습을",
+    "위험 감소 조치를",
+    "확장억제를",
+    "민감 정보의 보안을",
+    "교육훈련과 투자를",
+    "연합연습의 핵 시나리오를",
+    "전략적 소통을",
+]
+KO_QUALIFIERS = [
+    "한반도에서",
+    "내년에",
+    "모든 수준에서",
+    "역내 협력국과 함께",
+    "다음 회의 전까지",
+    "정례 대화를 통해",
+    "지침에 따라",
+    "모든 작업 분야에서",
+]
+KO_VERBS = ["재확인했다", "강화하기로 합의했다", "논의했다", "주목했다", "환영했다", "검토했다"]
+KO_EXTRA = ["긴밀히", "더욱", "지속적으로", "함께", "적극적으로", "우선적으로"]
 
-def sentence(rng: random.Random, serial: int) -> str:
-    """Return one generated statement sentence; ``serial`` keeps sentences distinct."""
+
+def sentence(rng: random.Random, serial: int, shape: str = "en") -> str:
+    """Return one generated statement sentence; ``serial`` keeps sentences distinct.
+
+    ``shape`` is ``en``, ``ko`` or ``list`` (an English clause that introduces a
+    semicolon list of three topics, as the statements' workstream paragraphs do).
+    """
+    if shape == "ko":
+        return (
+            f"{rng.choice(KO_SUBJECTS)} 제{serial}항에 따라 {rng.choice(KO_QUALIFIERS)} "
+            f"{rng.choice(KO_OBJECTS)} {rng.choice(KO_VERBS)}."
+        )
+    if shape == "list":
+        items = "; ".join(rng.sample(OBJECTS, 3))
+        return f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} item {serial}: {items}."
     return (
         f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} "
         f"{rng.choice(QUALIFIERS)} under item {serial}."
     )
 
 
-def reword(rng: random.Random, text: str) -> str:
-    """Return ``text`` with one or two words changed, as an edited clause."""
+def reword(rng: random.Random, text: str, shape: str = "en") -> str:
+    """Return ``text`` with one or two words added, as an edited clause."""
     words = text.split()
+    extra = KO_EXTRA if shape == "ko" else EXTRA
     for _ in range(rng.choice([1, 2])):
         position = rng.randrange(1, len(words) - 1)
-        words.insert(position, rng.choice(EXTRA))
+        words.insert(position, rng.choice(extra))
     return " ".join(words)
 
 
-def make_pair(n: int, seed: int) -> tuple[list[str], list[str], set[tuple[int, int]]]:
+def make_pair(
+    n: int, seed: int, shape: str = "en"
+) -> tuple[list[str], list[str], set[tuple[int, int]]]:
     """Return old and new clause lists of about ``n`` clauses and the true 1-1 pairs."""
     rng = random.Random(seed)
-    old = [sentence(rng, i) for i in range(n)]
+    old = [sentence(rng, i, shape) for i in range(n)]
     new: list[tuple[str, int | None]] = []
     serial = n
     for i, text in enumerate(old):
@@ -97,11 +151,11 @@ def make_pair(n: int, seed: int) -> tuple[list[str], list[str], set[tuple[int, i
         if roll < 0.08:
             continue  # dropped
         if roll < 0.23:
-            new.append((reword(rng, text), i))
+            new.append((reword(rng, text, shape), i))
         else:
             new.append((text, i))
         if rng.random() < 0.08:
-            new.append((sentence(rng, serial), None))  # added
+            new.append((sentence(rng, serial, shape), None))  # added
             serial += 1
     # A few clauses move far away.
     for _ in range(max(1, n // 30)):
@@ -144,59 +198,143 @@ def difflib_align(old: list[str], new: list[str], threshold: float = 0.6) -> set
     return pairs
 
 
-def clausewatch_align(old: list[str], new: list[str], lexical: bool) -> set[tuple[int, int]]:
+def rapidfuzz_align(
+    old: list[str], new: list[str], threshold: float = 60.0
+) -> set[tuple[int, int]]:
+    """The same greedy pairing as ``difflib_align``, scored with rapidfuzz's ``cdist``."""
+    scores = process.cdist(
+        [a.lower() for a in old], [b.lower() for b in new], scorer=fuzz.ratio, workers=1
+    )
+    scored = [
+        (float(scores[i, j]), i, j)
+        for i in range(len(old))
+        for j in range(len(new))
+        if scores[i, j] >= threshold
+    ]
+    scored.sort(reverse=True)
+    used_old: set[int] = set()
+    used_new: set[int] = set()
+    pairs: set[tuple[int, int]] = set()
+    for _, i, j in scored:
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            pairs.add((i, j))
+    return pairs
+
+
+def clausewatch_align(
+    old: list[str], new: list[str], lexical: bool, language: str = "en"
+) -> set[tuple[int, int]]:
     """Run the full comparison (segment, align, commitments, phrases) and return its 1-1 pairs."""
     result = compare_texts(
-        "\n\n".join(old), "\n\n".join(new), lexical=lexical, old_lang="en", new_lang="en"
+        "\n\n".join(old),
+        "\n\n".join(new),
+        lexical=lexical,
+        old_lang=language,
+        new_lang=language,
     )
+    # Each generated sentence is a paragraph of its own; a list sentence is segmented into
+    # several clauses, so pairs are scored per paragraph (= per generated sentence).
+    old_paragraph = {c.position: c.paragraph for c in result.old_clauses}
+    new_paragraph = {c.position: c.paragraph for c in result.new_clauses}
     pairs: set[tuple[int, int]] = set()
     for change in result.clause_changes:
         if change.old and change.new:
             for i in change.old:
                 for j in change.new:
-                    pairs.add((i, j))
+                    pairs.add((old_paragraph[i], new_paragraph[j]))
     return pairs
 
 
+def fresh_process(old: Path, new: Path, runs: int) -> tuple[float, float]:
+    """Median wall seconds and peak RSS (MB) of ``clausewatch compare`` in a fresh process."""
+    # /usr/bin/time measures the peak: Linux keeps a forked child's peak RSS across exec, so
+    # a child forked from this (encoder-loaded) process would report this process's peak.
+    command = ["/usr/bin/time", "-f", "%e %M", str(Path(sys.executable).with_name("clausewatch"))]
+    command += ["compare", str(old), str(new)]
+    times: list[float] = []
+    peaks: list[float] = []
+    for _ in range(runs):
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"compare failed: {done.stderr.strip()}")
+        seconds, peak_kb = done.stderr.strip().splitlines()[-1].split()
+        times.append(float(seconds))
+        peaks.append(int(peak_kb) / 1024)
+    return statistics.median(times), max(peaks)
+
+
+CASES = [("en", 60), ("ko", 60), ("list", 60), ("en", 300), ("ko", 300)]
+
+
 def main() -> None:
-    """Print the speed table."""
+    """Print the speed tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--process-runs", type=int, default=5, help="fresh-process runs per row")
     parser.add_argument("--no-semantic", action="store_true", help="skip the encoder rows")
+    parser.add_argument("--note", default="", help="what else ran on the machine")
     args = parser.parse_args()
 
     print(
         f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        f"load average at start {os.getloadavg()[0]:.2f}" + (f"; {args.note}" if args.note else "")
     )
-    header = f"{'pair':<9} {'aligner':<22} {'median ms':>10} {'F1':>6} {'speed-up':>9}"
+    print("\nwarm, in-process (encoder loaded, caches of earlier runs kept):")
+    header = f"{'pair':<13} {'aligner':<22} {'median ms':>10} {'F1':>6} {'vs rapidfuzz':>13}"
     print(header)
     print("-" * len(header))
-    for size, repeat in ((60, args.repeat), (300, max(3, args.repeat // 2))):
-        old, new, truth = make_pair(size, seed=size)
-        base_time = median_seconds(partial(difflib_align, old, new), max(1, repeat // 3))
-        base_f1 = f1(difflib_align(old, new), truth)
-        label = f"{len(old)}x{len(new)}"
-        print(
-            f"{label:<9} {'difflib all-pairs':<22} {base_time * 1000:>10.1f} {base_f1:>6.3f} "
-            f"{'1x':>9}"
-        )
-        modes = [("clausewatch lexical", True)]
+    pairs: list[tuple[str, list[str], list[str]]] = []
+    for shape, size in CASES:
+        repeat = args.repeat if size <= 60 else max(3, args.repeat // 2)
+        old, new, truth = make_pair(size, seed=size, shape=shape)
+        label = f"{shape} {len(old)}x{len(new)}"
+        pairs.append((label, old, new))
+        language = "ko" if shape == "ko" else "en"
+        rows: list[tuple[str, Callable[[], set[tuple[int, int]]], int]] = [
+            ("difflib greedy", partial(difflib_align, old, new), max(1, repeat // 3)),
+            ("rapidfuzz greedy", partial(rapidfuzz_align, old, new), repeat),
+            ("clausewatch lexical", partial(clausewatch_align, old, new, True, language), repeat),
+        ]
         if not args.no_semantic:
-            modes.append(("clausewatch semantic", False))
-        for name, lexical in modes:
-            if not lexical:
-                encoder = default_encoder()
-                start = time.perf_counter()
-                encoder.encode(old + new)
-                cold = time.perf_counter() - start
-            elapsed = median_seconds(partial(clausewatch_align, old, new, lexical), repeat)
-            score = f1(clausewatch_align(old, new, lexical), truth)
-            note = "" if lexical else f"  (first encoding {cold:.1f} s, then cached)"
-            print(
-                f"{label:<9} {name:<22} {elapsed * 1000:>10.1f} {score:>6.3f} "
-                f"{base_time / elapsed:>8.0f}x{note}"
+            rows.append(
+                (
+                    "clausewatch semantic",
+                    partial(clausewatch_align, old, new, False, language),
+                    repeat,
+                )
             )
+        reference = 0.0
+        for name, run, times in rows:
+            elapsed = median_seconds(run, times)
+            if name == "rapidfuzz greedy":
+                reference = elapsed
+            score = f1(run(), truth)
+            ratio = f"{elapsed / reference:.1f}x" if reference else "-"
+            print(f"{label:<13} {name:<22} {elapsed * 1000:>10.1f} {score:>6.3f} {ratio:>13}")
+
+    print("\nwhat a user pays: `clausewatch compare OLD NEW` in a fresh process:")
+    header = f"{'pair':<13} {'median s':>9} {'peak RSS MB':>12}"
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as folder:
+        for label, old, new in pairs:
+            old_file = Path(folder) / "old.txt"
+            new_file = Path(folder) / "new.txt"
+            old_file.write_text("\n\n".join(old), encoding="utf-8")
+            new_file.write_text("\n\n".join(new), encoding="utf-8")
+            seconds, peak = fresh_process(old_file, new_file, args.process_runs)
+            print(f"{label:<13} {seconds:>9.2f} {peak:>12.0f}")
+        corpus = Path(__file__).resolve().parent.parent / "clausewatch" / "demo" / "corpus" / "ncg"
+        for language in ("en", "ko"):
+            seconds, peak = fresh_process(
+                corpus / f"ncg-4.{language}.txt",
+                corpus / f"ncg-5.{language}.txt",
+                args.process_runs,
+            )
+            print(f"{'ncg 4->5 ' + language:<13} {seconds:>9.2f} {peak:>12.0f}")
 
 
 if __name__ == "__main__":
