@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from clauses.modality import TIER_RANK, strengths_in_context
+from clauses.modality import DEFAULT_TIER, TIER_RANK, stated_tiers
 from clauses.segment import Clause
 
 LANGUAGES = ("en", "ko")
+# What a lexicon pattern does (ADR 0096): a defining pattern matches the clause that states
+# the commitment; a mentioning pattern only its topic ("enhance extended deterrence" is not
+# the full-range commitment), which is never evidence of presence or strength.
+ROLES = ("defines", "mentions")
 
 
 class LexiconError(ValueError):
@@ -23,17 +27,28 @@ class LexiconError(ValueError):
 
 @dataclass(frozen=True)
 class CommitmentDef:
-    """One tracked commitment: key, label, importance and its English and Korean patterns."""
+    """One tracked commitment: key, label, importance, its defining and mentioning patterns."""
 
     key: str
     label: str
     importance: str
     patterns: Mapping[str, Sequence[str]]
     track_strength: bool = True
+    mentions: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def compiled(self, lang: str) -> tuple[re.Pattern[str], ...]:
-        """Return the compiled patterns for ``lang``; raises re.error on a bad pattern."""
+        """Return the compiled defining patterns for ``lang``; raises re.error on a bad one."""
         return _compile(tuple(self.patterns.get(lang, ())))
+
+    def defines(self, clause: Clause, lang: str) -> bool:
+        """Whether ``clause`` states this commitment (a defining pattern matches its key)."""
+        return any(p.search(clause.key) for p in self.compiled(lang))
+
+    def mentioned(self, clause: Clause, lang: str) -> bool:
+        """Whether ``clause`` only touches this commitment's topic (a mentioning pattern)."""
+        return any(
+            p.search(clause.key) for p in _compile(tuple(self.mentions.get(lang, ())))
+        ) and not self.defines(clause, lang)
 
 
 @lru_cache(maxsize=4096)
@@ -69,8 +84,23 @@ class CommitmentChange:
     importance: str = "medium"
 
 
+def _pattern_list(raw: Any, name: str, key: str) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        raise LexiconError(f"{name}: {key}: patterns must be a list of regular expressions")
+    for pattern in raw:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise LexiconError(f"{name}: {key}: bad pattern {pattern!r}: {exc}") from exc
+    return tuple(str(p) for p in raw)
+
+
 def parse_lexicon(data: Any, *, name: str = "lexicon") -> list[CommitmentDef]:
-    """Build commitment definitions from parsed YAML; raises LexiconError when malformed."""
+    """Build commitment definitions from parsed YAML; raises LexiconError when malformed.
+
+    A language's patterns are either a list (all of them define the commitment) or a
+    mapping of roles, ``defines`` and ``mentions`` (topic only), each a list.
+    """
     if not isinstance(data, dict):
         raise LexiconError(f"{name}: top level must be a mapping")
     entries = data.get("commitments") or []
@@ -80,24 +110,33 @@ def parse_lexicon(data: Any, *, name: str = "lexicon") -> list[CommitmentDef]:
     for entry in entries:
         if not isinstance(entry, dict) or "key" not in entry or "patterns" not in entry:
             raise LexiconError(f"{name}: every commitment needs 'key' and 'patterns'")
+        key = str(entry["key"])
         patterns: dict[str, tuple[str, ...]] = {}
+        mentions: dict[str, tuple[str, ...]] = {}
         for lang in LANGUAGES:
             raw = (entry["patterns"] or {}).get(lang) or []
-            for pattern in raw:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
+            if isinstance(raw, dict):
+                unknown = set(raw) - set(ROLES)
+                if unknown:
                     raise LexiconError(
-                        f"{name}: {entry['key']}: bad pattern {pattern!r}: {exc}"
-                    ) from exc
-            patterns[lang] = tuple(str(p) for p in raw)
+                        f"{name}: {key}: unknown pattern role(s) {sorted(unknown)}; "
+                        f"expected {ROLES}"
+                    )
+                patterns[lang] = _pattern_list(raw.get("defines") or [], name, key)
+                mentions[lang] = _pattern_list(raw.get("mentions") or [], name, key)
+            else:
+                patterns[lang] = _pattern_list(raw, name, key)
+                mentions[lang] = ()
+        if not any(patterns.values()):
+            raise LexiconError(f"{name}: {key}: no defining pattern in any language")
         definitions.append(
             CommitmentDef(
-                key=str(entry["key"]),
-                label=str(entry.get("label", entry["key"])),
+                key=key,
+                label=str(entry.get("label", key)),
                 importance=str(entry.get("importance", "medium")),
                 patterns=patterns,
                 track_strength=bool(entry.get("track_strength", True)),
+                mentions=mentions,
             )
         )
     return definitions
@@ -127,47 +166,45 @@ def load_lexicons() -> list[CommitmentDef]:
     return list(_bundled_lexicons())
 
 
+def _tiers(clauses: Sequence[Clause], lang: str) -> list[str | None]:
+    return stated_tiers([c.text for c in clauses], [c.paragraph for c in clauses], lang)
+
+
 def find_commitments(
     clauses: Sequence[Clause], lang: str, lexicon: Sequence[CommitmentDef] | None = None
 ) -> list[CommitmentMention]:
-    """Return one mention per commitment found in ``clauses``: its first, which states it."""
+    """Return one mention per commitment stated in ``clauses``: its first defining clause."""
     definitions = load_lexicons() if lexicon is None else lexicon
     if not clauses or not definitions:
         return []
-    tiers = strengths_in_context([c.text for c in clauses], [c.paragraph for c in clauses], lang)
-    best: dict[str, CommitmentMention] = {}
+    tiers = _tiers(clauses, lang)
+    found: list[CommitmentMention] = []
     for definition in definitions:
-        patterns = definition.compiled(lang)
-        if not patterns:
-            continue
         for clause, tier in zip(clauses, tiers, strict=True):
-            if not any(p.search(clause.key) for p in patterns):
-                continue
-            mention = CommitmentMention(
-                key=definition.key,
-                label=definition.label,
-                strength=tier,
-                evidence=clause.text,
-                position=clause.position,
-            )
-            current = best.get(definition.key)
-            if current is None:
-                best[definition.key] = mention
+            if definition.defines(clause, lang):
+                found.append(
+                    CommitmentMention(
+                        key=definition.key,
+                        label=definition.label,
+                        strength=tier or DEFAULT_TIER,
+                        evidence=clause.text,
+                        position=clause.position,
+                    )
+                )
+                break
     order = {d.key: i for i, d in enumerate(definitions)}
-    return sorted(best.values(), key=lambda m: (m.position, order[m.key]))
+    return sorted(found, key=lambda m: (m.position, order[m.key]))
 
 
 def compare_commitments(
     old: Sequence[CommitmentMention],
     new: Sequence[CommitmentMention],
     lexicon: Sequence[CommitmentDef],
-    *,
-    compare_strength: bool = True,
 ) -> list[CommitmentChange]:
-    """Return the status of every commitment mentioned on either side, in lexicon order.
+    """Return the presence of every commitment stated on either side, in lexicon order.
 
-    With ``compare_strength=False`` (an English–Korean pair) a commitment found on both
-    sides is retained whatever its tiers: the two languages mark strength differently.
+    A commitment stated on both sides is ``retained`` here; ``judge_strength`` may then
+    call it weakened or strengthened from the clauses that state it.
     """
     by_old = {m.key: m for m in old}
     by_new = {m.key: m for m in new}
@@ -177,15 +214,7 @@ def compare_commitments(
         after = by_new.get(definition.key)
         if before is None and after is None:
             continue
-        if before is None:
-            status = "added"
-        elif after is None:
-            status = "dropped"
-        elif not definition.track_strength or not compare_strength:
-            status = "retained"
-        else:
-            delta = TIER_RANK[after.strength] - TIER_RANK[before.strength]
-            status = "retained" if delta == 0 else ("strengthened" if delta > 0 else "weakened")
+        status = "added" if before is None else "dropped" if after is None else "retained"
         changes.append(
             CommitmentChange(
                 key=definition.key,
@@ -201,65 +230,78 @@ def compare_commitments(
     return changes
 
 
-def judge_strength_by_alignment(
+def _verdict(delta: int) -> str:
+    return "retained" if delta == 0 else ("strengthened" if delta > 0 else "weakened")
+
+
+def judge_strength(
     changes: Sequence[CommitmentChange],
     old: Sequence[Clause],
     new: Sequence[Clause],
     aligned: Sequence[tuple[Sequence[int], Sequence[int]]],
     lang: str,
     lexicon: Sequence[CommitmentDef],
+    *,
+    any_pair: bool,
 ) -> list[CommitmentChange]:
-    """Re-judge the strength of commitments found on both sides from their aligned clauses.
+    """Judge the strength of commitments stated on both sides from their evidence pairs.
 
-    ``compare_commitments`` compares each side's first mention, which misses a "will"
-    softened to "discussed" in a later clause that carries the same commitment, and can
-    compare two unrelated clauses. When some aligned clause pair (old positions, new
-    positions; same language) carries the commitment on both sides, the first such pair
-    whose tiers differ decides weakened or strengthened, with its clauses as evidence; if
-    every such pair keeps its tier, the commitment is retained. A commitment carried by no
-    aligned pair keeps its first-mention verdict.
+    An evidence pair is an aligned clause pair (old positions, new positions; one
+    language) whose clauses both define the commitment. A pair is decidable when both
+    clauses state a tier of their own (``stated_tiers``): "will serve" against "serves"
+    is not. With ``any_pair`` (revisions: a silent edit touches few clauses, each on
+    purpose) the first decidable pair whose tiers differ decides; otherwise (successors,
+    rewritten throughout) only one-to-one pairs count and every decidable one must move
+    the same way. Anything else,
+    including defining clauses that are not aligned with each other, is ``retained``
+    with the first evidence pair (or the first defining clauses) shown. ADR 0096.
     """
     if not old or not new:
         return list(changes)
-    tiers_old = strengths_in_context([c.text for c in old], [c.paragraph for c in old], lang)
-    tiers_new = strengths_in_context([c.text for c in new], [c.paragraph for c in new], lang)
+    tiers_old = _tiers(old, lang)
+    tiers_new = _tiers(new, lang)
     definitions = {d.key: d for d in lexicon}
     judged: list[CommitmentChange] = []
     for change in changes:
         definition = definitions.get(change.key)
-        if (
-            definition is None
-            or not definition.track_strength
-            or change.status not in ("retained", "weakened", "strengthened")
-        ):
+        if definition is None or change.status != "retained":
             judged.append(change)
             continue
-        patterns = definition.compiled(lang)
-        carried: list[tuple[int, int, int]] = []  # (tier delta, old index, new index)
-        for old_indexes, new_indexes in aligned:
-            o = [i for i in old_indexes if any(p.search(old[i].key) for p in patterns)]
-            n = [j for j in new_indexes if any(p.search(new[j].key) for p in patterns)]
+        pairs: list[tuple[int, int]] = []
+        for old_ids, new_ids in aligned:
+            if not any_pair and (len(old_ids) != 1 or len(new_ids) != 1):
+                # A split or merged sentence of a successor is restructured: which verb
+                # governs the commitment on each side is a guess, so it decides nothing.
+                continue
+            o = [i for i in old_ids if definition.defines(old[i], lang)]
+            n = [j for j in new_ids if definition.defines(new[j], lang)]
             if o and n:
-                i = max(o, key=lambda k: TIER_RANK[tiers_old[k]])
-                j = max(n, key=lambda k: TIER_RANK[tiers_new[k]])
-                carried.append((TIER_RANK[tiers_new[j]] - TIER_RANK[tiers_old[i]], i, j))
-        if not carried:
+                pairs.append((o[0], n[0]))
+        if not pairs:
             judged.append(change)
             continue
-        differing = [c for c in carried if c[0] != 0]
-        if not differing and change.status == "retained":
-            judged.append(change)
-            continue
-        delta, i, j = differing[0] if differing else carried[0]
-        status = "retained" if delta == 0 else ("strengthened" if delta > 0 else "weakened")
+        status = "retained"
+        evidence = pairs[0]
+        if definition.track_strength:
+            decidable = [
+                (TIER_RANK[b] - TIER_RANK[a], i, j)
+                for i, j in pairs
+                if (a := tiers_old[i]) is not None and (b := tiers_new[j]) is not None
+            ]
+            moved = [d for d in decidable if d[0] != 0]
+            if (any_pair and moved) or (
+                moved and len(moved) == len(decidable) and len({d[0] > 0 for d in moved}) == 1
+            ):
+                status, evidence = _verdict(moved[0][0]), (moved[0][1], moved[0][2])
+        i, j = evidence
         judged.append(
             replace(
                 change,
                 status=status,
                 old_evidence=old[i].text,
                 new_evidence=new[j].text,
-                strength_old=tiers_old[i],
-                strength_new=tiers_new[j],
+                strength_old=tiers_old[i] or DEFAULT_TIER,
+                strength_new=tiers_new[j] or DEFAULT_TIER,
             )
         )
     return judged

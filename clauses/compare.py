@@ -13,7 +13,7 @@ from clauses.commitments import (
     CommitmentDef,
     compare_commitments,
     find_commitments,
-    judge_strength_by_alignment,
+    judge_strength,
     load_lexicons,
 )
 from clauses.encoder import Encoder, default_encoder
@@ -150,23 +150,22 @@ def compare_clauses(
     )
 
     definitions = load_lexicons() if lexicon is None else list(lexicon)
+    # Each side is read with its own language's patterns; across languages only presence
+    # is compared (ADR 0017): the two languages mark strength differently.
     commitments = compare_commitments(
         find_commitments(old, old_language, definitions),
         find_commitments(new, new_language, definitions),
         definitions,
-        compare_strength=not cross_language,
     )
-    if chosen_kind == "revision":
-        # A silent edit touches few clauses, and any of them that softens or firms up a
-        # commitment is the news; successors are rewritten throughout (tense, order), so
-        # their first mentions, the headline clauses, are compared instead.
-        commitments = judge_strength_by_alignment(
+    if not cross_language:
+        commitments = judge_strength(
             commitments,
             old,
             new,
             [(c.old, c.new) for c in changes if c.old and c.new],
             old_language,
             definitions,
+            any_pair=chosen_kind == "revision",
         )
 
     phrases: list[PhraseChange] = []

@@ -150,7 +150,52 @@ def _in_relative_clause(modality: Modality, text: str, lang: str) -> bool:
     return bool(pronouns) and "," not in before[pronouns[-1].end() :]
 
 
+_TO_BEFORE = re.compile(r"(\w+)\s+to\s+$")
+
+
+def _is_purpose_infinitive(modality: Modality, text: str, found: Sequence[Modality]) -> bool:
+    """Whether an English modality word is an infinitive that describes a noun or a purpose.
+
+    In "a body to discuss planning" or "met to review progress" the word says what the body
+    or the meeting is for, not how strongly the clause commits; after a modality verb
+    ("agreed to discuss", "committed to review") it is that verb's complement and stays.
+    """
+    before = text[: modality.start].lower()
+    match = _TO_BEFORE.search(before)
+    if match is None:
+        return False
+    word_start = match.start(1)
+    return not any(m.start <= word_start < m.end for m in found)
+
+
 def clause_modality(text: str, lang: str) -> Modality | None:
     """Return the modality word that governs the clause itself, none of a relative clause."""
-    found = [m for m in find_modalities(text, lang) if not _in_relative_clause(m, text, lang)]
+    every = find_modalities(text, lang)
+    found = [m for m in every if not _in_relative_clause(m, text, lang)]
+    if lang != "ko":
+        found = [m for m in found if not _is_purpose_infinitive(m, text, every)]
     return governing(found, lang)
+
+
+def stated_tiers(texts: Sequence[str], paragraphs: Sequence[int], lang: str) -> list[str | None]:
+    """Return each clause's own tier (``clause_modality``) or its list lead-in's; None if neither.
+
+    None means the clause states a fact ("the NCG serves as ...") rather than a degree of
+    commitment, so comparing it with a tier says nothing (ADR 0096).
+    """
+    tiers: list[str | None] = []
+    for index, text in enumerate(texts):
+        own = clause_modality(text, lang)
+        tier = own.tier if own else None
+        back = index
+        while (
+            tier is None
+            and back > 0
+            and paragraphs[back - 1] == paragraphs[index]
+            and is_list_continuation(texts[back - 1])
+        ):
+            lead = clause_modality(texts[back - 1], lang)
+            tier = lead.tier if lead else None
+            back -= 1
+        tiers.append(tier)
+    return tiers

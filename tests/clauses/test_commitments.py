@@ -249,8 +249,9 @@ def test_silent_edit_elsewhere_keeps_the_commitment_retained() -> None:
     assert status == "retained"
 
 
-def test_successors_compare_first_mentions_only() -> None:
-    # Successors are rewritten throughout; their headline (first) mentions decide.
+def test_successors_need_every_evidence_pair_to_agree() -> None:
+    # Successors are rewritten throughout: the list pair keeps its tier, the CNI pair is
+    # softened, so the engine is unsure and says retained (ADR 0096).
     edited = TWICE.replace("agreed to strengthen", "discussed ways to strengthen")
     status, _ = _status(compare_texts(TWICE, edited, kind="successor"), "ncg-workstreams")
     assert status == "retained"
