@@ -27,6 +27,7 @@ from typing import Any
 from alerts.render import RenderedMail, build_message, render_alert, render_digest, thread_root
 from core.errors import AlertError, ConfigError
 from core.settings import Settings
+from core.vocabulary import severity_rank
 from models import History, outbox
 from models.outbox import OutboxItem
 
@@ -231,7 +232,7 @@ def plan_messages(items: Sequence[OutboxItem], sender: str, now: dt.datetime) ->
         day = now.astimezone(dt.UTC).date()
         mail = render_digest(group, day)
         severities = [i.severity for i in group]
-        top = max(severities, key=outbox.SEVERITIES.index)
+        top = max(severities, key=severity_rank)
         message = build_message(
             mail,
             sender=sender,

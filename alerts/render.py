@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from core.vocabulary import FLAGGED_COMMITMENT_STATUSES, STRENGTH_STATUSES
 from models.outbox import MESSAGE_ID_DOMAIN, OutboxItem, StatementRef
 
 _ORDINAL_WORDS = {
@@ -47,13 +48,6 @@ _ORDINAL_WORD = re.compile(r"\b(" + "|".join(_ORDINAL_WORDS) + r")\b", re.IGNORE
 # Korean titles number meetings as 제5차 or 5차.
 _ORDINAL_KOREAN = re.compile(r"제?\s*(\d{1,3})\s*차")
 
-# How each commitment status reads in a sentence and in a heading, most alarming first.
-COMMITMENT_STATUSES: tuple[tuple[str, str], ...] = (
-    ("dropped", "Dropped"),
-    ("weakened", "Weakened"),
-    ("added", "Added"),
-    ("strengthened", "Strengthened"),
-)
 KIND_LINES = {
     "successor": "a new statement in the series, compared with the one before it",
     "revision": "a statement already published was edited in place",
@@ -145,7 +139,7 @@ def change_headline(comparison: Mapping[str, Any]) -> str:
     commitments = comparison.get("commitments") or []
     by_status = [
         (sum(1 for c in commitments if c.get("status") == status), status)
-        for status, _ in COMMITMENT_STATUSES
+        for status in FLAGGED_COMMITMENT_STATUSES
     ]
     headline = _count_phrase(by_status, "commitment")
     if headline:
@@ -257,11 +251,12 @@ def alert_view(item: OutboxItem) -> dict[str, Any]:
     kind = str(comparison.get("kind") or "successor")
     commitments = comparison.get("commitments") or []
     groups = []
-    for status, heading in COMMITMENT_STATUSES:
+    for status in FLAGGED_COMMITMENT_STATUSES:
+        heading = status.capitalize()
         members = [{**_COMMITMENT_DEFAULTS, **c} for c in commitments if c.get("status") == status]
         for member in members:
             # A strength matters only when it moved; "strong → –" on a drop is noise.
-            member["show_strength"] = status in ("weakened", "strengthened")
+            member["show_strength"] = status in STRENGTH_STATUSES
         if members:
             groups.append({"status": status, "heading": heading, "items": members})
     retained = [

@@ -19,26 +19,13 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
+from core.vocabulary import PRESENCE_STATUSES, REWORDED_STATUSES
 
+# The commitment statuses that make a comparison high severity on their own.
 _ALARMING = frozenset({"dropped", "weakened", "added"})
-_REWORDED = frozenset({"modified", "moved", "split", "merged"})
-_APPEARED = frozenset({"added", "dropped"})
 # Everything that is not a letter or a digit is typography for this purpose: quotes,
 # dashes, apostrophes, punctuation and whitespace of any script.
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def severity_rank(severity: str | None) -> int:
-    """The order of a severity (None = -1, low = 0 … high = 2); raises ValueError if unknown."""
-    if severity is None:
-        return -1
-    try:
-        return SEVERITIES.index(severity)
-    except ValueError:
-        raise ValueError(
-            f"unknown severity {severity!r}: use one of {', '.join(SEVERITIES)}"
-        ) from None
 
 
 def typographic_key(text: str | None) -> str:
@@ -53,7 +40,7 @@ def _substantive(clause: Mapping[str, Any]) -> bool:
     status = clause.get("status")
     if status in ("unchanged", "matched"):
         return False
-    if status in _APPEARED or status == "moved":
+    if status in PRESENCE_STATUSES or status == "moved":
         return True
     return typographic_key(clause.get("old_text")) != typographic_key(clause.get("new_text"))
 
@@ -81,14 +68,14 @@ def comparison_severity(result: Mapping[str, Any]) -> str | None:
         return "high"
     if kind == "translation":
         # Two languages never match word for word; only missing content is worth a mail.
-        missing = any(c.get("status") in _APPEARED for c in clauses)
+        missing = any(c.get("status") in PRESENCE_STATUSES for c in clauses)
         return "medium" if missing else None
-    if any(c.get("status") in _APPEARED for c in clauses):
+    if any(c.get("status") in PRESENCE_STATUSES for c in clauses):
         return "medium"
     if any(c.get("status") == "strengthened" for c in commitments):
         return "medium"
     if any(p.get("status") == "dropped" for p in phrases):
         return "medium"
-    if any(c.get("status") in _REWORDED for c in clauses):
+    if any(c.get("status") in REWORDED_STATUSES for c in clauses):
         return "low"
     return None

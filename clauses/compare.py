@@ -26,12 +26,11 @@ from clauses.phrases import (
     strength_phrase_changes,
 )
 from clauses.segment import Clause, segment
+from core.vocabulary import CLAUSE_STATUSES, COMPARISON_KINDS
 
-KINDS = ("revision", "successor", "translation")
 # Earlier statements of a series recur in every successor comparison's phrase support: up
 # to 20 per comparison, so a backfill would segment each one 20 times without this cache.
 HISTORY_CACHE_SIZE = 512
-SUMMARY_STATUSES = ("unchanged", "modified", "moved", "split", "merged", "added", "dropped")
 
 
 @lru_cache(maxsize=HISTORY_CACHE_SIZE)
@@ -107,7 +106,7 @@ class ComparisonResult:
 def _summarise(changes: Sequence[ClauseChange]) -> dict[str, int]:
     # "matched" (translations) is counted beside the seven statuses so that the shape of
     # the summary is the same for every kind of comparison.
-    summary = {status: 0 for status in (*SUMMARY_STATUSES, "matched")}
+    summary = {status: 0 for status in (*CLAUSE_STATUSES, "matched")}
     for change in changes:
         summary[change.status] = summary.get(change.status, 0) + 1
     return summary
@@ -136,8 +135,10 @@ def compare_clauses(
     new_language = new_lang or _language_of(new)
     cross_language = old_language != new_language
     chosen_kind = kind or ("translation" if cross_language else "successor")
-    if chosen_kind not in KINDS:
-        raise ValueError(f"unknown comparison kind {chosen_kind!r}; expected one of {KINDS}")
+    if chosen_kind not in COMPARISON_KINDS:
+        raise ValueError(
+            f"unknown comparison kind {chosen_kind!r}; expected one of {COMPARISON_KINDS}"
+        )
     # Revisions are small edits that lexical matching reads well; the encoder is for
     # reworded successors and for English–Korean pairs.
     use_encoder = not lexical and (

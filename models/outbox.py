@@ -18,12 +18,10 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from core.vocabulary import ALERT_STATUSES, DIGESTS, SEVERITIES
 from models.schema import Alert, Capture, Comparison, Document, Subscription, Version, utcnow
 from models.store import comparison_dict, insert_ignore
 
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
-DIGESTS: tuple[str, ...] = ("immediate", "daily")
-ALERT_STATUSES: tuple[str, ...] = ("pending", "sent", "failed")
 ALL_SERIES = "*"
 # The right-hand side of every Message-ID we mint; ".invalid" can never be a real host.
 MESSAGE_ID_DOMAIN = "clausewatch.invalid"

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
 from models import History, store
 from models.outbox import enqueue_alerts
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 # Korean and English releases of one meeting appear up to a few days apart.
 TRANSLATION_WINDOW_DAYS = 3
-FLAGGED_STATUSES = ("added", "dropped", "weakened", "strengthened")
 
 
 @dataclass(frozen=True)
@@ -275,11 +275,7 @@ def compare_version(
             lexical=lexical,
             encoder=encoder,
         )
-        flagged = [
-            c
-            for c in result["commitments"]
-            if c["status"] in ("added", "dropped", "weakened", "strengthened")
-        ]
+        flagged = [c for c in result["commitments"] if c["status"] in FLAGGED_COMMITMENT_STATUSES]
         with history.sessions.begin() as session:
             comparison, created = store.save_comparison(
                 session, pair.old_version_id, pair.new_version_id, result, severity=severity

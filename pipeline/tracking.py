@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 from core.errors import ClausewatchError, InputError
+from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
 from models import History, open_history, store
 from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
 from scrapers.archive import CaptureArchive
@@ -411,7 +412,7 @@ def flagged_changes(
                 continue
             comparison = store.comparison_dict(session, row)
             for change in comparison.get("commitments", []):
-                if change.get("status") in ("added", "dropped", "weakened", "strengthened"):
+                if change.get("status") in FLAGGED_COMMITMENT_STATUSES:
                     flagged.append(
                         {
                             "comparison": outcome.comparison_id,

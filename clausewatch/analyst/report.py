@@ -11,10 +11,10 @@ from typing import Any
 
 import jinja2
 
+from core.vocabulary import COMMITMENT_STATUSES
 from models.analysis import SeriesComparison, Timeline
 
 LANGUAGE_NAMES = {"en": "English", "ko": "Korean"}
-COMMITMENT_ORDER = {"dropped": 0, "weakened": 1, "added": 2, "strengthened": 3, "retained": 4}
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ timeline.language }}">
@@ -138,11 +138,15 @@ _environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefi
 _template = _environment.from_string(_TEMPLATE)
 
 
+def _commitment_order(status: str) -> int:
+    return COMMITMENT_STATUSES.index(status) if status in COMMITMENT_STATUSES else 9
+
+
 def _commitments(result: dict[str, Any]) -> list[dict[str, Any]]:
     # The changes an analyst looks for first (dropped, weakened) go to the top.
     return sorted(
         result.get("commitments") or [],
-        key=lambda m: (COMMITMENT_ORDER.get(m["status"], 9), m["label"]),
+        key=lambda m: (_commitment_order(m["status"]), m["label"]),
     )
 
 

@@ -11,6 +11,7 @@ import typer
 
 from core.errors import InputError
 from core.settings import get_settings
+from core.vocabulary import AlertStatus, Digest, Severity
 
 
 class OutputFormat(enum.StrEnum):
@@ -20,34 +21,11 @@ class OutputFormat(enum.StrEnum):
     json = "json"
 
 
-class Severity(enum.StrEnum):
-    """The minimum severity a subscription asks for."""
-
-    low = "low"
-    medium = "medium"
-    high = "high"
-
-
-class Digest(enum.StrEnum):
-    """How often a subscriber gets mail."""
-
-    immediate = "immediate"
-    daily = "daily"
-
-
 class Language(enum.StrEnum):
     """Statement languages a subscription can ask for."""
 
     en = "en"
     ko = "ko"
-
-
-class AlertStatus(enum.StrEnum):
-    """Outbox row states."""
-
-    pending = "pending"
-    sent = "sent"
-    failed = "failed"
 
 
 FormatOption = Annotated[

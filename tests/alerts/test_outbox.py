@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from alerts import severity as severity_module
 from models import History, open_history, outbox
 from tests.alerts.history import add_comparison
 
@@ -17,10 +16,6 @@ def history(db_url: str) -> Iterator[History]:
     h = open_history(db_url)
     yield h
     h.close()
-
-
-def test_severity_scales_agree() -> None:
-    assert outbox.SEVERITIES == severity_module.SEVERITIES
 
 
 def test_subscribe_twice_updates_one_row(history: History) -> None:

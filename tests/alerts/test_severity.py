@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from alerts.severity import comparison_severity, severity_rank
+from alerts.severity import comparison_severity
 from tests.alerts.samples import NCG_4_TO_5
 
 
@@ -69,13 +69,3 @@ CASES = [
 @pytest.mark.parametrize(("name", "result", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_comparison_severity(name: str, result: dict[str, Any], expected: str | None) -> None:
     assert comparison_severity(result) == expected
-
-
-@pytest.mark.parametrize(("level", "rank"), [(None, -1), ("low", 0), ("medium", 1), ("high", 2)])
-def test_severity_rank(level: str | None, rank: int) -> None:
-    assert severity_rank(level) == rank
-
-
-def test_unknown_severity_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown severity"):
-        severity_rank("urgent")

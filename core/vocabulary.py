@@ -1,0 +1,81 @@
+"""The words every layer uses for what a comparison found and what an alert is: one table each.
+
+The clause engine writes these statuses, the history stores them, the alerts and reports read
+them, and the command line offers them as choices; a name changes here or nowhere.
+"""
+
+from __future__ import annotations
+
+import enum
+
+# What two versions are to each other (docs/comparison-json.md).
+COMPARISON_KINDS: tuple[str, ...] = ("revision", "successor", "translation")
+
+# Clause statuses of a same-language comparison, in the order summaries list them.
+CLAUSE_STATUSES: tuple[str, ...] = (
+    "unchanged",
+    "modified",
+    "moved",
+    "split",
+    "merged",
+    "added",
+    "dropped",
+)
+# A translation compares presence only: a clause is matched, added or dropped.
+TRANSLATION_STATUSES: tuple[str, ...] = ("matched", "added", "dropped")
+# Clauses that kept their content but changed wording, place or grouping.
+REWORDED_STATUSES: frozenset[str] = frozenset({"modified", "moved", "split", "merged"})
+# Clauses that appeared or vanished.
+PRESENCE_STATUSES: frozenset[str] = frozenset({"added", "dropped"})
+
+# Commitment statuses, most alarming first: the order in which reports and mails list them.
+COMMITMENT_STATUSES: tuple[str, ...] = ("dropped", "weakened", "added", "strengthened", "retained")
+# Every commitment status but "retained": a change a reader is told about.
+FLAGGED_COMMITMENT_STATUSES: tuple[str, ...] = COMMITMENT_STATUSES[:-1]
+STRENGTH_STATUSES: frozenset[str] = frozenset({"weakened", "strengthened"})
+
+PHRASE_STATUSES: tuple[str, ...] = ("added", "dropped")
+
+
+class Severity(enum.StrEnum):
+    """How much a comparison matters to a subscriber, lowest first (alerts/severity.py)."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+SEVERITIES: tuple[str, ...] = tuple(level.value for level in Severity)
+
+
+def severity_rank(severity: str | None) -> int:
+    """The order of a severity (None = -1, low = 0 … high = 2); raises ValueError if unknown."""
+    if severity is None:
+        return -1
+    try:
+        return SEVERITIES.index(severity)
+    except ValueError:
+        raise ValueError(
+            f"unknown severity {severity!r}: use one of {', '.join(SEVERITIES)}"
+        ) from None
+
+
+class Digest(enum.StrEnum):
+    """How often a subscriber gets mail."""
+
+    immediate = "immediate"
+    daily = "daily"
+
+
+DIGESTS: tuple[str, ...] = tuple(digest.value for digest in Digest)
+
+
+class AlertStatus(enum.StrEnum):
+    """The states of an alert outbox row."""
+
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+ALERT_STATUSES: tuple[str, ...] = tuple(status.value for status in AlertStatus)
