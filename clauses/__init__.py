@@ -10,6 +10,7 @@ from clauses.commitments import (
     CommitmentDef,
     CommitmentMention,
     LexiconError,
+    evidence_excerpt,
     find_commitments,
     load_lexicons,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "compare_texts",
     "default_encoder",
     "detect_language",
+    "evidence_excerpt",
     "find_commitments",
     "load_lexicons",
     "match_key",

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from clauses.modality import DEFAULT_TIER, TIER_RANK, stated_tiers
+from clauses.normalize import alias_spans, match_key
 from clauses.segment import Clause
 
 LANGUAGES = ("en", "ko")
@@ -305,3 +306,72 @@ def judge_strength(
             )
         )
     return judged
+
+
+# An excerpt keeps this many characters of the evidence, about a third of them before the
+# match: enough for the governing verb ("agreed to …", "…하기로 합의") and the object.
+EXCERPT_WIDTH = 160
+_WORD = re.compile(r"\w+")
+
+
+def _span_in_text(text: str, matched_key: str) -> tuple[int, int] | None:
+    """Where the words of a match-key span lie in the displayed text (aliases skipped)."""
+    lowered = text.lower()
+    aliases = alias_spans(lowered)
+    found: list[tuple[int, int]] = []
+    cursor = 0
+    for token in _WORD.findall(matched_key):
+        hit = re.compile(r"(?<!\w)" + re.escape(token)).search(lowered, cursor)
+        where = (hit.start(), hit.end()) if hit else None
+        # An alias token ("cni", "usa") stands for the words it replaced in the text.
+        alias = next(((a, b) for a, b, c in aliases if c == token and a >= cursor), None)
+        if alias is not None and (where is None or alias[0] < where[0]):
+            where = alias
+        if where is None:
+            continue  # a particle or ending the key dropped
+        found.append(where)
+        cursor = where[1]
+    if not found:
+        return None
+    return found[0][0], found[-1][1]
+
+
+def evidence_excerpt(
+    text: str,
+    key: str,
+    lang: str,
+    lexicon: Sequence[CommitmentDef] | None = None,
+    *,
+    width: int = EXCERPT_WIDTH,
+) -> str:
+    """Return ``text`` shortened to about ``width`` characters around the commitment's match.
+
+    The match is the first defining pattern of commitment ``key`` in the clause's match key;
+    with none (an unknown key or lexicon), the start of the text is kept. Never raises.
+    """
+    if len(text) <= width:
+        return text
+    definitions = load_lexicons() if lexicon is None else lexicon
+    definition = next((d for d in definitions if d.key == key), None)
+    span: tuple[int, int] | None = None
+    if definition is not None:
+        clause_key = match_key(text, lang)
+        for pattern in definition.compiled(lang):
+            hit = pattern.search(clause_key)
+            if hit:
+                span = _span_in_text(text, hit.group(0))
+                break
+    start = 0 if span is None else max(0, min(span[0] - width // 3, len(text) - width))
+    end = max(min(len(text), start + width), span[1] if span else 0)
+    # Cut at spaces so that no word is shown in half, never inside the match itself.
+    if start > 0:
+        space = text.find(" ", start)
+        if 0 <= space < (span[0] if span else end):
+            start = space + 1
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        if space > (span[1] if span else start):
+            end = space
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    return head + text[start:end].strip() + tail

@@ -6,6 +6,7 @@ from functools import cache
 
 import jinja2
 
+from clauses.commitments import evidence_excerpt
 from clauses.compare import ComparisonResult
 
 _MARKERS = {
@@ -53,6 +54,7 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
         keep_trailing_newline=True,
     )
     text.filters["word_diff"] = _diff_text
+    text.filters["excerpt"] = evidence_excerpt
     return html, text
 
 

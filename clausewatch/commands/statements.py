@@ -156,6 +156,8 @@ def import_statements(
 
 
 def _render_change(item: dict[str, Any]) -> list[str]:
+    from clauses import evidence_excerpt
+
     old, new = item["old"], item["new"]
     lines = [
         f"#{item['id']} {item['kind']}  [{item['severity'] or 'no alert'}]  "
@@ -170,9 +172,11 @@ def _render_change(item: dict[str, Any]) -> list[str]:
             strength = f" [{c['strength_old'] or '-'} -> {c['strength_new'] or '-'}]"
         lines.append(f"  {c['status'].upper():<12} {c['label']}{strength}")
         if c["old_evidence"]:
-            lines.append(f"      was: {c['old_evidence']}")
+            excerpt = evidence_excerpt(c["old_evidence"], c["key"], old["language"])
+            lines.append(f"      was: {excerpt}")
         if c["new_evidence"]:
-            lines.append(f"      now: {c['new_evidence']}")
+            excerpt = evidence_excerpt(c["new_evidence"], c["key"], new["language"])
+            lines.append(f"      now: {excerpt}")
     for p in item["phrases"]:
         lines.append(f"  phrase {p['status']}: {p['text']}")
     summary = ", ".join(f"{k} {v}" for k, v in item["summary"].items() if v)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from clauses import compare_texts, find_commitments, segment
+from clauses import compare_texts, evidence_excerpt, find_commitments, render_text, segment
 from clauses.commitments import LexiconError, parse_lexicon
 from clauses.modality import clause_modality, stated_tiers
 
@@ -271,3 +271,71 @@ def test_lexicon_roles_parse() -> None:
 def test_malformed_roles_raise(patterns: dict[str, object]) -> None:
     with pytest.raises(LexiconError):
         parse_lexicon({"commitments": [{"key": "k", "patterns": patterns}]})
+
+
+LONG_EN = (
+    "On the first day of the meeting in Washington, after long and detailed talks between the "
+    "two delegations on many subjects of common interest, the two sides agreed to strengthen "
+    "conventional-nuclear integration so that the conventional and nuclear capabilities of "
+    "the alliance reinforce each other in every contingency on the peninsula and beyond it."
+)
+LONG_KO = (
+    "양측은 워싱턴에서 열린 이번 회의에서 여러 분야에 걸친 긴 논의를 거친 뒤, 핵을 포함한 "
+    "모든 범주의 미국 역량으로 뒷받침되는 확장억제 공약을 재확인하였으며, 앞으로도 동맹의 "
+    "억제 태세를 한층 강화해 나가기 위해 긴밀히 협력하고 모든 수준에서 협의를 이어가기로 하였다."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "lang", "kept"),
+    [
+        # The match (through an alias: "cni") and the verb before it are kept.
+        (LONG_EN, WORKSTREAMS, "en", "agreed to strengthen conventional-nuclear integration"),
+        (LONG_KO, FULL_RANGE, "ko", "모든 범주의 미국 역량"),
+        # The full-range pattern matched across "U.S." (the alias "usa").
+        (
+            "The United States reaffirmed, after a long exchange of views on many matters of "
+            "common interest in the region and well beyond it, that its commitment to the ROK "
+            "is backed by the full range of U.S. capabilities, including nuclear.",
+            FULL_RANGE,
+            "en",
+            "full range of U.S. capabilities",
+        ),
+    ],
+)
+def test_evidence_excerpt_keeps_the_match(text: str, key: str, lang: str, kept: str) -> None:
+    excerpt = evidence_excerpt(text, key, lang, width=90)
+    assert kept in excerpt
+    assert len(excerpt) < len(text)
+    # Cut at word boundaries: every word shown is a whole word of the clause.
+    words = set(text.replace(",", " ").split())
+    assert all(w in words for w in excerpt.strip("…").replace(",", " ").split())
+
+
+@pytest.mark.parametrize("key", [WORKSTREAMS, "no-such-commitment"])
+def test_short_evidence_is_shown_whole(key: str) -> None:
+    assert evidence_excerpt("They agreed to strengthen CNI.", key, "en") == (
+        "They agreed to strengthen CNI."
+    )
+
+
+def test_unknown_commitment_keeps_the_start_of_the_clause() -> None:
+    excerpt = evidence_excerpt(LONG_EN, "no-such-commitment", "en", width=60)
+    assert excerpt.startswith("On the first day") and excerpt.endswith("…")
+
+
+def test_text_report_prints_evidence_of_flagged_commitments_only() -> None:
+    old = f"{STATES_EN}\n\nThe two sides agreed to deepen joint planning and execution."
+    new = f"{STATES_EN}\n\nThe two sides discussed joint planning and execution."
+    lines = render_text(compare_texts(old, new, kind="successor", lexical=True)).splitlines()
+    weakened = next(i for i, line in enumerate(lines) if PLANNING in line)
+    assert "weakened" in lines[weakened]
+    assert lines[weakened + 1].strip() == (
+        "was: The two sides agreed to deepen joint planning and execution."
+    )
+    assert (
+        lines[weakened + 2].strip() == "now: The two sides discussed joint planning and execution."
+    )
+    retained = next(i for i, line in enumerate(lines) if FULL_RANGE in line)
+    assert "retained" in lines[retained]
+    assert not lines[retained + 1].strip().startswith(("was:", "now:"))
