@@ -24,12 +24,19 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Any
 
-from alerts.render import RenderedMail, build_message, render_alert, render_digest, thread_root
+from alerts.render import (
+    RenderedMail,
+    build_message,
+    render_alert,
+    render_digest,
+    render_health,
+    thread_root,
+)
 from core.errors import AlertError, ConfigError
 from core.settings import Settings
 from core.vocabulary import severity_rank
 from models import History, outbox
-from models.outbox import OutboxItem
+from models.outbox import HealthItem, OutboxItem
 
 log = logging.getLogger("clausewatch.alerts")
 
@@ -151,7 +158,7 @@ def smtp_config_from_block(name: str, settings: Settings) -> SmtpConfig:
 class Outgoing:
     """One message to send and the alert rows it settles (several for a digest)."""
 
-    items: list[OutboxItem]
+    items: Sequence[OutboxItem | HealthItem]
     mail: RenderedMail
     message: EmailMessage
 
@@ -209,11 +216,27 @@ def digest_message_id(items: Sequence[OutboxItem], day: dt.date) -> str:
     return f"<digest.{items[0].subscription_id}.{day:%Y%m%d}.{digest}@{outbox.MESSAGE_ID_DOMAIN}>"
 
 
-def plan_messages(items: Sequence[OutboxItem], sender: str, now: dt.datetime) -> list[Outgoing]:
-    """Render due alerts into messages: one per immediate alert, one per digest subscriber."""
+def plan_messages(
+    items: Sequence[OutboxItem | HealthItem], sender: str, now: dt.datetime
+) -> list[Outgoing]:
+    """Render due alerts into messages: one per immediate alert, one per digest subscriber;
+    an operator alert about a source's health always goes alone and at once."""
     out: list[Outgoing] = []
     digests: dict[int, list[OutboxItem]] = {}
     for item in items:
+        if isinstance(item, HealthItem):
+            health = render_health(item)
+            message = build_message(
+                health,
+                sender=sender,
+                to=item.email,
+                message_id=item.message_id,
+                thread=f"<source-health.{item.source}@{outbox.MESSAGE_ID_DOMAIN}>",
+                date=now,
+                severity=item.severity,
+            )
+            out.append(Outgoing([item], health, message))
+            continue
         if item.digest == "daily":
             digests.setdefault(item.subscription_id, []).append(item)
             continue
@@ -392,7 +415,7 @@ def deliver_pending(
 
 def _record(
     history: History,
-    items: Sequence[OutboxItem],
+    items: Sequence[OutboxItem | HealthItem],
     error: str,
     now: dt.datetime,
     report: DeliveryReport,

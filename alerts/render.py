@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from core.vocabulary import FLAGGED_COMMITMENT_STATUSES, STRENGTH_STATUSES
-from models.outbox import MESSAGE_ID_DOMAIN, OutboxItem, StatementRef
+from models.outbox import MESSAGE_ID_DOMAIN, HealthItem, OutboxItem, StatementRef
 
 _ORDINAL_WORDS = {
     "inaugural": 1,
@@ -350,6 +350,52 @@ def render_digest(items: Sequence[OutboxItem], day: dt.date) -> RenderedMail:
         subject += f", {high} high"
     html, text = _render("digest", alerts=views, day=day.isoformat(), subject=subject)
     return RenderedMail(_one_line(subject), html, text)
+
+
+#: What an operator should do, by the verdict a source turned to (docs/operators.md).
+HEALTH_ADVICE = {
+    "broken": (
+        "Tracking of this source has stopped storing statements (nothing wrong is stored). "
+        "Open the listing and the newest statement in a browser, compare the markup with the "
+        "selectors in scrapers/<source>.py, and fix the adapter; korea.kr and the Wayback "
+        "Machine stand in where a fallback exists."
+    ),
+    "degraded": (
+        "Statements still flow through the generic fallback, each checked for plausibility. "
+        "Update the adapter's selectors before the fallback meets a page it cannot read."
+    ),
+    "healthy": "Nothing: the adapter's own selectors read every field again.",
+}
+
+
+def health_view(item: HealthItem) -> dict[str, Any]:
+    """The template context of an operator alert about a source health change."""
+    if item.verdict == "healthy":
+        headline = f"{item.source} recovered: healthy again"
+    else:
+        headline = f"{item.source} is {item.verdict}"
+    reasons = [r.strip() for r in (item.reason or "").split(";") if r.strip()]
+    return {
+        "subject": _one_line(f"[clausewatch] source {headline}"),
+        "headline": headline,
+        "source": item.source,
+        "verdict": item.verdict,
+        "previous": item.previous,
+        "reasons": reasons or ["every field from the adapter"],
+        "changed_at": item.changed_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "last_good": (
+            item.last_good.strftime("%Y-%m-%d %H:%M UTC") if item.last_good else "never recorded"
+        ),
+        "advice": HEALTH_ADVICE.get(item.verdict, HEALTH_ADVICE["broken"]),
+        "email": item.email,
+    }
+
+
+def render_health(item: HealthItem) -> RenderedMail:
+    """Render the operator mail about one change of a source's health verdict."""
+    view = health_view(item)
+    html, text = _render("health", h=view)
+    return RenderedMail(view["subject"], html, text)
 
 
 def thread_root(item: OutboxItem) -> str:

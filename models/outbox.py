@@ -19,7 +19,16 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.vocabulary import ALERT_STATUSES, DIGESTS, SEVERITIES
-from models.schema import Alert, Capture, Comparison, Document, Subscription, Version, utcnow
+from models.schema import (
+    Alert,
+    Capture,
+    Comparison,
+    Document,
+    SourceEvent,
+    Subscription,
+    Version,
+    utcnow,
+)
 from models.store import comparison_dict, insert_ignore
 
 ALL_SERIES = "*"
@@ -56,10 +65,12 @@ class SubscriptionInfo:
     digest: str
     active: bool
     created_at: dt.datetime
+    operator: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``clausewatch subscriptions --format json`` (docs/alerts.md)."""
         return {
+            "operator": self.operator,
             "id": self.id,
             "email": self.email,
             "series": self.series_slug,
@@ -85,6 +96,7 @@ def _subscription_info(row: Subscription) -> SubscriptionInfo:
         digest=row.digest,
         active=row.active,
         created_at=created,
+        operator=bool(row.operator),
     )
 
 
@@ -97,9 +109,12 @@ def subscribe(
     commitment_keys: Sequence[str] = (),
     languages: Sequence[str] = (),
     digest: str = "immediate",
+    operator: bool = False,
 ) -> tuple[SubscriptionInfo, bool]:
     """Create or update the subscription of ``email`` to a series; returns (it, created).
 
+    ``operator`` also sends it one mail whenever a source's health verdict changes; an
+    update without it leaves an operator an operator (``unsubscribe`` ends both).
     Raises ValueError for an unknown severity or digest (the command checks first).
     """
     if min_severity not in SEVERITIES:
@@ -117,6 +132,7 @@ def subscribe(
         "languages": wanted,
         "digest": digest,
         "active": True,
+        "operator": operator,
     }
     new_id = insert_ignore(session, Subscription, values, ["email", "series_slug"])
     row = session.scalars(
@@ -130,6 +146,7 @@ def subscribe(
         row.languages = wanted
         row.digest = digest
         row.active = True
+        row.operator = row.operator or operator
         session.flush()
     return _subscription_info(row), new_id is not None
 
@@ -245,6 +262,48 @@ def enqueue_alerts(
     return added
 
 
+def health_message_id(event: SourceEvent, subscription_id: int, email: str) -> str:
+    """The deterministic Message-ID of the operator alert about one source health change."""
+    seed = "|".join(
+        (event.source.slug, event.previous or "", event.verdict, str(event.id), email.lower())
+    )
+    digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:16]
+    return f"<health.{event.id}.{subscription_id}.{digest}@{MESSAGE_ID_DOMAIN}>"
+
+
+#: The severity an operator alert carries, by the verdict the source turned to.
+HEALTH_SEVERITY = {"broken": "high", "degraded": "medium", "healthy": "low"}
+
+
+def enqueue_health_alerts(session: Session, event_id: int) -> int:
+    """Queue one alert per active operator subscription about a source health change.
+
+    Operators get every change whatever their other filters, and at once (a broken source
+    waits for no digest). Returns how many were added; running it twice adds nothing.
+    """
+    event = session.get(SourceEvent, event_id)
+    if event is None:
+        raise LookupError(f"no source event {event_id}")
+    added = 0
+    for sub in session.scalars(
+        select(Subscription)
+        .where(Subscription.active.is_(True), Subscription.operator.is_(True))
+        .order_by(Subscription.id)
+    ):
+        values = {
+            "source_event_id": event.id,
+            "subscription_id": sub.id,
+            "severity": HEALTH_SEVERITY.get(event.verdict, "medium"),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": None,
+            "message_id": health_message_id(event, sub.id, sub.email),
+        }
+        if insert_ignore(session, Alert, values, ["source_event_id", "subscription_id"]):
+            added += 1
+    return added
+
+
 # -- delivery ---------------------------------------------------------------------------
 
 
@@ -292,6 +351,25 @@ class OutboxItem:
     comparison: dict[str, Any] = field(repr=False)
 
 
+@dataclass(frozen=True)
+class HealthItem:
+    """A claimed operator alert: a source whose health verdict changed."""
+
+    alert_id: int
+    message_id: str
+    severity: str
+    attempts: int
+    email: str
+    subscription_id: int
+    source: str
+    verdict: str
+    previous: str | None
+    reason: str | None
+    changed_at: dt.datetime
+    last_good: dt.datetime | None
+    digest: str = "immediate"
+
+
 def _statement_ref(session: Session, version: Version) -> StatementRef:
     document = version.document
     capture = session.get(Capture, version.capture_id) if version.capture_id else None
@@ -311,7 +389,7 @@ def _statement_ref(session: Session, version: Version) -> StatementRef:
 
 def claim_due(
     session: Session, now: dt.datetime, *, lease: dt.timedelta, limit: int = 500
-) -> list[OutboxItem]:
+) -> list[OutboxItem | HealthItem]:
     """Claim pending alerts that are due at ``now`` for ``lease``; returns them to send.
 
     The claim is an UPDATE guarded by the same condition as the SELECT, so of two workers
@@ -340,7 +418,9 @@ def claim_due(
     return load_items(session, [i for i in ids if i in claimed])
 
 
-def peek_due(session: Session, now: dt.datetime, *, limit: int = 500) -> list[OutboxItem]:
+def peek_due(
+    session: Session, now: dt.datetime, *, limit: int = 500
+) -> list[OutboxItem | HealthItem]:
     """The alerts that are due at ``now``, without claiming them (for ``--dry-run``)."""
     ids = list(
         session.scalars(
@@ -358,15 +438,40 @@ def peek_due(session: Session, now: dt.datetime, *, limit: int = 500) -> list[Ou
     return load_items(session, ids)
 
 
-def load_items(session: Session, alert_ids: Sequence[int]) -> list[OutboxItem]:
+def _health_item(session: Session, alert: Alert, event: SourceEvent) -> HealthItem:
+    from models.store import last_good_fetch
+
+    changed = _aware(event.created_at)
+    assert changed is not None
+    return HealthItem(
+        alert_id=alert.id,
+        message_id=alert.message_id,
+        severity=alert.severity,
+        attempts=alert.attempts,
+        email=alert.subscription.email,
+        subscription_id=alert.subscription_id,
+        source=event.source.slug,
+        verdict=event.verdict,
+        previous=event.previous,
+        reason=event.reason,
+        changed_at=changed,
+        last_good=last_good_fetch(session, event.source.slug),
+    )
+
+
+def load_items(session: Session, alert_ids: Sequence[int]) -> list[OutboxItem | HealthItem]:
     """The outbox items of ``alert_ids``, in the given order."""
-    items: list[OutboxItem] = []
+    items: list[OutboxItem | HealthItem] = []
     cache: dict[int, tuple[dict[str, Any], StatementRef, StatementRef]] = {}
     for alert_id in alert_ids:
         alert = session.get(Alert, alert_id)
         if alert is None:
             continue
+        if alert.source_event is not None:
+            items.append(_health_item(session, alert, alert.source_event))
+            continue
         comparison, sub = alert.comparison, alert.subscription
+        assert comparison is not None
         if comparison.id not in cache:
             cache[comparison.id] = (
                 comparison_dict(session, comparison),
@@ -471,12 +576,13 @@ def list_alerts(
     session: Session, *, status: str | None = None, limit: int | None = None
 ) -> list[AlertInfo]:
     """Outbox rows, newest first, optionally of one status."""
+    # Outer joins: an operator alert has a source event instead of a comparison.
     stmt = (
         select(Alert, Subscription.email, Comparison.kind, Document)
         .join(Subscription, Subscription.id == Alert.subscription_id)
-        .join(Comparison, Comparison.id == Alert.comparison_id)
-        .join(Version, Version.id == Comparison.new_version_id)
-        .join(Document, Document.id == Version.document_id)
+        .outerjoin(Comparison, Comparison.id == Alert.comparison_id)
+        .outerjoin(Version, Version.id == Comparison.new_version_id)
+        .outerjoin(Document, Document.id == Version.document_id)
         .order_by(Alert.created_at.desc(), Alert.id.desc())
     )
     if status is not None:
@@ -487,14 +593,21 @@ def list_alerts(
     for alert, email, kind, document in session.execute(stmt):
         created = _aware(alert.created_at)
         assert created is not None
+        event = alert.source_event
+        if document is None and event is not None:
+            series, statement = None, f"source {event.source.slug}: {event.verdict}"
+            kind = "source-health"
+        else:
+            series = document.series.slug if document.series else None
+            statement = document.title or document.url
         out.append(
             AlertInfo(
                 id=alert.id,
                 status=alert.status,
                 severity=alert.severity,
                 email=email,
-                series=document.series.slug if document.series else None,
-                statement=document.title or document.url,
+                series=series,
+                statement=statement,
                 kind=kind,
                 attempts=alert.attempts,
                 last_error=alert.last_error,

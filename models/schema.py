@@ -79,6 +79,57 @@ class Source(Base):
     last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The verdict of the latest health check (healthy|degraded|broken), its reason in
+    # words and when it last changed; drift alerts go out when it changes (ADR 0100).
+    health: Mapped[str | None] = mapped_column(String(10))
+    health_reason: Mapped[str | None] = mapped_column(Text)
+    health_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FetchHealth(Base):
+    """What one listing or statement fetch showed about its source's markup (health facts)."""
+
+    __tablename__ = "fetch_health"
+    __table_args__ = (Index("ix_fetch_health_source_fetched", "source_id", "fetched_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    origin: Mapped[str] = mapped_column(String(10), default="track")  # track|check
+    kind: Mapped[str] = mapped_column(String(10))  # listing|article
+    url: Mapped[str] = mapped_column(String(2000))
+    # direct, or the fallback that stood in for a broken listing (korea-kr, wayback)
+    via: Mapped[str] = mapped_column(String(40), default="direct")
+    status: Mapped[int | None] = mapped_column(Integer)
+    redirects: Mapped[int] = mapped_column(Integer, default=0)
+    robots: Mapped[str] = mapped_column(String(10), default="allowed")  # allowed|disallowed
+    items: Mapped[int | None] = mapped_column(Integer)
+    # adapter|fallback per field; NULL when the page gave no statement at all
+    title_from: Mapped[str | None] = mapped_column(String(10))
+    date_from: Mapped[str | None] = mapped_column(String(10))
+    body_from: Mapped[str | None] = mapped_column(String(10))
+    language_from: Mapped[str | None] = mapped_column(String(10))
+    body_chars: Mapped[int | None] = mapped_column(Integer)
+    paragraphs: Mapped[int | None] = mapped_column(Integer)
+    median_chars: Mapped[float | None] = mapped_column(Float)
+    median_paragraphs: Mapped[float | None] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(10), default="ok")  # ok|refused|error
+    note: Mapped[str | None] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship()
+
+
+class SourceEvent(Base):
+    """A change of a source's health verdict; operator alerts point at it."""
+
+    __tablename__ = "source_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    verdict: Mapped[str] = mapped_column(String(10))
+    previous: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    source: Mapped[Source] = relationship()
 
 
 class Document(Base):
@@ -262,19 +313,28 @@ class Subscription(Base):
     languages: Mapped[list[Any]] = mapped_column(default=list, server_default=sql_text("'[]'"))
     digest: Mapped[str] = mapped_column(String(10), default="immediate")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Operators also get one mail whenever a source's health verdict changes.
+    operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Alert(Base):
-    """Outbox row: one email owed to one subscription about one comparison."""
+    """Outbox row: one email owed to one subscription about one comparison, or (for an
+    operator) about one change of a source's health."""
 
     __tablename__ = "alert"
     __table_args__ = (
         UniqueConstraint("comparison_id", "subscription_id"),
+        UniqueConstraint("source_event_id", "subscription_id"),
         Index("ix_alert_status_next", "status", "next_attempt_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    comparison_id: Mapped[int] = mapped_column(ForeignKey("comparison.id", ondelete="CASCADE"))
+    comparison_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comparison.id", ondelete="CASCADE")
+    )
+    source_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("source_event.id", ondelete="CASCADE")
+    )
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id", ondelete="CASCADE"))
     severity: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|sent|failed
@@ -285,5 +345,6 @@ class Alert(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
-    comparison: Mapped[Comparison] = relationship()
+    comparison: Mapped[Comparison | None] = relationship()
+    source_event: Mapped[SourceEvent | None] = relationship()
     subscription: Mapped[Subscription] = relationship()

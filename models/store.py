@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy import insert as insert_stmt
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -31,14 +31,17 @@ from models.schema import (
     CommitmentMention,
     Comparison,
     Document,
+    FetchHealth,
     PhraseChange,
     Series,
     Source,
+    SourceEvent,
     Subscription,
     Version,
     utcnow,
 )
 
+# Not fetch_health or source_event: they log every run, so a repeated run adds rows there.
 COUNTED_TABLES: tuple[type[Base], ...] = (
     Series,
     Source,
@@ -132,6 +135,96 @@ def record_source_status(
     else:
         source.last_error_at = when
         source.last_error = error[:2000]
+
+
+# -- source health ----------------------------------------------------------------------
+
+#: How many recent statement bodies make a source's median (docs/operators.md).
+MEDIAN_WINDOW = 20
+
+
+def record_fetch_health(session: Session, slug: str, **facts: Any) -> int:
+    """Store the health facts of one listing or statement fetch; returns the row id."""
+    row = FetchHealth(source_id=ensure_source(session, slug).id, **facts)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _good_article(slug: str) -> Select[FetchHealth]:
+    return (
+        select(FetchHealth)
+        .join(Source, Source.id == FetchHealth.source_id)
+        .where(
+            Source.slug == slug,
+            FetchHealth.kind == "article",
+            FetchHealth.outcome == "ok",
+            FetchHealth.title_from == "adapter",
+            FetchHealth.date_from == "adapter",
+            FetchHealth.body_from == "adapter",
+        )
+    )
+
+
+def recent_bodies(session: Session, slug: str, limit: int = MEDIAN_WINDOW) -> list[tuple[int, int]]:
+    """(characters, paragraphs) of the source's latest bodies read by its own selectors."""
+    rows = session.scalars(
+        _good_article(slug)
+        .order_by(FetchHealth.fetched_at.desc(), FetchHealth.id.desc())
+        .limit(limit)
+    )
+    return [(r.body_chars or 0, r.paragraphs or 0) for r in rows if r.body_chars]
+
+
+def last_good_fetch(session: Session, slug: str) -> dt.datetime | None:
+    """When the source last gave a statement whose every field came from its adapter."""
+    row = session.scalars(
+        _good_article(slug).order_by(FetchHealth.fetched_at.desc(), FetchHealth.id.desc())
+    ).first()
+    if row is None:
+        return None
+    when: dt.datetime = row.fetched_at
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when
+
+
+def health_facts(
+    session: Session, *, since: dt.datetime, slugs: Sequence[str] | None = None
+) -> list[FetchHealth]:
+    """Health facts recorded from ``since`` on, oldest first (optionally some sources)."""
+    stmt = (
+        select(FetchHealth)
+        .join(Source, Source.id == FetchHealth.source_id)
+        .where(FetchHealth.fetched_at >= since)
+        .order_by(FetchHealth.fetched_at, FetchHealth.id)
+    )
+    if slugs is not None:
+        stmt = stmt.where(Source.slug.in_(list(slugs)))
+    return list(session.scalars(stmt))
+
+
+def set_source_health(
+    session: Session, slug: str, verdict: str, reason: str | None, *, at: dt.datetime | None = None
+) -> SourceEvent | None:
+    """Record a source's verdict; returns the event when it changed (None when it did not).
+
+    A first verdict of healthy is no change worth telling anyone about.
+    """
+    source = ensure_source(session, slug)
+    previous = source.health
+    source.health_reason = reason
+    if previous == verdict:
+        return None
+    when = at or utcnow()
+    source.health = verdict
+    source.health_changed_at = when
+    if previous is None and verdict == "healthy":
+        return None
+    event = SourceEvent(
+        source_id=source.id, verdict=verdict, previous=previous, reason=reason, created_at=when
+    )
+    session.add(event)
+    session.flush()
+    return event
 
 
 def list_sources(session: Session) -> list[Source]:

@@ -78,6 +78,39 @@ class PageClient(Protocol):
 
 
 @dataclass(frozen=True)
+class ListingPage:
+    """What one feed or listing page held: its URL, answer and how many items it listed."""
+
+    url: str
+    status: int
+    items: int
+
+
+class ListingRecorder:
+    """A page client that remembers the listing pages read through it (health facts).
+
+    ``walk_listing`` and ``read_feed`` report each page they parse; adapters need not know.
+    """
+
+    def __init__(self, client: PageClient) -> None:
+        self.client = client
+        self.pages: list[ListingPage] = []
+
+    def fetch(self, url: str) -> FetchedPage:
+        """Fetch through the wrapped client."""
+        return self.client.fetch(url)
+
+    def note(self, url: str, status: int, items: int) -> None:
+        """Remember that the page at ``url`` listed ``items`` items."""
+        self.pages.append(ListingPage(url, status, items))
+
+
+def _note_listing(client: PageClient, url: str, status: int, items: int) -> None:
+    if isinstance(client, ListingRecorder):
+        client.note(url, status, items)
+
+
+@dataclass(frozen=True)
 class ListingItem:
     """One statement page found on a feed or listing: where it is and what it claims."""
 
@@ -108,6 +141,9 @@ class Statement:
     paragraphs: list[str]
     canonical_url: str
     attachments: list[Attachment] = field(default_factory=list)
+    #: Where each of title, date, body and language came from: ``"adapter"`` (the site's
+    #: own selectors or feed) or ``"fallback"`` (the generic extractor, a page-wide scan).
+    provenance: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -135,6 +171,11 @@ class SourceAdapter(ABC):
     @abstractmethod
     def parse_statement(self, body: bytes, url: str) -> Statement:
         """Extract one statement from raw page bytes; raises ParseError when nothing is found."""
+
+    @abstractmethod
+    def listing_probe(self) -> tuple[str, Callable[[bytes, str], list[ListingItem]]]:
+        """The first page discovery reads (feed or listing) and the function that reads it;
+        the health check fetches it to see whether the site still lists anything."""
 
     def url(self, host: str, path: str) -> str:
         """The URL of ``path`` on ``host`` under its configured base URL."""
@@ -176,6 +217,7 @@ class SourceAdapter(ABC):
             entries = parse_feed(page.body, source=self.slug, url=feed_url)
         except (FetchError, ParseError):
             return [], False
+        _note_listing(client, feed_url, page.status, len(entries))
         items = [
             ListingItem(self.rebase(e.link, host), e.title, e.published, self.slug)
             for e in entries
@@ -183,6 +225,18 @@ class SourceAdapter(ABC):
         ]
         dated = [e.published for e in entries if e.published]
         return items, bool(dated) and min(dated) <= since
+
+    def feed_listing(self, host: str) -> Callable[[bytes, str], list[ListingItem]]:
+        """A reader of this source's RSS feeds on ``host`` as listing items."""
+        from scrapers.extract import parse_feed
+
+        def read(body: bytes, url: str) -> list[ListingItem]:
+            return [
+                ListingItem(self.rebase(e.link, host), e.title, e.published, self.slug)
+                for e in parse_feed(body, source=self.slug, url=url)
+            ]
+
+        return read
 
 
 A = TypeVar("A", bound=type[SourceAdapter])
@@ -306,6 +360,7 @@ def walk_listing(
             break
         page = client.fetch(page_url)
         items = parse_page(page.body, page.final_url or page_url)
+        _note_listing(client, page_url, page.status, len(items))
         if not items:
             break
         for item in items:

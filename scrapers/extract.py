@@ -241,10 +241,25 @@ def paragraphs_of(element: Tag, selector: str) -> list[str]:
 
 def date_of(soup: BeautifulSoup, selector: str) -> date | None:
     """The publication date from the site's selector, then meta tags, then ``time`` elements."""
+    return selector_date(soup, selector) or page_date(soup)
+
+
+def selector_date(soup: BeautifulSoup, selector: str) -> date | None:
+    """The publication date found by the site's own date selector, or None."""
     candidates: list[str] = []
     for alternative in selector.split(",") if selector else []:
         for el in soup.select(alternative.strip()) if alternative.strip() else []:
             candidates += [str(el.get("datetime") or ""), el.get_text(" ", strip=True)]
+    for text in candidates:
+        found = parse_date(text)
+        if found:
+            return found
+    return None
+
+
+def page_date(soup: BeautifulSoup) -> date | None:
+    """A publication date from the page's meta tags or ``time`` elements, or None."""
+    candidates: list[str] = []
     for name in ("article:published_time", "date", "dcterms.created", "og:published_time"):
         meta = soup.find("meta", attrs={"property": name}) or soup.find(
             "meta", attrs={"name": name}
@@ -307,7 +322,10 @@ def extract_statement(
     soup = BeautifulSoup(html, "lxml")
     title_el = select_first(soup, selectors.title) if selectors.title else None
     title = " ".join(title_el.get_text(" ", strip=True).split()) if title_el else ""
-    published = date_of(soup, selectors.date)
+    published = selector_date(soup, selectors.date)
+    provenance = {"title": "adapter" if title else "fallback"}
+    provenance["date"] = "adapter" if published else "fallback"
+    published = published or page_date(soup)
     for el in soup.select(ACTIVE_CONTENT_SELECTORS):
         el.decompose()
     # The generic extractor gets the page without active content (left to itself it keeps a
@@ -322,6 +340,8 @@ def extract_statement(
     paragraphs = paragraphs_of(body_el, selectors.paragraphs) if body_el else []
     if title and paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
+    # The language is detected on the body, so it is as trustworthy as the body.
+    provenance["body"] = provenance["language"] = "adapter" if paragraphs else "fallback"
     if not (title and paragraphs and published):
         if _nested_deeper_than(soup, GENERIC_MAX_DEPTH):
             # libxml2, under trafilatura, stops reading at depth 256 and keeps what it had
@@ -347,6 +367,7 @@ def extract_statement(
         paragraphs=paragraphs,
         canonical_url=canonical_url,
         attachments=attachments or [],
+        provenance=provenance,
     )
 
 

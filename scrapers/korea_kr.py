@@ -17,6 +17,7 @@ generic extractor; the feed path does not depend on them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from bs4 import BeautifulSoup
@@ -61,6 +62,10 @@ class KoreaKr(SourceAdapter):
                 found.setdefault(item.url, item)
         return list(found.values())
 
+    def listing_probe(self) -> tuple[str, Callable[[bytes, str], list[ListingItem]]]:
+        """The first ministry feed."""
+        return self.url(HOST, self.feeds[0]), self.feed_listing(HOST)
+
     def statements_from_feed(self, body: bytes, url: str) -> list[Statement]:
         """Every dated item of a feed as a statement; raises ParseError when none is usable."""
         out = []
@@ -78,6 +83,7 @@ class KoreaKr(SourceAdapter):
                     language=detect_language(entry.title + " " + " ".join(paragraphs)),
                     paragraphs=paragraphs,
                     canonical_url=self.canonical(self.rebase(entry.link, HOST)),
+                    provenance=dict.fromkeys(("title", "date", "body", "language"), "adapter"),
                 )
             )
         if not out:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import date
 
 from bs4 import Tag
@@ -147,6 +148,10 @@ class RokMnd(SourceAdapter):
             for item in walk_listing(client, pages, self.parse_listing, since, until):
                 found.setdefault(item.url, item)
         return list(found.values())
+
+    def listing_probe(self) -> tuple[str, Callable[[bytes, str], list[ListingItem]]]:
+        """The first page of the Korean press-release board."""
+        return self.url(HOST, KOREAN_LIST), self.parse_listing
 
     def attachments(self, body: bytes) -> list[Attachment]:
         """Files linked from a release page, with their kind taken from the name."""

@@ -20,6 +20,7 @@ is known). Misses fall back to the generic extractor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from bs4 import Tag
@@ -94,6 +95,10 @@ class RokPresident(SourceAdapter):
             for item in items:
                 found.setdefault(item.url, item)
         return list(found.values())
+
+    def listing_probe(self) -> tuple[str, Callable[[bytes, str], list[ListingItem]]]:
+        """The first page of the Korean briefings listing (the English host is gone)."""
+        return self.url(KOREAN, "/newsroom/briefing/"), self.parse_listing
 
     def parse_statement(self, body: bytes, url: str) -> Statement:
         """A briefing page of either host; raises ParseError when none is found."""

@@ -20,6 +20,7 @@ shape. Misses fall back to the generic extractor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from scrapers.base import ListingItem, PageClient, SourceAdapter, Statement, register, walk_listing
@@ -32,7 +33,8 @@ ARCHIVE_UNTIL = date(2025, 1, 20)
 SELECTORS = SiteSelectors(
     title="h1.featured-content__headline, h1",
     body="div.entry-content",
-    date="div.article-meta__publish-date, time[datetime], .date",
+    # A <p> on the replay; any element with the class on the live site (unverified).
+    date=".article-meta__publish-date, time[datetime], .date",
     remove=".article-meta, .related-tags, .social-share",
 )
 
@@ -89,6 +91,10 @@ class StateDept(SourceAdapter):
             ):
                 found.setdefault(item.url, item)
         return list(found.values())
+
+    def listing_probe(self) -> tuple[str, Callable[[bytes, str], list[ListingItem]]]:
+        """The first page of the current press-release listing."""
+        return self._listing(CURRENT)[0], self.parse_listing
 
     def parse_statement(self, body: bytes, url: str) -> Statement:
         """A press-release page; raises ParseError when none is found."""

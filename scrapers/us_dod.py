@@ -19,6 +19,7 @@ selector misses, extraction falls back to the generic extractor.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from bs4 import Tag
@@ -110,6 +111,10 @@ class DefenseGov(SourceAdapter):
             for item in walk_listing(client, pages, self.parse_listing, since, until):
                 found.setdefault(item.url, item)
         return list(found.values())
+
+    def listing_probe(self) -> tuple[str, Callable[[bytes, str], list[ListingItem]]]:
+        """The releases feed, which discovery reads first."""
+        return self.feed_url(), self.feed_listing(self.hosts[0])
 
     def parse_statement(self, body: bytes, url: str) -> Statement:
         """Title, date and body of a release page; raises ParseError when none is found."""

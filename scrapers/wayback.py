@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -201,16 +201,27 @@ class Wayback(SourceAdapter):
                 or capture.timestamp > latest[capture.original].timestamp
             ):
                 latest[capture.original] = capture
-        return [
-            ListingItem(
-                self.capture_url(c.timestamp, c.original),
-                "",
-                c.captured,
-                self.slug,
-                original_url=c.original,
-            )
-            for c in sorted(latest.values(), key=lambda c: c.timestamp)
-        ]
+        return [self.item(c) for c in sorted(latest.values(), key=lambda c: c.timestamp)]
+
+    def item(self, capture: Capture) -> ListingItem:
+        """A capture as a listing item: the raw capture URL, dated by the capture."""
+        return ListingItem(
+            self.capture_url(capture.timestamp, capture.original),
+            "",
+            capture.captured,
+            self.slug,
+            original_url=capture.original,
+        )
+
+    def listing_probe(self) -> tuple[str, Callable[[bytes, str], list[ListingItem]]]:
+        """The CDX answer for the first backfill prefix, every capture since 2000."""
+        url = self.cdx_url(self.prefixes[0], date(2000, 1, 1), date(2999, 12, 31))
+
+        def read(body: bytes, page_url: str) -> list[ListingItem]:
+            captures, _ = parse_cdx(body, page_url)
+            return [self.item(c) for c in captures if not c.mimetype or "html" in c.mimetype]
+
+        return url, read
 
     def discover(self, client: PageClient, since: date, until: date) -> list[ListingItem]:
         """Backfill of every prefix in ``prefixes`` over the window."""

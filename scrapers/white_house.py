@@ -22,6 +22,7 @@ page. Misses fall back to the generic extractor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from bs4 import Tag
@@ -124,6 +125,10 @@ class WhiteHouse(SourceAdapter):
             ):
                 found.setdefault(item.url, item)
         return list(found.values())
+
+    def listing_probe(self) -> tuple[str, Callable[[bytes, str], list[ListingItem]]]:
+        """The first page of the current briefings listing."""
+        return self.url(CURRENT, "/briefings-statements/"), self.parse_current_listing
 
     def parse_statement(self, body: bytes, url: str) -> Statement:
         """A statement page of either host; raises ParseError when none is found."""

@@ -66,6 +66,14 @@ def subscribe(
     digest: Annotated[
         Digest, typer.Option("--digest", help="immediate: one mail per change; daily: one a day.")
     ] = Digest.immediate,
+    operator: Annotated[
+        bool,
+        typer.Option(
+            "--operator",
+            help="Also mail this address once whenever a source turns degraded or broken, "
+            "or recovers.",
+        ),
+    ] = False,
 ) -> None:
     """Subscribe an address to change alerts (running it again updates the filters)."""
     from models import open_history, outbox
@@ -82,6 +90,7 @@ def subscribe(
                 commitment_keys=commitment or (),
                 languages=[x.value for x in lang or ()],
                 digest=digest.value,
+                operator=operator,
             )
     finally:
         history.close()
@@ -89,9 +98,10 @@ def subscribe(
     where = "every series" if info.series_slug == "*" else f"series {info.series_slug}"
     keys = f", commitments {', '.join(info.commitment_keys)}" if info.commitment_keys else ""
     languages = f", in {'/'.join(info.languages)}" if info.languages else ""
+    role = "; operator: source health changes too" if info.operator else ""
     typer.echo(
         f"{verb} {info.email} to {where}: {info.min_severity} and above{keys}{languages}, "
-        f"{info.digest}"
+        f"{info.digest}{role}"
     )
 
 
@@ -140,9 +150,10 @@ def subscriptions(
         keys = ",".join(r.commitment_keys) or "-"
         languages = ",".join(r.languages) or "all"
         state = "" if r.active else "  (cancelled)"
+        role = "  (operator)" if r.operator else ""
         typer.echo(
             f"{r.email:32} {r.series_slug:10} {r.min_severity:7} {languages:6} {r.digest:9} "
-            f"{keys}{state}"
+            f"{keys}{role}{state}"
         )
 
 

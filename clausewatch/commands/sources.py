@@ -88,12 +88,22 @@ def sources_report() -> list[dict[str, Any]]:
     return rows
 
 
+sources_app = typer.Typer(
+    help="List the sources (no command), or check their health (check).",
+    invoke_without_command=True,
+)
+
+
+@sources_app.callback()
 def sources(
+    ctx: typer.Context,
     output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
         OutputFormat.text
     ),
 ) -> None:
     """List every source: hosts, base URL, enabled, last success and last error."""
+    if ctx.invoked_subcommand is not None:
+        return
     rows = sources_report()
     if output is OutputFormat.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -164,7 +174,30 @@ def fetch(
     typer.echo(extracted["text"])
 
 
+@sources_app.command("check")
+def check(
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="Check only this source (repeatable); default: enabled."),
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
+        OutputFormat.text
+    ),
+) -> None:
+    """Fetch each source's first listing page and newest statement and judge its health:
+    healthy, degraded or broken, with the reason. Exit 1 when any is not healthy."""
+    from pipeline.health import check_table, run_checks
+
+    checks = run_checks(source)
+    if output is OutputFormat.json:
+        typer.echo(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=2))
+    else:
+        typer.echo(check_table(checks))
+    if any(c.verdict != "healthy" for c in checks):
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``sources`` and ``fetch`` to the CLI."""
-    app.command("sources")(sources)
+    """Add ``sources`` (with ``sources check``) and ``fetch`` to the CLI."""
+    app.add_typer(sources_app, name="sources")
     app.command("fetch")(fetch)

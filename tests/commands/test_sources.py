@@ -117,3 +117,23 @@ def test_fetch_bad_input_is_one_line_and_exit_2(
     out = run(*args, env=env)
     assert out.returncode == 2, out.stderr
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_sources_check_exit_codes_and_json(replay_env: tuple[dict[str, str], str]) -> None:
+    env, _ = replay_env
+    healthy = run("sources", "check", "--source", "us-dod", env=env)
+    assert healthy.returncode == 0, healthy.stderr
+    header, row = healthy.stdout.splitlines()
+    assert header.split()[:4] == ["source", "listing", "article", "last"]
+    assert row.startswith("us-dod") and "OK: all from adapter" in row and "healthy" in row
+
+    # The replay holds no MND release: an empty listing is a broken source.
+    broken = run("sources", "check", "--source", "rok-mnd", "--format", "json", env=env)
+    assert broken.returncode == 1, broken.stderr
+    (check,) = json.loads(broken.stdout)
+    assert check["source"] == "rok-mnd" and check["verdict"] == "broken"
+    assert check["listing"]["items"] == 0 and check["article"]["url"] is None
+    assert "lists no items" in check["reasons"][0]
+
+    unknown = run("sources", "check", "--source", "nowhere", env=env)
+    assert unknown.returncode == 2 and "unknown source" in unknown.stderr

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from clausewatch.demo.replay.redesign import Redesign, redesign_page
 from clausewatch.demo.replay.server import ReplayResponse
 
 Date = datetime.date
@@ -333,6 +334,8 @@ class ReplaySite:
         self.gone: dict[str, Date] = (
             {"eng.president.go.kr": Date(2026, 1, 1)} if gone is None else gone
         )
+        #: Redesign switches per host (see ``redesign.py``); set with :meth:`redesign`.
+        self.redesigns: dict[str, frozenset[Redesign]] = {}
         self.releases: dict[tuple[str, str], Release] = {}
         self.boards: dict[str, list[Release]] = {b: [] for b in BOARD_HOSTS}
         originals: list[Any] = []
@@ -395,6 +398,13 @@ class ReplaySite:
 
     # -- protocol --------------------------------------------------------------------------
 
+    def redesign(self, host: str, *switches: Redesign | str) -> None:
+        """Serve ``host`` redesigned from now on (no switches: its original shape again)."""
+        if switches:
+            self.redesigns[host] = frozenset(Redesign(s) for s in switches)
+        else:
+            self.redesigns.pop(host, None)
+
     def get(self, host: str, path_and_query: str, as_of: Date) -> ReplayResponse | None:
         """The response for a path on a replayed host as of ``as_of``; None means 404."""
         if host in self.gone and as_of >= self.gone[host]:
@@ -402,13 +412,26 @@ class ReplaySite:
         if host == "web.archive.org":
             return self._wayback(path_and_query, as_of)
         release = self.releases.get((host, _route_key(path_and_query)))
+        response: ReplayResponse | None
         if release is not None:
             paragraphs = release.paragraphs(as_of)
             if paragraphs is None:
                 return None
-            return ReplayResponse(body=self.render(release, paragraphs))
-        route = _ROUTES.get(host)
-        return route(self, path_and_query, as_of) if route else None
+            response = ReplayResponse(body=self.render(release, paragraphs))
+        else:
+            route = _ROUTES.get(host)
+            response = route(self, path_and_query, as_of) if route else None
+        switches = self.redesigns.get(host)
+        if response is None or not switches or not response.content_type.startswith("text/html"):
+            return response
+        response.body = redesign_page(
+            response.body,
+            host=host,
+            switches=switches,
+            statement_page=release is not None,
+            as_of=as_of,
+        )
+        return response
 
     # -- statement pages -------------------------------------------------------------------
 
