@@ -50,7 +50,7 @@ def client(
     get_settings.cache_clear()
     site.redesigns.clear()
     with PoliteClient(
-        ["127.0.0.1"], trusted_hosts=["127.0.0.1"], rate_limiter=HostRateLimiter(10_000)
+        ["127.0.0.1:*"], trusted_hosts=["127.0.0.1:*"], rate_limiter=HostRateLimiter(10_000)
     ) as polite:
         yield polite
     site.redesigns.clear()
