@@ -79,3 +79,14 @@ class AlertStatus(enum.StrEnum):
 
 
 ALERT_STATUSES: tuple[str, ...] = tuple(status.value for status in AlertStatus)
+
+
+class Verdict(enum.StrEnum):
+    """A source's health, in rising order of trouble (scrapers/health.py, ADR 0100)."""
+
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    BROKEN = "broken"
+
+
+VERDICTS: tuple[str, ...] = tuple(verdict.value for verdict in Verdict)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import ClausewatchError, FetchError, ParseError, RefusedError
+from core.vocabulary import Verdict
 from models import History, store
 from models.outbox import enqueue_health_alerts
 from scrapers.base import ListingItem, SourceAdapter, get_adapter
@@ -26,7 +27,6 @@ from scrapers.health import (
     FIELDS,
     BodyNorm,
     Diagnosis,
-    Verdict,
     body_shape,
     fallback_fields,
     implausible,

@@ -19,10 +19,10 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
 from rapidfuzz import fuzz
 
+from core.vocabulary import Verdict
 from scrapers.base import Statement
 from scrapers.extract import parse_date
 
@@ -42,14 +42,6 @@ CHROME_LINE_SHARE = 0.25
 MEDIAN_LOW, MEDIAN_HIGH = 0.3, 4.0
 #: How many recent bodies a median needs before it is trusted.
 MEDIAN_MIN_SAMPLES = 3
-
-
-class Verdict(StrEnum):
-    """A source's health, in rising order of trouble."""
-
-    HEALTHY = "healthy"
-    DEGRADED = "degraded"
-    BROKEN = "broken"
 
 
 @dataclass(frozen=True)
