@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     user_agent: str = "clausewatch/0.1 (+statement change tracking; contact: operator)"
     rate_limit_per_host: float = 1.0
     max_body_bytes: int = 10 * 1024 * 1024
+    # Seconds one fetch may take in all: robots.txt, every attempt and retry wait (ADR 0034).
+    fetch_deadline: float = Field(default=180.0, gt=0)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -4,6 +4,10 @@ Each task calls exactly one function of ``pipeline/tracking.py`` (which calls
 ``scrapers/`` and ``models/``) or ``pipeline/stages.py``; the logic is testable without
 Prefect. Task inputs hold open resources (the run's client and history), so no task caches
 its result (``NO_CACHE``) — every stage is idempotent instead.
+
+No task retries: the polite client retries a fetch within one deadline (ADR 0034), and a
+Prefect retry on top would multiply its attempts and its time; a failed page is recorded
+and the next scheduled run asks again.
 """
 
 from __future__ import annotations
@@ -11,43 +15,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prefect import Task, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import State, TaskRun
 
-from core.errors import FetchError, RefusedError
 from pipeline import stages as pipeline
 from pipeline import tracking
 from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
 from pipeline.tracking import PageCapture, TrackingRun
 from scrapers.base import ListingItem
 
-#: Waits before the second and third attempt of a fetch stage; the polite client has
-#: already retried quickly by then, so these cover an outage of a few minutes.
-FETCH_RETRY_DELAYS: list[float] = [10.0, 60.0]
 
-
-def worth_retrying(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry a fetch stage unless the failure will not change: refused, or a 4xx answer."""
-    try:
-        state.result()
-    except RefusedError:
-        return False
-    except FetchError as exc:
-        return exc.status is None or exc.status >= 500 or exc.status == 429
-    except Exception:
-        return True
-    return True
-
-
-@task(
-    name="discover",
-    task_run_name="discover {source}",
-    retries=len(FETCH_RETRY_DELAYS),
-    retry_delay_seconds=FETCH_RETRY_DELAYS,
-    retry_condition_fn=worth_retrying,
-    cache_policy=NO_CACHE,
-)
+@task(name="discover", task_run_name="discover {source}", cache_policy=NO_CACHE)
 def discover(
     run: TrackingRun, source: str, since: dt.date, until: dt.date, use_wayback: bool = False
 ) -> list[ListingItem]:
@@ -55,14 +33,7 @@ def discover(
     return tracking.discover(run, source, since, until, use_wayback=use_wayback)
 
 
-@task(
-    name="fetch",
-    task_run_name="fetch {item.url}",
-    retries=len(FETCH_RETRY_DELAYS),
-    retry_delay_seconds=FETCH_RETRY_DELAYS,
-    retry_condition_fn=worth_retrying,
-    cache_policy=NO_CACHE,
-)
+@task(name="fetch", task_run_name="fetch {item.url}", cache_policy=NO_CACHE)
 def fetch(run: TrackingRun, item: ListingItem) -> PageCapture:
     """Fetch one page (conditional GET), archive it and record the capture; raises FetchError."""
     return tracking.capture_page(run, item)

@@ -16,7 +16,9 @@ request and every redirect, which are followed by hand) it:
 5. streams the body, stopping at ``max_body_bytes`` on the wire and again after
    decompression (a gzip bomb is stopped after inflating at most the cap);
 6. retries connection errors, truncated bodies, 5xx and 429 with exponential backoff and
-   jitter, honouring ``Retry-After`` up to a cap (a longer wait gives up at once).
+   jitter, honouring ``Retry-After`` up to a cap (a longer wait gives up at once);
+7. ends the whole fetch — robots.txt, attempts, waits, redirects — by one deadline
+   (``CLAUSEWATCH_FETCH_DEADLINE``), even while headers or a body trickle in (ADR 0034).
 
 Errors (from :mod:`core.errors`)::
 
@@ -34,6 +36,7 @@ import ipaddress
 import random
 import re
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -273,12 +276,67 @@ def _entry_for(host: str, port: int) -> str:
     return f"[{bare}]:{port}" if ":" in bare else f"{bare}:{port}"
 
 
-class _GuardedBackend(httpcore.SyncBackend):
-    """httpcore network backend that dials only addresses the policy accepts."""
+Remaining = Callable[[], float | None]
 
-    def __init__(self, policy: AddressPolicy, resolver: Resolver) -> None:
+
+def _bounded(timeout: float | None, remaining: Remaining, error: type[Exception]) -> float | None:
+    """The per-operation timeout cut to what is left of the fetch deadline; raises ``error``
+    when nothing is left."""
+    left = remaining()
+    if left is None:
+        return timeout
+    if left <= 0:
+        raise error("fetch deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every read, write and handshake ends by the fetch deadline.
+
+    httpx's timeouts apply per socket operation, so a server sending one byte every few
+    seconds never trips them; cutting each operation to the time left makes the deadline
+    hold while headers or a body trickle in.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream, remaining: Remaining) -> None:
+        self._stream = stream
+        self._remaining = remaining
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        timeout = _bounded(timeout, self._remaining, httpcore.ReadTimeout)
+        return self._stream.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        timeout = _bounded(timeout, self._remaining, httpcore.WriteTimeout)
+        self._stream.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _bounded(timeout, self._remaining, httpcore.ConnectTimeout)
+        stream = self._stream.start_tls(ssl_context, server_hostname, timeout)
+        return _DeadlineStream(stream, self._remaining)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """httpcore network backend that dials only addresses the policy accepts, on streams
+    bounded by the fetch deadline."""
+
+    def __init__(
+        self, policy: AddressPolicy, resolver: Resolver, remaining: Remaining = lambda: None
+    ) -> None:
         self._policy = policy
         self._resolver = resolver
+        self._remaining = remaining
 
     def connect_tcp(
         self,
@@ -299,7 +357,9 @@ class _GuardedBackend(httpcore.SyncBackend):
         last: Exception | None = None
         for address in allowed:
             try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+                bounded = _bounded(timeout, self._remaining, httpcore.ConnectTimeout)
+                stream = super().connect_tcp(address, port, bounded, local_address, socket_options)
+                return _DeadlineStream(stream, self._remaining)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
@@ -482,7 +542,7 @@ class PoliteClient:
         max_body_bytes: int | None = None,
         connect_timeout: float = 10.0,
         read_timeout: float = 30.0,
-        total_timeout: float = 120.0,
+        deadline: float | None = None,
         max_retries: int = 3,
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
@@ -505,7 +565,9 @@ class PoliteClient:
         self.retry_after_cap = retry_after_cap
         self.max_redirects = max_redirects
         self.respect_robots = respect_robots
-        self.total_timeout = total_timeout
+        self.deadline = deadline or settings.fetch_deadline
+        # Per thread: one client serves concurrent fetches, each with its own deadline.
+        self._local = threading.local()
         self.accepted_content_types = frozenset(accepted_content_types)
         self.source = source
         self._limiter = rate_limiter or shared_rate_limiter(settings.rate_limit_per_host)
@@ -518,7 +580,7 @@ class PoliteClient:
         # backend is the only way to check the address actually connected to (ADR 0031).
         transport._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
-            network_backend=_GuardedBackend(AddressPolicy(trusted), resolver),
+            network_backend=_GuardedBackend(AddressPolicy(trusted), resolver, self._remaining),
         )
         self._client = httpx.Client(
             transport=transport,
@@ -558,9 +620,20 @@ class PoliteClient:
         last_modified: str | None = None,
         source: str | None = None,
     ) -> FetchResult:
-        """GET ``url`` politely (conditional when validators are given); raises FetchError or
-        RefusedError (allowlist, address, robots.txt)."""
-        source = source or self.source
+        """GET ``url`` politely (conditional when validators are given) within the fetch
+        deadline; raises FetchError or RefusedError (allowlist, address, robots.txt)."""
+        # One deadline for everything this fetch does: robots.txt, every attempt, every retry
+        # wait and every redirect (ADR 0034). Only our own rate limiter's queue is not
+        # counted (see _exchange): it is our politeness, not the server's slowness.
+        self._local.deadline = time.monotonic() + self.deadline
+        try:
+            return self._fetch(url, etag, last_modified, source or self.source)
+        finally:
+            self._local.deadline = None
+
+    def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, source: str | None
+    ) -> FetchResult:
         conditional: dict[str, str] = {}
         if etag:
             conditional["If-None-Match"] = etag
@@ -672,6 +745,26 @@ class PoliteClient:
         # 4xx (and, simplifying RFC 9309, redirects): no rules, everything allowed.
         return None
 
+    def _remaining(self) -> float | None:
+        """Seconds left before this thread's fetch deadline; None outside a fetch."""
+        deadline: float | None = getattr(self._local, "deadline", None)
+        return None if deadline is None else deadline - time.monotonic()
+
+    def _past_deadline(self, after: float = 0.0) -> bool:
+        left = self._remaining()
+        return left is not None and left <= after
+
+    def _deadline_error(
+        self, url: str, source: str | None, attempts: int, why: str, status: int | None = None
+    ) -> FetchError:
+        return FetchError(
+            f"no answer within the {self.deadline:g} s fetch deadline "
+            f"({attempts} attempt{'s' if attempts > 1 else ''}; {why})",
+            status=status,
+            url=url,
+            source=source,
+        )
+
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.backoff_cap, self.backoff_base * 2.0**attempt)
         return ceiling / 2 + random.uniform(0, ceiling / 2)
@@ -687,6 +780,10 @@ class PoliteClient:
                 # The dialler only knows the host; give the error the URL and source.
                 raise RefusedError(exc.message, url=url, source=source) from exc
             except httpx.TransportError as exc:
+                if self._past_deadline():
+                    raise self._deadline_error(
+                        url, source, attempt + 1, f"last: {type(exc).__name__}"
+                    ) from exc
                 if attempt >= self.max_retries:
                     raise FetchError(
                         f"{type(exc).__name__} after {attempt + 1} attempts: {exc}",
@@ -694,6 +791,10 @@ class PoliteClient:
                         source=source,
                     ) from exc
                 delay = self._backoff(attempt)
+                if self._past_deadline(after=delay):
+                    raise self._deadline_error(
+                        url, source, attempt + 1, f"last: {type(exc).__name__}: {exc}"
+                    ) from exc
             else:
                 if not (exchange.status == 429 or exchange.status >= 500):
                     return exchange
@@ -718,6 +819,17 @@ class PoliteClient:
                         source=source,
                     )
                 delay = wait if wait is not None else self._backoff(attempt)
+                if self._past_deadline(after=delay):
+                    # Waiting would end past the deadline: give up now, not after the wait.
+                    if not page:
+                        return exchange
+                    raise self._deadline_error(
+                        url,
+                        source,
+                        attempt + 1,
+                        f"HTTP {exchange.status}, next try in {delay:.0f} s",
+                        exchange.status,
+                    )
             attempt += 1
             self._sleep(delay)
 
@@ -725,13 +837,14 @@ class PoliteClient:
         self, url: str, extra: dict[str, str], source: str | None, *, page: bool
     ) -> _Exchange:
         parts = urlsplit(url)
-        self._limiter.wait(parts.netloc.lower())
+        queued = self._limiter.wait(parts.netloc.lower())
+        if queued > 0 and getattr(self._local, "deadline", None) is not None:
+            self._local.deadline += queued
         request = self._client.build_request("GET", url, headers=extra)
         target = request.url.raw_path.decode("ascii")
         request_headers = tuple(
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
         )
-        started = time.monotonic()
         response = self._client.send(request, stream=True)
         try:
             headers = tuple(
@@ -759,8 +872,6 @@ class PoliteClient:
                         url=url,
                         source=source,
                     )
-                if time.monotonic() - started > self.total_timeout:
-                    raise httpx.ReadTimeout(f"response took over {self.total_timeout} s")
                 inflater.feed(chunk)
             body = inflater.finish()
         finally:

@@ -108,3 +108,11 @@ def test_backfill_form_choices_follow_the_registries() -> None:
 
     assert sorted(typing.get_args(SourceSlug)) == sorted(adapter_classes())
     assert list(typing.get_args(SeriesChoice)) == ["all", *(r.slug for r in BUILTIN_SERIES)]
+
+
+def test_fetch_stages_leave_retries_to_the_client() -> None:
+    # The polite client retries within one fetch deadline (ADR 0034); a task retry on top
+    # would run every attempt again, past the deadline.
+    from flows import tasks
+
+    assert tasks.fetch.retries == 0 and tasks.discover.retries == 0

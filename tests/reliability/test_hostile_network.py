@@ -42,6 +42,7 @@ from tests.support.hostile import (
     HostileSite,
     NetworkFault,
     Outcome,
+    TricklingServer,
 )
 
 PAGE = HOSTILE_PAGES[0]
@@ -149,6 +150,39 @@ def test_loopback_sources_are_refused_unless_trusted(
     # The same fetch with the host trusted connects: the counters above can see a fetch.
     assert make_client(allowed_hosts=[host], trusted_hosts=[host]).fetch(url).status == 200
     assert connections.attempts and page_requests(hostile_replay)
+
+
+# -- one deadline per fetch, retries included ----------------------------------------------
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_trickling_answer_ends_at_the_fetch_deadline(
+    make_client: ClientFactory, part: str
+) -> None:
+    # One byte every 50 ms never trips the 5 s read timeout; the answer would take 30 s.
+    with TricklingServer(part=part, interval=0.05, size=600) as server:
+        url = f"{server.url}/{HOST}{PAGE.path}"
+        client = make_client(deadline=1.0, read_timeout=5.0, max_retries=3)
+        with pytest.raises(FetchError) as caught:
+            client.fetch(url)
+        assert "1 s fetch deadline" in str(caught.value)
+        assert_one_line_naming(caught.value, url)
+        # Given up mid-answer, and no retry started once the deadline had passed.
+        assert server.completed == 0
+        assert [p for p in server.requests if not p.endswith("robots.txt")] == [
+            f"/{HOST}{PAGE.path}"
+        ]
+
+
+def test_a_retry_wait_past_the_deadline_gives_up_at_once(
+    hostile_replay: FaultyReplayServer, make_client: ClientFactory
+) -> None:
+    hostile_replay.faults.add(Fault.too_many_requests(retry_after="30"), host=HOST)
+    url = hostile_replay.base_url(HOST) + PAGE.path
+    with pytest.raises(FetchError) as caught:
+        make_client(deadline=2.0, max_retries=3).fetch(url)
+    assert "2 s fetch deadline" in str(caught.value) and caught.value.status == 429
+    assert len(page_requests(hostile_replay)) == 1
 
 
 # -- allowlist entries carry a port ------------------------------------------------------

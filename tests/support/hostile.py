@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import datetime
 import random
+import socket
+import socketserver
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -267,3 +270,92 @@ FORBIDDEN_ANSWERS: dict[str, list[str]] = {
     # A public answer mixed with a private one is how DNS rebinding starts.
     "rebinding-mix": ["93.184.216.34", "10.0.0.1"],
 }
+
+
+class TricklingServer:
+    """A loopback HTTP server that sends its answer one byte at a time.
+
+    ``part="headers"`` trickles the status line and headers (padded to ``size`` bytes), then
+    sends the body at once; ``part="body"`` sends the headers at once and trickles a body of
+    ``size`` bytes. Either way the whole answer takes about ``size * interval`` seconds, far
+    longer than any deadline under test, so a client that gives up early shows in
+    :attr:`completed`. ``robots.txt`` is answered at once with a 404.
+    """
+
+    def __init__(self, *, part: str, interval: float = 0.05, size: int = 600) -> None:
+        if part not in ("headers", "body"):
+            raise ValueError("part is 'headers' or 'body'")
+        self.part = part
+        self.interval = interval
+        self.size = size
+        self.requests: list[str] = []
+        self.completed = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        trickler = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                trickler._serve(self.request)
+
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The origin, e.g. http://127.0.0.1:PORT."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def allowed_host(self) -> str:
+        """The allowlist entry trusting this server."""
+        return self.url.removeprefix("http://")
+
+    def __enter__(self) -> TricklingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _serve(self, conn: socket.socket) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return
+            request += chunk
+        path = request.split(b" ", 2)[1].decode("latin-1")
+        with self._lock:
+            self.requests.append(path)
+        if path.endswith("/robots.txt"):
+            conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            return
+        body = (
+            release(_paragraphs())
+            if self.part == "headers"
+            else b"<p>" + b"x" * self.size + b"</p>"
+        )
+        head = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+        )
+        if self.part == "headers":
+            head += b"X-Padding: " + b"p" * self.size + b"\r\n"
+        head += b"\r\n"
+        slow, fast = (head, body) if self.part == "headers" else (body, b"")
+        try:
+            if self.part == "body":
+                conn.sendall(head)
+            for i in range(len(slow)):
+                if self._stop.wait(self.interval):
+                    return
+                conn.sendall(slow[i : i + 1])
+            conn.sendall(fast)
+        except OSError:
+            return  # the client gave up and closed the connection
+        with self._lock:
+            self.completed += 1
