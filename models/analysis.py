@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -579,11 +579,14 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
-def snapshot_sqlite(url: str, target: Path) -> Path:
+def snapshot_sqlite(url: str, target: Path, *, keep: Iterable[str] | None = None) -> Path:
     """Copy the SQLite history at ``url`` into ``target`` as one checkpointed, self-contained
     file (the backup API reads a consistent state even while the pipeline writes).
 
-    Raises InputError when ``url`` is not a SQLite file or the file is missing.
+    With ``keep``, every table and view not named there is dropped from the copy and the
+    file is vacuumed, so nothing else (subscribers' addresses, the outbox) is left in it,
+    not even in free pages. Raises InputError when ``url`` is not a SQLite file or the file
+    is missing.
     """
     source = sqlite_path(url)
     if source is None:
@@ -601,7 +604,26 @@ def snapshot_sqlite(url: str, target: Path) -> Path:
         # A rollback journal, not WAL: the snapshot is one file that readers may open
         # immutable, with no -wal or -shm beside it.
         copy.execute("PRAGMA journal_mode=DELETE")
+        if keep is not None:
+            _keep_only(copy, frozenset(keep))
     origin.close()
     copy.close()
     partial.replace(target)
     return target
+
+
+def _keep_only(copy: sqlite3.Connection, keep: frozenset[str]) -> None:
+    def listed() -> list[tuple[str, str]]:
+        # Views first: a view over a dropped table would fail when Datasette lists it.
+        return copy.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'table', 'trigger') "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY type = 'table'"
+        ).fetchall()
+
+    for kind, name in listed():
+        # Dropping a full-text index drops its shadow tables too: look again before each.
+        if (kind == "trigger" or name not in keep) and (kind, name) in listed():
+            copy.execute(f'DROP {kind.upper()} "{name}"')
+    copy.commit()
+    # VACUUM rewrites the file: dropped rows must not survive in free pages.
+    copy.execute("VACUUM")

@@ -196,8 +196,10 @@ TABLE_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
     ),
 }
 
-# Not for analysts: outbox and subscriber rows, and the search index's shadow tables.
-HIDDEN_TABLES = ("alembic_version", "subscription", "alert")
+#: The only tables and views a snapshot keeps. An allowlist, not a list of what to hide:
+#: Datasette serves a hidden table to anyone who types its URL or a ``SELECT``, and a table
+#: added later (subscribers, outbox, credentials) must stay out until someone decides.
+ANALYST_TABLES: tuple[str, ...] = tuple(TABLE_DESCRIPTIONS)
 
 
 def datasette_metadata() -> dict[str, Any]:
@@ -206,8 +208,6 @@ def datasette_metadata() -> dict[str, Any]:
         name: {"description": text, "columns": columns}
         for name, (text, columns) in TABLE_DESCRIPTIONS.items()
     }
-    for name in HIDDEN_TABLES:
-        tables[name] = {"hidden": True}
     return {
         "title": "clausewatch history (read-only snapshot)",
         "description": "Statements, versions, clauses and commitment changes. "
@@ -222,7 +222,8 @@ def datasette_metadata() -> dict[str, Any]:
 
 
 def make_datasette(snapshot: Path) -> Any:
-    """A Datasette instance serving ``snapshot`` immutable, with our metadata."""
+    """A Datasette instance serving ``snapshot`` immutable, with our metadata; the snapshot
+    must hold only :data:`ANALYST_TABLES` (``snapshot_sqlite(..., keep=ANALYST_TABLES)``)."""
     from datasette.app import Datasette
 
     return Datasette(

@@ -217,7 +217,7 @@ def browse(
     no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a web browser.")] = False,
 ) -> None:
     """Browse a read-only snapshot of the history in Datasette (SQLite histories)."""
-    from clausewatch.analyst.browse import DATABASE_NAME, serve
+    from clausewatch.analyst.browse import ANALYST_TABLES, DATABASE_NAME, serve
     from core.settings import get_settings
     from models import open_history
     from models.analysis import snapshot_sqlite, sqlite_path
@@ -231,7 +231,7 @@ def browse(
         )
     open_history(url).close()  # a clear error for a missing or unmigrated history
     target = Path(settings.data_dir) / "snapshots" / f"{DATABASE_NAME}.db"
-    snapshot_sqlite(url, target)
+    snapshot_sqlite(url, target, keep=ANALYST_TABLES)
     typer.echo(f"snapshot of the history taken at {dt.datetime.now():%Y-%m-%d %H:%M}: {target}")
     typer.echo(f"serving it read-only on http://{host}:{port}/{DATABASE_NAME} (Ctrl-C stops)")
     serve(target, host=host, port=port, open_browser=not no_open)

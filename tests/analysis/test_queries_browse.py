@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from clausewatch.analyst.browse import (
     ANALYST_QUERIES,
+    ANALYST_TABLES,
     DATABASE_NAME,
     datasette_metadata,
     make_datasette,
@@ -80,7 +81,7 @@ def test_metadata_describes_tables_and_hides_internals() -> None:
     database = datasette_metadata()["databases"][DATABASE_NAME]
     assert set(database["queries"]) == {q.name for q in ANALYST_QUERIES}
     assert database["tables"]["commitment_mention"]["columns"]["strength"]
-    assert database["tables"]["alert"] == {"hidden": True}
+    assert "alert" not in database["tables"] and "subscription" not in database["tables"]
 
 
 def test_datasette_serves_canned_queries(tmp_path: Path) -> None:
@@ -91,7 +92,9 @@ def test_datasette_serves_canned_queries(tmp_path: Path) -> None:
     upgrade(engine)
     engine.dispose()
     build(url)
-    snapshot = analysis.snapshot_sqlite(url, tmp_path / "snapshots" / "history.db")
+    snapshot = analysis.snapshot_sqlite(
+        url, tmp_path / "snapshots" / "history.db", keep=ANALYST_TABLES
+    )
     datasette = make_datasette(snapshot)
 
     async def fetch() -> tuple[Any, Any, Any, Any]:
@@ -113,3 +116,41 @@ def test_datasette_serves_canned_queries(tmp_path: Path) -> None:
     assert table.status_code == 200 and len(table.json()) > 0
     # The snapshot is immutable: a write through Datasette is refused.
     assert write.status_code != 200 or "error" in write.text.lower()
+
+
+def test_browse_never_serves_subscriber_addresses(tmp_path: Path) -> None:
+    from models import outbox
+    from models.db import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'history.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    build(url)
+    history = open_history(url)
+    with history.sessions() as session:
+        outbox.subscribe(session, "analyst-must-not-see@example.org")
+    history.close()
+    snapshot = analysis.snapshot_sqlite(
+        url, tmp_path / "snapshots" / "history.db", keep=ANALYST_TABLES
+    )
+    datasette = make_datasette(snapshot)
+
+    async def fetch() -> list[Any]:
+        return [
+            await datasette.client.get("/history/subscription.json"),
+            await datasette.client.get("/history/alert.json"),
+            await datasette.client.get(
+                "/history/-/query.json?_shape=array&sql=select+email+from+subscription"
+            ),
+            await datasette.client.get("/history.json"),
+            await datasette.client.get("/history/version_history.json?_shape=array"),
+        ]
+
+    subscription, alert, query, listing, view = asyncio.run(fetch())
+    assert subscription.status_code == 404 and alert.status_code == 404
+    assert "analyst-must-not-see" not in query.text
+    assert "subscription" not in listing.text
+    # The analyst views still work, and the address is in no byte of the file.
+    assert view.status_code == 200 and len(view.json()) > 0
+    assert b"analyst-must-not-see" not in snapshot.read_bytes()
