@@ -18,6 +18,7 @@ from clauses.commitments import (
 )
 from clauses.encoder import Encoder, default_encoder
 from clauses.normalize import detect_language
+from clauses.participants import Participant, ParticipantChange, compare_participants
 from clauses.phrases import (
     DEFAULT_CAP,
     PhraseChange,
@@ -25,6 +26,7 @@ from clauses.phrases import (
     salient_phrase_changes,
     strength_phrase_changes,
 )
+from clauses.quantities import QuantityChange, compare_quantities
 from clauses.segment import Clause, segment
 from core.vocabulary import CLAUSE_STATUSES, COMPARISON_KINDS
 
@@ -55,6 +57,8 @@ class ComparisonResult:
     phrases: list[PhraseChange]
     summary: dict[str, int] = field(default_factory=dict)
     semantic: bool = False
+    quantities: list[QuantityChange] = field(default_factory=list)
+    participants: list[ParticipantChange] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the comparison as plain JSON-ready data (docs/comparison-json.md)."""
@@ -99,8 +103,38 @@ class ComparisonResult:
             "phrases": [
                 {"text": p.text, "status": p.status, "support": p.support} for p in self.phrases
             ],
+            "quantities": [
+                {
+                    "kind": q.kind,
+                    "status": q.status,
+                    "old": q.old,
+                    "new": q.new,
+                    "old_clause": q.old_clause,
+                    "new_clause": q.new_clause,
+                }
+                for q in self.quantities
+            ],
+            "participants": [
+                {
+                    "side": p.side,
+                    "status": p.status,
+                    "level": p.level,
+                    "old": [_person(x) for x in p.old],
+                    "new": [_person(x) for x in p.new],
+                }
+                for p in self.participants
+            ],
             "summary": dict(self.summary),
         }
+
+
+def _person(person: Participant) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "title": person.title,
+        "level": person.level,
+        "acting": person.acting,
+    }
 
 
 def _summarise(changes: Sequence[ClauseChange]) -> dict[str, int]:
@@ -191,6 +225,15 @@ def compare_clauses(
         ]
         phrases += strength_phrase_changes(pairs, old_language, history=history_strings)
 
+    quantities = compare_quantities(
+        old,
+        new,
+        [(c.old, c.new) for c in changes if c.status != "unchanged"],
+        old_language,
+        new_language,
+    )
+    participants = compare_participants(old, new, old_language, new_language)
+
     return ComparisonResult(
         kind=chosen_kind,
         old_lang=old_language,
@@ -204,6 +247,8 @@ def compare_clauses(
         phrases=phrases,
         summary=_summarise(changes),
         semantic=active_encoder is not None,
+        quantities=quantities,
+        participants=participants,
     )
 
 
