@@ -14,7 +14,7 @@ See docs/adr/0096-quantities-compared-in-aligned-clauses.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from clauses.segment import Clause
@@ -339,11 +339,12 @@ def _pair(
     """Pair figures of one kind: equal values first, then the same unit, then a lone pair."""
     old, new = list(old), list(new)
     pairs: list[tuple[Quantity, Quantity]] = []
-    for match in (
+    matchers: tuple[Callable[[Quantity, Quantity], bool], ...] = (
         lambda a, b: a.value == b.value and a.unit == b.unit,
         lambda a, b: a.value == b.value and a.kind == "count",
         lambda a, b: a.unit == b.unit and (same_language or a.kind != "count"),
-    ):
+    )
+    for match in matchers:
         for a in list(old):
             partner = next((b for b in new if match(a, b)), None)
             if partner is not None:

@@ -41,7 +41,17 @@ FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthChe
 
 def test_json_shape_matches_the_documented_one() -> None:
     data = compare_texts(FOURTH_EN, FIFTH_EN, lexical=True, old_title="4th").to_dict()
-    assert set(data) == {"kind", "old", "new", "clauses", "commitments", "phrases", "summary"}
+    assert set(data) == {
+        "kind",
+        "old",
+        "new",
+        "clauses",
+        "commitments",
+        "phrases",
+        "quantities",
+        "participants",
+        "summary",
+    }
     assert data["kind"] == "successor"
     assert data["old"] == {"title": "4th", "language": "en", "clauses": data["old"]["clauses"]}
     assert set(data["new"]) == {"title", "language", "clauses"}
@@ -61,6 +71,12 @@ def test_json_shape_matches_the_documented_one() -> None:
         }
     for item in data["phrases"]:
         assert set(item) == {"text", "status", "support"}
+    for item in data["quantities"]:
+        assert set(item) == {"kind", "status", "old", "new", "old_clause", "new_clause"}
+    for item in data["participants"]:
+        assert set(item) == {"side", "status", "level", "old", "new"}
+        for person in item["old"] + item["new"]:
+            assert set(person) == {"name", "title", "level", "acting"}
     assert set(data["summary"]) >= {
         "unchanged",
         "modified",

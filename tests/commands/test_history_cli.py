@@ -91,7 +91,17 @@ def test_diff_uses_the_clause_engine(cli: Runner, ncg: NcgHistory) -> None:
     code, out, _ = cli("diff", str(old), str(new), "--format", "json", "--lexical")
     result = json.loads(out)
     assert code == 0 and result["kind"] == "successor"
-    assert set(result) == {"kind", "old", "new", "clauses", "commitments", "phrases", "summary"}
+    assert set(result) == {
+        "kind",
+        "old",
+        "new",
+        "clauses",
+        "commitments",
+        "phrases",
+        "quantities",
+        "participants",
+        "summary",
+    }
     assert (result["old"]["clauses"], result["new"]["clauses"]) == (6, 3)
     assert result["summary"]["unchanged"] >= 1
     dropped = [c["old_text"] for c in result["clauses"] if c["status"] == "dropped"]
