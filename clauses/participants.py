@@ -8,7 +8,7 @@ change per side whose people or titles differ, so "co-chaired by the Deputy Unde
 "led by an Acting Deputy Assistant Secretary" is one participants change, and the level says
 whether the delegation went up or down. Names cannot be matched across scripts, so only
 statements of the same language are compared.
-See docs/adr/0096-quantities-compared-in-aligned-clauses.md.
+See docs/adr/0097-quantities-compared-in-aligned-clauses.md.
 """
 
 from __future__ import annotations

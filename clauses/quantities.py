@@ -8,7 +8,7 @@ percentage, a count of something ("200 engineers", "4개 우선 분야"), a dead
 before, no later than; 까지, 이내) and a frequency (every six months, annually; 매년, 6개월마다).
 What is not: the date a meeting was held, ordinals ("fifth meeting", "제5차"), paragraph
 numbers ("2. …"), a bare year, and "one"/"two" spelled out (almost always "the two sides").
-See docs/adr/0096-quantities-compared-in-aligned-clauses.md.
+See docs/adr/0097-quantities-compared-in-aligned-clauses.md.
 """
 
 from __future__ import annotations
