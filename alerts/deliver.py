@@ -33,6 +33,7 @@ from alerts.render import (
     thread_root,
 )
 from core.errors import AlertError, ConfigError
+from core.redaction import redact
 from core.settings import Settings
 from core.vocabulary import severity_rank
 from models import History, outbox
@@ -268,15 +269,11 @@ def plan_messages(
     return out
 
 
-def _scrub(text: str, secret: str | None) -> str:
-    if secret:
-        text = text.replace(secret, "***")
-    return " ".join(text.split())[:500]
-
-
 def describe_error(exc: BaseException, config: SmtpConfig) -> str:
-    """One line for ``last_error`` and logs: the error type and text, password removed."""
-    return _scrub(f"{type(exc).__name__}: {exc}", config.password)
+    """One line for ``last_error`` and logs: the error type and text, the password removed
+    in every encoding a server may echo it in (clear, AUTH PLAIN/LOGIN base64)."""
+    text = redact(f"{type(exc).__name__}: {exc}", [config.password])
+    return " ".join(text.split())[:500]
 
 
 class SmtpConnection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as dt
 import logging
@@ -16,6 +17,7 @@ from models import History, open_history, outbox
 from tests.alerts.history import add_comparison
 from tests.alerts.samples import NCG_4_TO_5
 from tests.support import free_port
+from tests.support.hostile import AuthEchoingSmtpServer
 
 NOW = dt.datetime(2025, 12, 12, 10, 0, tzinfo=dt.UTC)
 
@@ -250,3 +252,37 @@ def test_dry_run_renders_without_sending_or_claiming(sqlite_history: History) ->
     assert _statuses(sqlite_history) == [("pending", 0)]
     with sqlite_history.sessions() as session:
         assert len(outbox.peek_due(session, NOW)) == 1
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "clear"), [("PLAIN", False), ("LOGIN", False), ("PLAIN", True)]
+)
+def test_a_server_echoing_the_auth_line_leaks_no_credential(
+    sqlite_history: History, caplog: pytest.LogCaptureFixture, mechanism: str, clear: bool
+) -> None:
+    user, secret = "mailer", "s3cret-Pa55/for+test"
+    forms = {
+        "clear": secret,
+        "plain-base64": base64.b64encode(f"\0{user}\0{secret}".encode()).decode(),
+        "login-base64": base64.b64encode(secret.encode()).decode(),
+    }
+    _subscribe(sqlite_history)
+    add_comparison(sqlite_history)
+    caplog.set_level(logging.DEBUG)
+    with AuthEchoingSmtpServer(mechanism, clear=clear) as server:
+        report = deliver_pending(
+            sqlite_history,
+            Settings(),
+            now=NOW,
+            config=_config(server.port, username=user, password=secret),
+        )
+    assert server.logins == 1 and report.errors
+    with sqlite_history.sessions() as session:
+        (alert,) = outbox.list_alerts(session)
+    stored = alert.last_error or ""
+    # The server did echo the exchange; what it echoed is masked.
+    assert "authentication failed" in stored and "***" in stored
+    for name, form in forms.items():
+        assert form not in stored, name
+        assert form not in " ".join(report.errors), name
+        assert form not in caplog.text, name

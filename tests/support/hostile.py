@@ -19,6 +19,7 @@ in an extracted statement is a failure.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import random
 import socket
@@ -27,6 +28,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from clausewatch.demo.replay.server import ReplayResponse
 from tests.support.faults import Fault
@@ -359,3 +361,67 @@ class TricklingServer:
             return  # the client gave up and closed the connection
         with self._lock:
             self.completed += 1
+
+
+class AuthEchoingSmtpServer:
+    """An SMTP server on loopback that refuses every login and repeats the client's AUTH
+    exchange in its error, as some misconfigured relays do: ``AUTH PLAIN <base64>`` for
+    PLAIN, both base64 answers for LOGIN, and with ``clear=True`` the decoded password too.
+    """
+
+    def __init__(self, mechanism: str, *, clear: bool = False) -> None:
+        self.mechanism = mechanism
+        self.clear = clear
+        self.logins = 0
+        echo = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                echo._serve(self.rfile, self.wfile)
+
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        return int(self._server.server_address[1])
+
+    def __enter__(self) -> AuthEchoingSmtpServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _serve(self, rfile: Any, wfile: Any) -> None:
+        def say(line: str) -> None:
+            wfile.write(line.encode() + b"\r\n")
+            wfile.flush()
+
+        def hear() -> str:
+            return bytes(rfile.readline()).decode("latin-1").rstrip("\r\n")
+
+        say("220 relay.test ESMTP")
+        while line := hear():
+            verb = line.split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                say(f"250-relay.test\r\n250 AUTH {self.mechanism}")
+            elif verb == "AUTH":
+                self.logins += 1
+                said = [line]
+                if self.mechanism == "LOGIN":
+                    say("334 VXNlcm5hbWU6")
+                    said.append(hear())
+                    say("334 UGFzc3dvcmQ6")
+                    said.append(hear())
+                if self.clear:
+                    said.append(base64.b64decode(said[-1].split()[-1] + "==").decode("latin-1"))
+                say("535 5.7.8 authentication failed for: " + " | ".join(said))
+            elif verb == "QUIT":
+                say("221 bye")
+                return
+            else:
+                say("250 ok")
