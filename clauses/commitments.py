@@ -14,6 +14,7 @@ import yaml
 from clauses.modality import DEFAULT_TIER, TIER_RANK, stated_tiers
 from clauses.normalize import alias_spans, match_key
 from clauses.segment import Clause
+from core.errors import InputError
 
 LANGUAGES = ("en", "ko")
 # What a lexicon pattern does (ADR 0096): a defining pattern matches the clause that states
@@ -22,7 +23,7 @@ LANGUAGES = ("en", "ko")
 ROLES = ("defines", "mentions")
 
 
-class LexiconError(ValueError):
+class LexiconError(InputError, ValueError):
     """Raised when a lexicon YAML file is malformed (missing key, bad regular expression)."""
 
 

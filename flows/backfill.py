@@ -3,7 +3,8 @@
 The parameters' types and descriptions build the form: ``source`` is a choice of the
 registered slugs, ``since`` and ``until`` are date pickers. A window the run cannot use
 (``since`` after ``until``, dates in the future) fails the run at its first step, before
-any request; an unknown source or series is refused by the form and by the API (ADR 0073).
+any request; an unknown source is refused by the form and by the API (ADR 0073), an
+unknown series by the form and at the run's first step (ADR 0096).
 Running the same window twice adds nothing.
 """
 
@@ -16,6 +17,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from pydantic import Field
 
+from flows.forms import ALL_SERIES, SeriesChoice
 from flows.track import track_sources
 from pipeline import tracking
 from pipeline.tracking import RunReport
@@ -24,10 +26,6 @@ from pipeline.tracking import RunReport
 SourceSlug = Literal[
     "us-dod", "white-house", "state-dept", "rok-president", "rok-mnd", "korea-kr", "wayback"
 ]
-#: "all", or one tracked series (scrapers/base.py BUILTIN_SERIES); a test keeps them equal.
-#: A plain choice rather than an optional value: the form shows it as one drop-down.
-SeriesChoice = Literal["all", "ncg"]
-ALL_SERIES = "all"
 
 
 # The form's fields: pydantic Field objects as defaults are how Prefect reads descriptions.

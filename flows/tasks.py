@@ -40,9 +40,9 @@ def fetch(run: TrackingRun, item: ListingItem) -> PageCapture:
 
 
 @task(name="extract", task_run_name="extract {page.url}", cache_policy=NO_CACHE)
-def extract(page: PageCapture, series: str | None) -> StatementInput | None:
+def extract(run: TrackingRun, page: PageCapture, series: str | None) -> StatementInput | None:
     """Parse a captured page and match it to a series; raises ParseError."""
-    return tracking.extract(page, series)
+    return tracking.extract(run, page, series)
 
 
 @task(name="store", task_run_name="store {statement.url}", cache_policy=NO_CACHE)

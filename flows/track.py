@@ -18,6 +18,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from pydantic import Field
 
 from flows import tasks
+from flows.forms import ALL_SERIES, SeriesChoice
 from pipeline import tracking
 from pipeline.stages import ComparisonOutcome, StatementInput
 from pipeline.tracking import RunReport, SourceCounts, TrackingFailed, TrackingRun, error_line
@@ -50,7 +51,7 @@ def track_sources(
                 counts.errors += 1
                 logger.warning("%s: discovery failed: %s", source, counts.error)
                 continue
-            items = tracking.series_candidates(items, series)
+            items = tracking.series_candidates(run, items, series)
             counts.discovered = len(items)
             logger.info(
                 "%s: %d statement pages listed from %s to %s", source, len(items), since, until
@@ -69,7 +70,7 @@ def track_sources(
                             healing.append(page.version_id)
                         continue
                     counts.fetched += 1
-                    statement = tasks.extract(page, series)
+                    statement = tasks.extract(run, page, series)
                 except Exception as exc:
                     counts.errors += 1
                     last_error = error_line(exc)
@@ -113,6 +114,7 @@ def track_sources(
                 " — new version" if stored.new_version else "",
             )
         report.flagged = tasks.flagged_changes(run, outcomes)
+        report.unmatched = list(run.unmatched)
         for source, counts in report.counts.items():
             tasks.record_status(run, source, counts.error)
 
@@ -120,6 +122,14 @@ def track_sources(
         key="source-counts",
         table=report.rows,
         description=f"Per-source counts, {since} to {until}",
+    )
+    create_table_artifact(
+        key="unmatched-statements",
+        table=report.unmatched or [{"unmatched": "every statement read matched a series"}],
+        description=(
+            f"{len(report.unmatched)} statements read from {since} to {until} that matched no "
+            "tracked series (not stored)"
+        ),
     )
     create_markdown_artifact(
         key="flagged-commitment-changes",
@@ -147,6 +157,12 @@ LEXICAL = Field(
 )
 
 
+SERIES: Any = Field(
+    default=ALL_SERIES,
+    description="Only store statements of this series; all: every tracked series.",
+)
+
+
 @flow(
     name="track-statements",
     log_prints=True,
@@ -156,6 +172,7 @@ def track_statements(
     since: dt.date | None = SINCE,
     until: dt.date | None = UNTIL,
     lexical: bool = LEXICAL,
+    series: SeriesChoice = SERIES,
 ) -> RunReport:
     """Track the official statements: fetch what the sources published recently, store new
     versions, compare them and queue alerts for flagged commitment changes.
@@ -165,7 +182,8 @@ def track_statements(
     """
     slugs = tracking.select_sources(sources)
     window = tracking.tracking_window(since, until)
-    return track_sources(slugs, *window, lexical=lexical)
+    only = None if series == ALL_SERIES else tracking.check_series(series)
+    return track_sources(slugs, *window, lexical=lexical, series=only)
 
 
 __all__ = ["TrackingFailed", "track_sources", "track_statements"]

@@ -28,7 +28,9 @@ from models.schema import (
     Clause,
     Commitment,
     CommitmentMention,
+    Comparison,
     Document,
+    PhraseChange,
     Series,
     Source,
     Version,
@@ -162,6 +164,9 @@ class Timeline:
     language: str
     documents: list[TimelineDocument]
     commitments: list[TimelineRow]
+    #: Phrases that appeared or vanished between successive statements (any series, and
+    #: the only rows of a series with no lexicon family).
+    phrases: list[TimelineRow] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The timeline in the documented JSON shape (docs/analysts.md)."""
@@ -179,6 +184,10 @@ class Timeline:
                     "cells": [{"state": c.state, "strength": c.strength} for c in r.cells],
                 }
                 for r in self.commitments
+            ],
+            "phrases": [
+                {"phrase": r.label, "cells": [{"state": c.state} for c in r.cells]}
+                for r in self.phrases
             ],
         }
 
@@ -408,7 +417,71 @@ def commitment_timeline(session: Session, series: str, language: str) -> Timelin
         )
         for key in sorted(first, key=lambda k: (first[k], k))
     ]
-    return Timeline(found.slug, found.title, language, documents, rows)
+    phrases = _phrase_rows(session, documents)
+    return Timeline(found.slug, found.title, language, documents, rows, phrases)
+
+
+#: The phrase rows of a timeline: the changes with the most support first, at most this many.
+MAX_TIMELINE_PHRASES = 30
+
+
+def _phrase_rows(session: Session, documents: list[TimelineDocument]) -> list[TimelineRow]:
+    """Each phrase flagged between successive statements, present or absent in each one.
+
+    A phrase counts as present in a statement whose text holds it (ignoring case and
+    spacing), or on the side of a comparison that flagged it there (a Korean phrase may be
+    matched regardless of its particles).
+    """
+    column = {d.version_id: i for i, d in enumerate(documents)}
+    if len(column) < 2:
+        return []
+    changes = session.execute(
+        select(
+            PhraseChange.phrase,
+            PhraseChange.status,
+            PhraseChange.support,
+            Comparison.old_version_id,
+            Comparison.new_version_id,
+        )
+        .join(Comparison, Comparison.id == PhraseChange.comparison_id)
+        .where(
+            Comparison.kind == "successor",
+            Comparison.new_version_id.in_(list(column)),
+            Comparison.old_version_id.in_(list(column)),
+            PhraseChange.status.in_(("added", "dropped")),
+        )
+    ).all()
+    if not changes:
+        return []
+    texts = {
+        vid: " ".join(text.lower().split())
+        for vid, text in session.execute(
+            select(Version.id, Version.text).where(Version.id.in_(list(column)))
+        )
+    }
+    support: dict[str, int] = {}
+    first: dict[str, int] = {}
+    flagged: set[tuple[str, int]] = set()
+    for phrase, status, weight, old_id, new_id in changes:
+        support[phrase] = max(support.get(phrase, 0), weight or 0)
+        holder = new_id if status == "added" else old_id
+        flagged.add((phrase, column[holder]))
+        first[phrase] = min(first.get(phrase, len(column)), column[old_id])
+    chosen = sorted(support, key=lambda p: (-support[p], first[p], p))[:MAX_TIMELINE_PHRASES]
+    rows = []
+    for phrase in sorted(chosen, key=lambda p: (first[p], p)):
+        needle = " ".join(phrase.lower().split())
+        cells = [
+            TimelineCell(
+                "present"
+                if (phrase, i) in flagged or needle in texts.get(d.version_id, "")
+                else "absent",
+                None,
+            )
+            for i, d in enumerate(documents)
+        ]
+        rows.append(TimelineRow(phrase, phrase, cells))
+    return rows
 
 
 def series_languages(session: Session, series: str) -> list[str]:

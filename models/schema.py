@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -62,8 +63,12 @@ class Series(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    # {"en": ["Nuclear Consultative Group", "NCG"], "ko": ["핵협의그룹"]}
+    # The definition (core/series.py's to_dict shape): keywords per language, languages,
+    # sources, exclusions, lexicon families. Authoritative only for user-defined series;
+    # a built-in series is defined by its shipped YAML file.
     rules: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Added with `clausewatch series add` (migration 0005).
+    user_defined: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

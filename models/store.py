@@ -103,6 +103,54 @@ def get_series(session: Session, slug: str) -> Series | None:
     return session.scalars(select(Series).where(Series.slug == slug)).one_or_none()
 
 
+def user_series(session: Session) -> list[Series]:
+    """The series analysts defined (``clausewatch series add``), oldest first."""
+    return list(
+        session.scalars(select(Series).where(Series.user_defined.is_(True)).order_by(Series.id))
+    )
+
+
+def save_user_series(
+    session: Session, slug: str, title: str, definition: dict[str, Any]
+) -> tuple[Series, bool]:
+    """Create or replace a user-defined series; returns it and whether it is new.
+
+    A row already made for statements of that slug (an import before the definition) is
+    taken over, so its history stays attached.
+    """
+    series = get_series(session, slug)
+    created = series is None
+    if series is None:
+        series = Series(slug=slug, title=title, rules=definition, user_defined=True)
+        session.add(series)
+    else:
+        series.title = title
+        series.rules = definition
+        series.user_defined = True
+    session.flush()
+    return series, created
+
+
+def remove_user_series(session: Session, slug: str) -> int:
+    """Drop a user definition; returns how many statements of it the history keeps.
+
+    A series with statements keeps its row (the history still names it) but is no longer
+    defined, so no run picks it up again; a series with none is deleted.
+    """
+    series = get_series(session, slug)
+    if series is None or not series.user_defined:
+        return 0
+    kept = session.scalar(
+        select(func.count()).select_from(Document).where(Document.series_id == series.id)
+    )
+    if kept:
+        series.user_defined = False
+    else:
+        session.delete(series)
+    session.flush()
+    return int(kept or 0)
+
+
 def ensure_source(
     session: Session,
     slug: str,

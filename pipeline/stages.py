@@ -75,11 +75,12 @@ def normalized_text(text: str) -> str:
 def store_statement(history: History, statement: StatementInput) -> StoreOutcome:
     """Store a statement's document and, when its text changed, a new version with clauses."""
     from clauses import detect_language, find_commitments, segment
+    from pipeline.catalog import series_lexicon
 
     text = normalized_text(statement.text)
     language = statement.language or detect_language(text)
     clauses = segment(text, language)
-    mentions = find_commitments(clauses, language)
+    mentions = find_commitments(clauses, language, series_lexicon(history, statement.series))
     rows = [store.ClauseRow(c.position, c.paragraph, c.text, c.key) for c in clauses]
     with history.sessions.begin() as session:
         source = store.ensure_source(
@@ -212,12 +213,16 @@ def compare_pair(
     """Align two stored versions; returns the comparison JSON and its severity."""
     from alerts.severity import comparison_severity
     from clauses import Clause, compare_clauses
+    from pipeline.catalog import series_lexicon
 
+    series_slug: str | None = None
     with history.sessions() as session:
         sides = []
         for vid in (old_version_id, new_version_id):
             version = store.get_version(session, vid)
             assert version is not None
+            if version.document.series is not None:
+                series_slug = version.document.series.slug
             sides.append(
                 (
                     [
@@ -239,6 +244,7 @@ def compare_pair(
         lexical=lexical,
         encoder=encoder,
         history=_series_history(history, new_version_id) if kind == "successor" else (),
+        lexicon=series_lexicon(history, series_slug),
     ).to_dict()
     return result, comparison_severity(result)
 

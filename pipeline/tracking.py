@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from core.errors import ClausewatchError, InputError
+from core.errors import ClausewatchError, ConfigError, InputError
+from core.series import SeriesDefinition, match_series
 from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
 from models import History, open_history, store
+from pipeline import catalog
 from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
 from scrapers.archive import CaptureArchive
-from scrapers.base import BUILTIN_SERIES, ListingItem, SeriesRule, adapter_for_url, get_adapter
+from scrapers.base import ListingItem, adapter_for_url, get_adapter
 from scrapers.http import PoliteClient
 
 #: How far back a scheduled run looks when no window is given: listings are read newest
@@ -40,9 +42,31 @@ FUTURE_GRACE_DAYS = 1
 WAYBACK_CAPTURE_SLACK_DAYS = 60
 
 
-def known_series() -> dict[str, SeriesRule]:
-    """The series a run can store, by slug."""
-    return {rule.slug: rule for rule in BUILTIN_SERIES}
+def known_series(history: History | None = None) -> dict[str, SeriesDefinition]:
+    """The series a run can store, by slug: built-in and the history's user series.
+
+    Without ``history`` the configured one is read; when there is none yet, only the
+    built-in series exist (a user series lives in the history).
+    """
+    if history is not None:
+        return {d.slug: d for d in catalog.all_series(history)}
+    try:
+        opened = open_history()
+    except ConfigError:
+        return {d.slug: d for d in catalog.all_series(None)}
+    try:
+        return {d.slug: d for d in catalog.all_series(opened)}
+    finally:
+        opened.close()
+
+
+def tracked_series(
+    definitions: Sequence[SeriesDefinition], series: str | None
+) -> list[SeriesDefinition]:
+    """The series a run looks for: all of them, or only ``series`` (the one filter)."""
+    if series is None:
+        return list(definitions)
+    return [d for d in definitions if d.slug == series]
 
 
 def select_sources(names: Sequence[str] | None) -> list[str]:
@@ -81,10 +105,13 @@ def tracking_window(
     return since, until
 
 
-def check_series(series: str | None) -> str | None:
+def check_series(series: str | None, history: History | None = None) -> str | None:
     """``series`` if it names a known series (or is None); raises InputError otherwise."""
-    if series is not None and series not in known_series():
-        raise InputError(f"unknown series {series!r}; known: {', '.join(known_series())}")
+    if series is None:
+        return None
+    known = known_series(history)
+    if series not in known:
+        raise InputError(f"unknown series {series!r}; known: {', '.join(known)}")
     return series
 
 
@@ -157,6 +184,8 @@ class RunReport:
     counts: dict[str, SourceCounts] = field(default_factory=dict)
     added: list[dict[str, Any]] = field(default_factory=list)
     flagged: list[dict[str, Any]] = field(default_factory=list)
+    #: Statements read that matched no tracked series: source, date, language, title, URL.
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -193,6 +222,10 @@ class TrackingRun:
         self.history = history or self._own(open_history())
         self.client = client or self._own(PoliteClient(source_hosts()))
         self.archive = archive or self._own(CaptureArchive())
+        #: Every series as the run starts: a definition added mid-run waits for the next.
+        self.series: list[SeriesDefinition] = catalog.all_series(self.history)
+        #: Statements read in this run that matched no tracked series (for the artifact).
+        self.unmatched: list[dict[str, Any]] = []
 
     def _own(self, resource: Any) -> Any:
         self._owned.append(resource)
@@ -245,16 +278,16 @@ def discover(
     return list({item.url: item for item in items}.values())
 
 
-def series_candidates(items: Sequence[ListingItem], series: str | None) -> list[ListingItem]:
+def series_candidates(
+    run: TrackingRun, items: Sequence[ListingItem], series: str | None
+) -> list[ListingItem]:
     """The listed pages whose title could belong to a tracked series (or to ``series``).
 
     Official boards list hundreds of unrelated releases for every joint statement; a title
     that names no tracked series is not fetched at all (ADR 0075). Undated or untitled
     items (archive captures) are always fetched.
     """
-    rules = list(BUILTIN_SERIES)
-    if series is not None:
-        rules = [r for r in rules if r.slug == series]
+    rules = tracked_series(run.series, series)
     return [item for item in items if any(rule.may_list(item.title) for rule in rules)]
 
 
@@ -332,21 +365,37 @@ def capture_page(run: TrackingRun, item: ListingItem) -> PageCapture:
     )
 
 
-def extract(page: PageCapture, series: str | None = None) -> StatementInput | None:
+def extract(
+    run: TrackingRun, page: PageCapture, series: str | None = None
+) -> StatementInput | None:
     """The statement on a captured page, or None when it belongs to no tracked series
-    (or not to ``series``); raises ParseError."""
+    (or not to ``series``; then it is listed in ``run.unmatched``); raises ParseError."""
     from scrapers.sources import load_sources
 
     adapter = get_adapter(page.source)
     statement = adapter.parse_statement(page.body, page.final_url or page.url)
-    matched = _match(statement, series)
-    if matched is None:
-        return None
     publisher = page.source
     if page.original_url:
         # An archived copy belongs to the source that published it.
         publisher = adapter_for_url(page.original_url).slug
-    rule = known_series()[matched]
+    rule = match_series(
+        statement.title,
+        statement.text,
+        statement.language,
+        tracked_series(run.series, series),
+        source=publisher,
+    )
+    if rule is None:
+        run.unmatched.append(
+            {
+                "source": publisher,
+                "published": str(statement.published),
+                "language": statement.language,
+                "title": statement.title,
+                "url": statement.canonical_url,
+            }
+        )
+        return None
     return StatementInput(
         url=statement.canonical_url,
         source=publisher,
@@ -356,19 +405,10 @@ def extract(page: PageCapture, series: str | None = None) -> StatementInput | No
         published=statement.published,
         series=rule.slug,
         series_title=rule.title,
-        series_rules={lang: list(words) for lang, words in rule.keywords.items()},
+        series_rules=rule.to_dict(),
         capture_id=page.capture_id,
         source_base_url=load_sources()[publisher].base_url,
     )
-
-
-def _match(statement: Any, series: str | None) -> str | None:
-    from scrapers.base import match_series
-
-    rules = list(BUILTIN_SERIES)
-    if series is not None:
-        rules = [r for r in rules if r.slug == series]
-    return match_series(statement, rules)
 
 
 def in_window(statement: StatementInput, since: dt.date, until: dt.date) -> bool:

@@ -28,15 +28,13 @@ Adapters register themselves with :func:`register` (a class decorator) under the
 an adapter with the base URLs from ``scrapers/sources.py`` (defaults, overridden by
 ``CLAUSEWATCH_SOURCES_FILE``).
 
-Series rules decide which statements belong to a tracked series: the built-in ``ncg``
-series matches "Nuclear Consultative Group", "NCG" (as a word) or "핵협의그룹" in the title or
-body.
+Which statements belong to which series is not a scraper's concern: series are data
+(``core/series.py``), matched after parsing by ``pipeline/tracking.py``.
 """
 
 from __future__ import annotations
 
 import importlib
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -292,52 +290,6 @@ def adapter_for_url(url: str, adapters: Sequence[SourceAdapter] | None = None) -
         if urlsplit(url).hostname in adapter.hosts:
             return adapter
     raise InputError(f"no source owns {url}; pass --source SLUG", url=url)
-
-
-@dataclass(frozen=True)
-class SeriesRule:
-    """A tracked series: keywords per language that a title or body must contain."""
-
-    slug: str
-    title: str
-    keywords: Mapping[str, tuple[str, ...]]
-
-    def may_list(self, title: str) -> bool:
-        """Whether a listing title could belong to the series (an empty title could)."""
-        if not title.strip():
-            return True
-        words = [w for ws in self.keywords.values() for w in ws]
-        return any(_keyword_pattern(w).search(title) for w in words)
-
-    def matches(self, statement: Statement) -> bool:
-        """Whether the statement's title or body contains one of this series' keywords."""
-        words = self.keywords.get(statement.language, ()) + self.keywords.get("*", ())
-        haystack = statement.title + "\n" + statement.text
-        return any(_keyword_pattern(w).search(haystack) for w in words)
-
-
-def _keyword_pattern(word: str) -> re.Pattern[str]:
-    # Acronyms match as whole words and in their case ("NCG", not "ncgx"); phrases ignore case.
-    if word.isupper() and word.isascii():
-        return re.compile(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])")
-    return re.compile(re.escape(word), re.IGNORECASE)
-
-
-NCG_SERIES = SeriesRule(
-    slug="ncg",
-    title="US–ROK Nuclear Consultative Group joint statements",
-    keywords={"*": ("Nuclear Consultative Group", "NCG", "핵협의그룹")},
-)
-
-BUILTIN_SERIES: tuple[SeriesRule, ...] = (NCG_SERIES,)
-
-
-def match_series(statement: Statement, rules: Sequence[SeriesRule] = BUILTIN_SERIES) -> str | None:
-    """The slug of the first series whose rule matches the statement, or None."""
-    for rule in rules:
-        if rule.matches(statement):
-            return rule.slug
-    return None
 
 
 def in_window(published: date | None, since: date, until: date) -> bool:

@@ -82,9 +82,21 @@ def render_timeline_text(timeline: Timeline) -> str:
                 mark = "✗" if (r, c) in marked else "·"
             cells.append(f" {mark:^10}")
         lines.append(f"{label:<{LABEL_WIDTH}}" + "".join(cells))
+    if not timeline.commitments:
+        lines.append("(no commitment of a lexicon family found)")
+    if timeline.phrases:
+        lines += ["", "Phrases that appeared or vanished:"]
+        for row in timeline.phrases:
+            short = row.label if len(row.label) <= LABEL_WIDTH - 2 else row.label[: LABEL_WIDTH - 3]
+            short = short + ("…" if short != row.label else "")
+            marks = "".join(
+                f" {('+' if cell.state == 'present' else '·'):^10}" for cell in row.cells
+            )
+            lines.append(f"{short:<{LABEL_WIDTH}}" + marks)
     lines.append("")
     lines.append(
-        "S strong · M medium · W weak wording · · absent · ✗ dropped (absent after present)"
+        "S strong · M medium · W weak wording · + present · · absent · ✗ dropped "
+        "(absent after present)"
     )
     return "\n".join(lines) + "\n"
 

@@ -140,7 +140,8 @@ def backfill(
     tracking.check_backfill(source, start, end, series)
 
     def call() -> RunReport:
-        from flows.backfill import ALL_SERIES, backfill
+        from flows.backfill import backfill
+        from flows.forms import ALL_SERIES
 
         # Checked against the registries above; the flow's Literal types are for the form.
         parameters: dict[str, Any] = {

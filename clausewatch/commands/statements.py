@@ -80,13 +80,12 @@ def import_statements(
     """Store statement files in the history and compare each with its predecessor."""
     from clausewatch.commands.compare import read_statement
     from models import open_history
+    from pipeline.catalog import require_series
     from pipeline.stages import StatementInput, compare_version, store_statement
-    from scrapers.base import BUILTIN_SERIES
 
     if not _SLUG.match(series):
         raise InputError(f"series must be a slug (a-z, 0-9, -), not {series!r}")
     given = parse_date(published, "--published") if published else None
-    rule = next((r for r in BUILTIN_SERIES if r.slug == series), None)
     # Read and check every file before storing any, so bad input stores nothing.
     prepared = []
     for path in files:
@@ -99,6 +98,7 @@ def import_statements(
     history = open_history()
     report: list[dict[str, Any]] = []
     try:
+        rule = require_series(history, series)
         for path, statement, day in prepared:
             language = lang.value if lang else detect_language(statement.text)
             stored = store_statement(
@@ -112,8 +112,8 @@ def import_statements(
                     title=title or statement.title or path.stem,
                     published=day,
                     series=series,
-                    series_title=rule.title if rule else None,
-                    series_rules={k: list(v) for k, v in rule.keywords.items()} if rule else None,
+                    series_title=rule.title,
+                    series_rules=rule.to_dict(),
                 ),
             )
             comparisons = compare_version(history, stored.version_id, lexical=lexical)

@@ -82,14 +82,14 @@ def test_capture_extract_store_then_304(replay_env: ReplayServer) -> None:
         pages = [tracking.capture_page(run, item) for item in items]
         assert pages and not any(p.not_modified for p in pages)
         assert all(p.capture_id and p.body for p in pages)
-        statements = [s for s in (tracking.extract(p) for p in pages) if s is not None]
+        statements = [s for s in (tracking.extract(run, p) for p in pages) if s is not None]
         # The listing mixes in unrelated releases; only the NCG statement is kept.
         assert [(s.series, s.published) for s in statements] == [("ncg", D(2025, 12, 11))]
         stored = pipeline.store_statement(run.history, statements[0])
         assert not statements[0].url.startswith(replay_env.url)
 
         again = {p.url: p for p in (tracking.capture_page(run, i) for i in items)}
-        page = again[next(p.url for p in pages if tracking.extract(p) is not None)]
+        page = again[next(p.url for p in pages if tracking.extract(run, p) is not None)]
         assert page.not_modified and page.status == 304 and page.version_id == stored.version_id
         # Pages never stored are fetched in full again rather than answered 304.
         assert sum(p.not_modified for p in again.values()) == 1
@@ -118,7 +118,7 @@ def test_wayback_discovery_maps_captures_to_their_publisher(replay_env: ReplaySe
         assert items and all("web.archive.org" in i.url and i.original_url for i in items)
         statements = [
             s
-            for s in (tracking.extract(tracking.capture_page(run, i)) for i in items)
+            for s in (tracking.extract(run, tracking.capture_page(run, i)) for i in items)
             if s is not None
         ]
     assert statements
@@ -127,8 +127,6 @@ def test_wayback_discovery_maps_captures_to_their_publisher(replay_env: ReplaySe
 
 
 def test_series_filter_drops_other_series(replay_env: ReplayServer) -> None:
-    from scrapers.base import BUILTIN_SERIES
-
     with tracking.TrackingRun() as run:
         page = next(
             p
@@ -136,10 +134,15 @@ def test_series_filter_drops_other_series(replay_env: ReplayServer) -> None:
                 tracking.capture_page(run, i)
                 for i in tracking.discover(run, "us-dod", D(2025, 12, 1), TODAY)
             )
-            if tracking.extract(p) is not None
+            if tracking.extract(run, p) is not None
         )
-    assert tracking.extract(page, "ncg") is not None
-    assert [r.slug for r in BUILTIN_SERIES] == ["ncg"]
+        run.unmatched.clear()
+        kept = tracking.extract(run, page, "ncg")
+        assert kept is not None and kept.series == "ncg"
+        assert run.unmatched == []
+        # Asked for another series only, the NCG statement is skipped and listed as such.
+        assert tracking.extract(run, page, "scm") is None
+        assert [u["url"] for u in run.unmatched] == [kept.url]
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,9 @@ def track_once(
     for source in sources:
         counts = report.counts[source] = SourceCounts(source)
         try:
-            items = tracking.series_candidates(tracking.discover(run, source, since, until), None)
+            items = tracking.series_candidates(
+                run, tracking.discover(run, source, since, until), None
+            )
         except Exception as exc:
             counts.error = error_line(exc)
             counts.errors += 1
@@ -85,7 +87,7 @@ def track_once(
                         healing.append(page.version_id)
                     continue
                 counts.fetched += 1
-                statement = tracking.extract(page)
+                statement = tracking.extract(run, page)
             except Exception as exc:
                 counts.errors += 1
                 last_error = error_line(exc)

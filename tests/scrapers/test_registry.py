@@ -1,4 +1,4 @@
-"""The scraper contract: registry, fixtures and docs per adapter, series rules, source config."""
+"""The scraper contract: registry, fixtures and docs per adapter, source config."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from scrapers.base import (
     adapter_classes,
     adapter_for_url,
     get_adapter,
-    match_series,
     register,
 )
 from scrapers.extract import parse_feed
@@ -138,27 +137,6 @@ def test_duplicate_slug_is_rejected() -> None:
 def test_unknown_slug_is_input_error() -> None:
     with pytest.raises(InputError, match="unknown source"):
         get_adapter("no-such-source")
-
-
-def _statement(title: str, text: str, language: str = "en") -> Statement:
-    return Statement(title, date(2025, 1, 1), language, [text], "https://x")
-
-
-@pytest.mark.parametrize(
-    ("title", "text", "language", "series"),
-    [
-        ("Joint Press Statement on the Fifth NCG Meeting", "Body.", "en", "ncg"),
-        ("Joint Readout", "the Nuclear Consultative Group met", "en", "ncg"),
-        ("Joint Readout", "the nuclear consultative group met", "en", "ncg"),
-        ("보도자료", "제5차 핵협의그룹 회의를 개최했다.", "ko", "ncg"),
-        ("보도자료", "한미 NCG 회의", "ko", "ncg"),
-        ("Contracts for Dec. 11", "Awards for NCGX parts and ncg-like items.", "en", None),
-        ("Readout of a Call", "The ministers discussed training.", "en", None),
-        ("국방협력회의 개최", "양측은 방산협력을 논의하였다.", "ko", None),
-    ],
-)
-def test_series_rules(title: str, text: str, language: str, series: str | None) -> None:
-    assert match_series(_statement(title, text, language)) == series
 
 
 def _use_sources_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: object) -> None:

@@ -13,13 +13,23 @@ import yaml
 
 from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import PAGE_SIZE, ReplaySite, StandInStatement
+from core.series import builtin_series
+from core.series import match_series as match_definition
 from core.settings import get_settings
-from scrapers.base import ListingItem, get_adapter, match_series
+from scrapers.base import ListingItem, Statement, get_adapter
 from scrapers.http import HostRateLimiter, PoliteClient
 from scrapers.sources import replay_config
 from scrapers.wayback import Wayback
 
 D = date
+
+
+def match_series(statement: Statement) -> str | None:
+    """The built-in series a parsed statement belongs to, by the rule in core/series.py."""
+    found = match_definition(statement.title, statement.text, statement.language, builtin_series())
+    return found.slug if found else None
+
+
 # Short stand-ins in the corpus's shape; the real statements live in clausewatch/corpus.
 STAND_INS = [
     StandInStatement(

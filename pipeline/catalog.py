@@ -1,0 +1,133 @@
+"""Where series and lexicon families come from: shipped data files and the history.
+
+Built-in series are the YAML files of ``core/builtin_series/``; user series are rows of the
+history's ``series`` table marked ``user_defined`` (``clausewatch series add``). Lexicon
+families are the files of ``clauses/lexicons/`` plus any ``*.yaml`` in the lexicon folder
+(``CLAUSEWATCH_DATA_DIR/lexicons``). Tracking, backfill, import, the deployments' forms
+and the analyst commands all ask this module; nothing else names a series.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clauses.commitments import CommitmentDef, LexiconError, load_lexicons
+from clauses.families import LexiconFamily, bundled_families, commitments_of, merge_families
+from clauses.families import parse_family as _parse_family
+from core.errors import InputError
+from core.series import SeriesDefinition, SeriesError, builtin_series, parse_series
+from models import History, store
+
+
+def lexicon_dir() -> Path:
+    """The folder of the operator's own lexicon families."""
+    from core.settings import get_settings
+
+    return get_settings().data_dir / "lexicons"
+
+
+def read_family(path: Path) -> LexiconFamily:
+    """One family file; raises InputError when unreadable and LexiconError when malformed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read lexicon family {path}: {exc}", path=str(path)) from exc
+    return _parse_family(text, where=str(path), default_name=path.stem)
+
+
+def lexicon_families(directory: Path | None = None) -> dict[str, LexiconFamily]:
+    """Every family by name: bundled, then the lexicon folder's; raises LexiconError."""
+    folder = lexicon_dir() if directory is None else directory
+    user: list[LexiconFamily] = []
+    if folder.is_dir():
+        user = [read_family(p) for p in sorted(folder.glob("*.y*ml"))]
+    return merge_families([*bundled_families().values(), *user])
+
+
+def series_from_row(slug: str, rules: dict[str, object]) -> SeriesDefinition:
+    """A user series' definition as stored; raises SeriesError if the row is damaged."""
+    return parse_series({**rules, "slug": slug}, where=f"series {slug!r} in the history")
+
+
+def all_series(history: History | None) -> list[SeriesDefinition]:
+    """Built-in series, then the history's user series (oldest first)."""
+    definitions = builtin_series()
+    if history is None:
+        return definitions
+    taken = {d.slug for d in definitions}
+    with history.sessions() as session:
+        for row in store.user_series(session):
+            if row.slug not in taken:
+                definitions.append(series_from_row(row.slug, dict(row.rules or {})))
+    return definitions
+
+
+def find_series(history: History | None, slug: str) -> SeriesDefinition | None:
+    """The definition of ``slug`` or None."""
+    return next((d for d in all_series(history) if d.slug == slug), None)
+
+
+def require_series(history: History | None, slug: str) -> SeriesDefinition:
+    """The definition of ``slug``; raises InputError naming the known series."""
+    definitions = all_series(history)
+    for definition in definitions:
+        if definition.slug == slug:
+            return definition
+    known = ", ".join(d.slug for d in definitions)
+    raise InputError(
+        f"unknown series {slug!r}; known: {known} (define one with `clausewatch series add`)"
+    )
+
+
+def check_families(definition: SeriesDefinition, families: dict[str, LexiconFamily]) -> None:
+    """Raise SeriesError when the series names a lexicon family that does not exist."""
+    missing = [f for f in definition.lexicons if f not in families]
+    if missing:
+        raise SeriesError(
+            f"series {definition.slug!r}: unknown lexicon family {missing[0]!r}; "
+            f"known: {', '.join(families) or 'none'}"
+        )
+
+
+def lexicon_for(
+    definition: SeriesDefinition | None, families: dict[str, LexiconFamily] | None = None
+) -> list[CommitmentDef]:
+    """The commitments to look for in a series' statements.
+
+    A defined series gets exactly its families' commitments (none: phrase and quantity
+    flags only). A statement of no series, or of a series the history names but no longer
+    defines, is read with every bundled family, as before series were data.
+    """
+    if definition is None:
+        return load_lexicons()
+    known = lexicon_families() if families is None else families
+    check_families(definition, known)
+    return commitments_of([known[name] for name in definition.lexicons])
+
+
+def series_lexicon(history: History, slug: str | None) -> list[CommitmentDef]:
+    """The commitments for statements of series ``slug`` (None: no series)."""
+    if slug is None:
+        return load_lexicons()
+    return lexicon_for(find_series(history, slug))
+
+
+def choices(history: History | None) -> list[str]:
+    """Every series slug, built-in first."""
+    return [d.slug for d in all_series(history)]
+
+
+__all__ = [
+    "LexiconError",
+    "all_series",
+    "check_families",
+    "choices",
+    "find_series",
+    "lexicon_dir",
+    "lexicon_families",
+    "lexicon_for",
+    "read_family",
+    "require_series",
+    "series_from_row",
+    "series_lexicon",
+]
