@@ -22,7 +22,7 @@ from importlib import resources
 
 import yaml
 
-from clauses.commitments import LANGUAGES, CommitmentDef, LexiconError, parse_lexicon
+from clauses.commitments import LANGUAGES, ROLES, CommitmentDef, LexiconError, parse_lexicon
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -84,26 +84,40 @@ def _check_nodes(root: yaml.Node, where: str) -> None:
                     f"{where}:{_line(lang_node)}: commitment {key!r}: unknown language "
                     f"{lang!r} ({', '.join(LANGUAGES)})"
                 )
-            if not isinstance(list_node, yaml.SequenceNode):
-                raise LexiconError(
-                    f"{where}:{_line(list_node)}: commitment {key!r}: patterns.{lang} "
-                    "must be a list"
-                )
-            for item in list_node.value:
-                if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
+            # A list (every pattern defines the commitment) or a mapping of roles.
+            lists: list[tuple[str, yaml.Node]] = [(lang, list_node)]
+            if isinstance(list_node, yaml.MappingNode):
+                lists = []
+                for role_node, role_list in list_node.value:
+                    role = str(role_node.value)
+                    if role not in ROLES:
+                        raise LexiconError(
+                            f"{where}:{_line(role_node)}: commitment {key!r}: unknown pattern "
+                            f"role {role!r} ({', '.join(ROLES)})"
+                        )
+                    lists.append((f"{lang}.{role}", role_list))
+            for label, node in lists:
+                if not isinstance(node, yaml.SequenceNode):
                     raise LexiconError(
-                        f"{where}:{_line(item)}: commitment {key!r}: an empty pattern"
+                        f"{where}:{_line(node)}: commitment {key!r}: patterns.{label} "
+                        "must be a list"
                     )
-                try:
-                    re.compile(str(item.value))
-                except re.error as exc:
-                    raise LexiconError(
-                        f"{where}:{_line(item)}: commitment {key!r}: bad pattern "
-                        f"{item.value!r}: {exc}"
-                    ) from exc
-                count += 1
+                count += _check_patterns(node, key, where)
         if not count:
             raise LexiconError(f"{where}:{_line(patterns)}: commitment {key!r} has no pattern")
+
+
+def _check_patterns(node: yaml.SequenceNode, key: str, where: str) -> int:
+    for item in node.value:
+        if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
+            raise LexiconError(f"{where}:{_line(item)}: commitment {key!r}: an empty pattern")
+        try:
+            re.compile(str(item.value))
+        except re.error as exc:
+            raise LexiconError(
+                f"{where}:{_line(item)}: commitment {key!r}: bad pattern {item.value!r}: {exc}"
+            ) from exc
+    return len(node.value)
 
 
 def parse_family(text: str, *, where: str, default_name: str) -> LexiconFamily:

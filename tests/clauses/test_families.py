@@ -62,6 +62,27 @@ def test_bad_families_name_file_line_and_pattern(text: str, message: str) -> Non
     assert "\n" not in str(caught.value) and caught.value.exit_code == 2
 
 
+ROLES = """\
+commitments:
+  - key: full-range
+    patterns:
+      en:
+        defines:
+          - 'full range'
+        mentions:
+          - 'extended (deterrence'
+"""
+
+
+def test_pattern_roles_are_validated_with_their_line() -> None:
+    with pytest.raises(LexiconError, match=r"^r\.yaml:8: commitment 'full-range': bad pattern"):
+        parse_family(ROLES, where="r.yaml", default_name="r")
+    with pytest.raises(LexiconError, match=r"^r\.yaml:5: .*unknown pattern role 'states'"):
+        parse_family(ROLES.replace("defines:", "states:"), where="r.yaml", default_name="r")
+    fixed = parse_family(ROLES.replace("(deterrence", "deterrence"), where="r", default_name="r")
+    assert fixed.commitments[0].mentions["en"] == ("extended deterrence",)
+
+
 def test_the_extended_deterrence_lexicon_is_one_bundled_family() -> None:
     families = bundled_families()
     assert list(families) == ["extended-deterrence"]
