@@ -47,7 +47,8 @@ def test_timeline_json_shape_and_cells(history: History, ncg: NcgHistory) -> Non
     with history.sessions() as s:
         timeline = analysis.commitment_timeline(s, "ncg", "en")
     data = timeline.to_dict()
-    assert set(data) == {"series", "language", "documents", "commitments"}
+    assert set(data) == {"series", "language", "documents", "commitments", "phrases"}
+    assert all(set(p) == {"phrase", "cells"} for p in data["phrases"])
     assert (data["series"], data["language"]) == ("ncg", "en")
     assert [d["published"] for d in data["documents"]] == [
         "2023-07-18",
