@@ -18,7 +18,7 @@ database (``clausewatch series add``) and use the same fields:
 ``lexicons``    the commitment lexicon families to look for (empty: phrase and quantity
                 flags only)
 
-The rule that puts a statement in exactly one series (ADR 0097), in order:
+The rule that puts a statement in exactly one series (ADR 0098), in order:
 
 1. A series is *eligible* when the statement's language and source are allowed and none of
    its ``exclude`` words appears in the title or body.

@@ -4,7 +4,7 @@ The parameters' types and descriptions build the form: ``source`` is a choice of
 registered slugs, ``since`` and ``until`` are date pickers. A window the run cannot use
 (``since`` after ``until``, dates in the future) fails the run at its first step, before
 any request; an unknown source is refused by the form and by the API (ADR 0073), an
-unknown series by the form and at the run's first step (ADR 0097).
+unknown series by the form and at the run's first step (ADR 0098).
 Running the same window twice adds nothing.
 """
 

@@ -3,7 +3,7 @@
 Series are data (built-in files and the history), so the ``series`` drop-down cannot be a
 ``Literal``: :data:`SeriesChoice` is a plain string whose JSON schema carries the list of
 series read when Prefect builds the parameter schema — when the flow module is imported,
-i.e. at ``prefect deploy`` (ADR 0097). A series added later is accepted by a run at once
+i.e. at ``prefect deploy`` (ADR 0098). A series added later is accepted by a run at once
 (the run checks it at its first step) and shows in the form after the next deploy.
 """
 

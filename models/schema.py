@@ -67,7 +67,7 @@ class Series(Base):
     # sources, exclusions, lexicon families. Authoritative only for user-defined series;
     # a built-in series is defined by its shipped YAML file.
     rules: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # Added with `clausewatch series add` (migration 0005).
+    # Added with `clausewatch series add` (migration 0006).
     user_defined: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -1,7 +1,7 @@
 """``clausewatch series list|add|edit|remove|export|import``: the tracked series.
 
 Built-in series ship as data files (``core/builtin_series/``) and cannot be changed here;
-user series live in the history (migration 0005). JSON shape of ``series list --format
+user series live in the history (migration 0006). JSON shape of ``series list --format
 json`` (docs/analysts.md): ``[{"slug", "title", "builtin", "keywords", "languages",
 "lexicons"}]`` with ``keywords`` mapping a language (``en``, ``ko`` or ``*`` for any) to a
 list of words.

@@ -5,8 +5,8 @@ families) in ``series.rules``; built-in series are defined by the YAML files shi
 ``core/builtin_series/`` and their rows only name them. Every row made before this revision
 was created by storing a statement of a built-in series, so it is not user-defined.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
