@@ -17,7 +17,7 @@ from clauses.commitments import (
 from clauses.compare import ComparisonResult, compare_clauses, compare_texts
 from clauses.encoder import CachedEncoder, Encoder, default_encoder
 from clauses.modality import clause_strength
-from clauses.normalize import detect_language, match_key, normalize_display
+from clauses.normalize import match_key, normalize_display
 from clauses.phrases import PhraseChange
 from clauses.report import render_html, render_text
 from clauses.segment import Clause, segment
@@ -38,7 +38,6 @@ __all__ = [
     "compare_clauses",
     "compare_texts",
     "default_encoder",
-    "detect_language",
     "evidence_excerpt",
     "find_commitments",
     "load_lexicons",

@@ -15,8 +15,8 @@ from clauses.modality import DEFAULT_TIER, TIER_RANK, stated_tiers
 from clauses.normalize import alias_spans, match_key
 from clauses.segment import Clause
 from core.errors import InputError
+from core.language import LANGUAGES
 
-LANGUAGES = ("en", "ko")
 # What a lexicon pattern does (ADR 0096): a defining pattern matches the clause that states
 # the commitment; a mentioning pattern only its topic ("enhance extended deterrence" is not
 # the full-range commitment), which is never evidence of presence or strength.

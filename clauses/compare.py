@@ -17,7 +17,6 @@ from clauses.commitments import (
     load_lexicons,
 )
 from clauses.encoder import Encoder, default_encoder
-from clauses.normalize import detect_language
 from clauses.participants import Participant, ParticipantChange, compare_participants
 from clauses.phrases import (
     DEFAULT_CAP,
@@ -28,6 +27,7 @@ from clauses.phrases import (
 )
 from clauses.quantities import QuantityChange, compare_quantities
 from clauses.segment import Clause, segment
+from core.language import detect_language
 from core.vocabulary import CLAUSE_STATUSES, COMPARISON_KINDS
 
 # Earlier statements of a series recur in every successor comparison's phrase support: up

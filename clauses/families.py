@@ -22,7 +22,8 @@ from importlib import resources
 
 import yaml
 
-from clauses.commitments import LANGUAGES, ROLES, CommitmentDef, LexiconError, parse_lexicon
+from clauses.commitments import ROLES, CommitmentDef, LexiconError, parse_lexicon
+from core.language import LANGUAGES
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 

@@ -58,7 +58,6 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-_LATIN = re.compile(r"[A-Za-z]")
 _KEY_PUNCT = re.compile(r"[^\w\s]+")
 # "Nuclear Consultative Group (NCG)" resolves to "ncg ncg"; one token is enough to match.
 _REPEATED = re.compile(r"\b(\w+)(?: \1\b)+")
@@ -79,17 +78,6 @@ def normalize_display(text: str) -> str:
     text = "\n".join(lines)
     text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()
-
-
-def detect_language(text: str) -> str:
-    """Return "ko" when Hangul makes up a real share of the letters in ``text``, else "en"."""
-    hangul = len(_HANGUL.findall(text))
-    latin = len(_LATIN.findall(text))
-    # A Hangul syllable carries about three Latin letters' worth of text, and Korean
-    # statements still spell acronyms (NCG, CNI, TTX) in Latin letters.
-    if hangul and hangul * 3 >= latin:
-        return "ko"
-    return "en"
 
 
 @lru_cache(maxsize=1)

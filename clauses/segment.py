@@ -7,7 +7,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from clauses.normalize import detect_language, match_key, normalize_display
+from clauses.normalize import match_key, normalize_display
+from core.language import detect_language
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.language import detect_language
 from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
 from models import History, store
 from models.outbox import enqueue_alerts
@@ -74,7 +75,7 @@ def normalized_text(text: str) -> str:
 
 def store_statement(history: History, statement: StatementInput) -> StoreOutcome:
     """Store a statement's document and, when its text changed, a new version with clauses."""
-    from clauses import detect_language, find_commitments, segment
+    from clauses import find_commitments, segment
     from pipeline.catalog import series_lexicon
 
     text = normalized_text(statement.text)

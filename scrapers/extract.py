@@ -20,6 +20,7 @@ from itertools import islice
 from bs4 import BeautifulSoup, Tag
 
 from core.errors import ParseError
+from core.language import detect_language
 from scrapers.base import Attachment, Statement
 
 # Content a browser never shows as statement text: scripts, styles, frames, embedded objects.
@@ -134,24 +135,6 @@ def parse_date(text: str) -> date | None:
             except ValueError:
                 continue
     return None
-
-
-# --- language -----------------------------------------------------------------------------
-
-
-def hangul_ratio(text: str) -> float:
-    """Share of Hangul among the letters of ``text`` (0.0 when it has no letters)."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 0.0
-    hangul = sum(1 for c in letters if "\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff")
-    return hangul / len(letters)
-
-
-def detect_language(text: str) -> str:
-    """``"ko"`` when at least a fifth of the letters are Hangul, else ``"en"``."""
-    # A Korean release quotes English names and acronyms (NCG, CNI); a fifth is robust to that.
-    return "ko" if hangul_ratio(text) >= 0.2 else "en"
 
 
 # --- decoding -----------------------------------------------------------------------------

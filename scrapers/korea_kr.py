@@ -23,10 +23,10 @@ from datetime import date
 from bs4 import BeautifulSoup
 
 from core.errors import ParseError
+from core.language import detect_language
 from scrapers.base import ListingItem, PageClient, SourceAdapter, Statement, register
 from scrapers.extract import (
     SiteSelectors,
-    detect_language,
     extract_statement,
     paragraphs_of,
     parse_feed,

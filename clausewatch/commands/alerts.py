@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from core.errors import InputError
+from core.language import Language
 from core.settings import get_settings
 from core.vocabulary import AlertStatus, Digest, Severity
 
@@ -19,13 +20,6 @@ class OutputFormat(enum.StrEnum):
 
     text = "text"
     json = "json"
-
-
-class Language(enum.StrEnum):
-    """Statement languages a subscription can ask for."""
-
-    en = "en"
-    ko = "ko"
 
 
 FormatOption = Annotated[

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from core.errors import InputError
+from core.language import Language
 
 if TYPE_CHECKING:
     from models.analysis import SearchResult, Timeline
@@ -43,13 +44,6 @@ class SearchFormat(enum.StrEnum):
 
     text = "text"
     json = "json"
-
-
-class Language(enum.StrEnum):
-    """Languages of a series' statements."""
-
-    en = "en"
-    ko = "ko"
 
 
 STRENGTH_MARKS = {"strong": "S", "medium": "M", "weak": "W", None: "+"}

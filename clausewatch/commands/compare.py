@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from core.errors import InputError
+from core.language import Language
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -25,13 +26,6 @@ class OutputFormat(enum.StrEnum):
     text = "text"
     json = "json"
     html = "html"
-
-
-class Language(enum.StrEnum):
-    """Languages a statement can be read as."""
-
-    en = "en"
-    ko = "ko"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from typing import Annotated, Any
 
 import typer
 
+from core.language import Language
+
 lexicon_app = typer.Typer(
     name="lexicon",
     help="Inspect and check the commitment lexicon families.",
@@ -29,13 +31,6 @@ class OutputFormat(enum.StrEnum):
 
     text = "text"
     json = "json"
-
-
-class Language(enum.StrEnum):
-    """Languages a statement can be read as."""
-
-    en = "en"
-    ko = "ko"
 
 
 def _families(names: list[str] | None) -> list[Any]:
@@ -64,8 +59,9 @@ def check_report(
     statement: Path, families: list[str] | None, lang: str | None = None
 ) -> dict[str, Any]:
     """Which clause of ``statement`` each commitment of the families matched."""
-    from clauses import detect_language, find_commitments, segment
+    from clauses import find_commitments, segment
     from clausewatch.commands.compare import read_statement
+    from core.language import detect_language
     from pipeline.stages import normalized_text
 
     chosen = _families(families)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from core.errors import InputError
+from core.language import Language, detect_language
 
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -22,13 +23,6 @@ class Format(enum.StrEnum):
 
     text = "text"
     json = "json"
-
-
-class Language(enum.StrEnum):
-    """Statement languages."""
-
-    en = "en"
-    ko = "ko"
 
 
 def parse_date(value: str, what: str) -> dt.date:
@@ -92,8 +86,6 @@ def import_statements(
         statement = read_statement(path)
         day = _published_for(path, given)
         prepared.append((path, statement, day))
-
-    from clauses import detect_language
 
     history = open_history()
     report: list[dict[str, Any]] = []

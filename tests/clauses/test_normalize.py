@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clauses import detect_language, match_key, normalize_display
+from clauses import match_key, normalize_display
+from core.language import detect_language
 
 
 @pytest.mark.parametrize(
@@ -25,21 +26,6 @@ from clauses import detect_language, match_key, normalize_display
 )
 def test_normalize_display(raw: str, expected: str) -> None:
     assert normalize_display(raw) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "lang"),
-    [
-        ("The United States reaffirmed its commitment.", "en"),
-        ("미국은 확장억제 공약을 재확인하였다.", "ko"),
-        ("양측은 NCG TTS와 CNI TTX를 평가하였다.", "ko"),
-        ("The term 확장억제 means extended deterrence in Korean texts.", "en"),
-        ("", "en"),
-        ("12345 !!!", "en"),
-    ],
-)
-def test_detect_language(text: str, lang: str) -> None:
-    assert detect_language(text) == lang
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ from scrapers.extract import (
     SiteSelectors,
     clean_paragraphs,
     decode_page,
-    detect_language,
     extract_statement,
     is_boilerplate,
     parse_date,
@@ -45,21 +44,6 @@ from scrapers.extract import (
 )
 def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "language"),
-    [
-        ("The two sides met in Washington.", "en"),
-        ("한미 양국은 워싱턴에서 회의를 개최했다.", "ko"),
-        ("제5차 핵협의그룹(NCG) 회의 — CNI TTX 및 TTS 결과", "ko"),
-        ("The NCG (핵협의그룹) met again in Washington to review the workstreams.", "en"),
-        ("", "en"),
-        ("2025.12.11", "en"),
-    ],
-)
-def test_detect_language(text: str, language: str) -> None:
-    assert detect_language(text) == language
 
 
 @pytest.mark.parametrize(
