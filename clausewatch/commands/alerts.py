@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import json
-from email.utils import parseaddr
 from typing import Annotated, Any
 
 import typer
@@ -28,11 +27,19 @@ FormatOption = Annotated[
 
 
 def _checked_email(address: str) -> str:
-    name, addr = parseaddr(address)
-    local, _, domain = addr.partition("@")
-    if not local or "." not in domain or name or any(c.isspace() for c in addr):
-        raise InputError(f"not an email address: {address!r}")
-    return addr
+    """Exactly one deliverable-looking address, normalised; raises InputError (exit 2).
+
+    Strict on purpose: a lenient parse took the first of ``a@x.org, b@y.org`` and accepted
+    ``a@ex\\ample.org``, which then bounced forever. No DNS lookup (``check_deliverability``
+    off): subscribing must work offline.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except (EmailNotValidError, UnicodeError) as exc:
+        # repr() shows control characters and undecodable argument bytes as escapes.
+        raise InputError(f"not an email address: {address!r} ({exc})") from None
 
 
 def _echo_json(data: Any) -> None:

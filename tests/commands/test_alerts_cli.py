@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -57,7 +58,8 @@ def test_bad_address_exits_2_as_a_process() -> None:
         timeout=120,
     )
     assert out.returncode == 2
-    assert out.stderr.strip() == "clausewatch: error: not an email address: 'not-an-address'"
+    assert out.stderr.startswith("clausewatch: error: not an email address: 'not-an-address'")
+    assert out.stderr.count("\n") == 1
 
 
 def test_subscribe_send_list_unsubscribe() -> None:
@@ -170,3 +172,44 @@ def test_subscribe_by_language() -> None:
 
     bad = run("subscribe", "leser@example.org", "--lang", "fr")
     assert bad.returncode == 2
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "b@example.com, evil@x.com",
+        "b@example.com evil@x.com",
+        "b@exa\\mple.com",
+        "Name <b@example.com>",
+        "b@example.com\nBcc: evil@x.com",
+        "b@@example.com",
+        "b@localhost",
+    ],
+)
+def test_subscribe_refuses_anything_but_one_valid_address(address: str) -> None:
+    assert run("init").returncode == 0
+    bad = run("subscribe", address)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("clausewatch: error: not an email address")
+    assert bad.stderr.count("\n") == 1
+    assert json.loads(run("subscriptions", "--format", "json").stdout) == []
+
+
+def test_a_non_utf8_address_argument_is_one_line_exit_2(tmp_path: Path) -> None:
+    env = dict(os.environ, CLAUSEWATCH_DATA_DIR=str(tmp_path), LC_ALL="C.UTF-8")
+    subprocess.run(
+        [sys.executable, "-m", "clausewatch", "init"],
+        env=env,
+        timeout=120,
+        check=True,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "clausewatch", "subscribe", b"b\xff\xfe@example.com"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 2 and out.stdout == b""
+    assert out.stderr.startswith(b"clausewatch: error: not an email address: 'b\\udcff")
+    assert out.stderr.count(b"\n") == 1 and b"Traceback" not in out.stderr
