@@ -41,6 +41,9 @@ COSINE_HIGH = 0.8
 # Across languages the same sentence scores lower (0.4-0.8) and unrelated ones near 0.15.
 CROSS_COSINE_LOW = 0.15
 CROSS_COSINE_HIGH = 0.7
+# A successor in the other language is rewritten as well as translated: its pairs must be
+# clearly the same clause (ADR 0099), or they are reported dropped and added.
+CROSS_SUCCESSOR_THRESHOLD = 0.65
 # Same-language alignment keeps to the 1-2 and 2-1 steps; a Korean translation often writes
 # an English list-sentence of several items as one sentence, so translations allow 1-4.
 MAX_GROUP = 2
@@ -48,6 +51,7 @@ MAX_TRANSLATION_GROUP = 4
 # Between two aligned anchors, an equal number of unpaired clauses on each side of a
 # translation are read as each other's translations if they are at least this similar.
 GAP_FILL_FLOOR = 0.1
+SUCCESSOR_GAP_FILL_FLOOR = 0.3
 
 _ANCHOR = re.compile(r"[a-z0-9]+")
 
@@ -76,9 +80,11 @@ class PairScorer:
         cross_language: bool,
         encoder: Encoder | None,
         lang: str = "en",
+        successor: bool = False,
     ) -> None:
         self.old = old
         self.new = new
+        self.successor = successor
         # Stock words ("the two sides ... that") make unrelated sentences of one statement
         # look alike, so lexical scores compare the content words only.
         self._old_content = [content_key(c.key, lang) for c in old]
@@ -107,6 +113,8 @@ class PairScorer:
         """Return the score a pair must exceed to be aligned in order."""
         if not self.cross_language:
             return SAME_LANGUAGE_THRESHOLD
+        if self.successor:
+            return CROSS_SUCCESSOR_THRESHOLD
         return TRANSLATION_THRESHOLD if self.semantic else STRUCTURAL_THRESHOLD
 
     def matrix(self) -> Scores:
@@ -370,7 +378,7 @@ def _in_order(scorer: PairScorer, scores: Scores, max_group: int) -> list[Step]:
     return path
 
 
-def _fill_gaps(path: list[Step], scores: Scores) -> list[Step]:
+def _fill_gaps(path: list[Step], scores: Scores, floor: float = GAP_FILL_FLOOR) -> list[Step]:
     """Pair, in order, the unpaired clauses of a translation's gaps that are equally long."""
     result: list[Step] = []
     run: list[Step] = []
@@ -381,9 +389,7 @@ def _fill_gaps(path: list[Step], scores: Scores) -> list[Step]:
         if (
             drops
             and len(drops) == len(adds)
-            and all(
-                scores[d[1][0], a[2][0]] >= GAP_FILL_FLOOR for d, a in zip(drops, adds, strict=True)
-            )
+            and all(scores[d[1][0], a[2][0]] >= floor for d, a in zip(drops, adds, strict=True))
         ):
             for d, a in zip(drops, adds, strict=True):
                 result.append(("pair", d[1], a[2], float(scores[d[1][0], a[2][0]])))
@@ -436,13 +442,40 @@ def align(
     cross_language: bool = False,
     encoder: Encoder | None = None,
     lang: str = "en",
+    successor: bool = False,
 ) -> list[ClauseChange]:
-    """Align two clause lists; every clause is in exactly one change. Never raises on clauses."""
-    scorer = PairScorer(old, new, cross_language=cross_language, encoder=encoder, lang=lang)
+    """Align two clause lists; every clause is in exactly one change. Never raises on clauses.
+
+    ``successor`` with ``cross_language``: the new statement is a later one in the other
+    language. Its pairs take the same-language statuses (modified, moved, split, merged;
+    no word diff), only above ``CROSS_SUCCESSOR_THRESHOLD`` and only with an encoder:
+    without one, position and length say nothing about a rewritten statement, so every
+    clause is dropped or added.
+    """
+    if cross_language and successor and encoder is None:
+        return [
+            *(
+                ClauseChange("dropped", (i,), (), c.text, None, None, None)
+                for i, c in enumerate(old)
+            ),
+            *(ClauseChange("added", (), (j,), None, c.text, None, None) for j, c in enumerate(new)),
+        ]
+    scorer = PairScorer(
+        old, new, cross_language=cross_language, encoder=encoder, lang=lang, successor=successor
+    )
     scores = scorer.matrix()
-    path = _in_order(scorer, scores, MAX_TRANSLATION_GROUP if cross_language else MAX_GROUP)
-    if cross_language:
+    # A translation may write an English list-sentence as one Korean sentence; a successor
+    # is grouped like a same-language one, so unrelated neighbours are not merged in.
+    translation = cross_language and not successor
+    path = _in_order(
+        scorer,
+        scores,
+        MAX_TRANSLATION_GROUP if translation else (1 if cross_language else MAX_GROUP),
+    )
+    if translation:
         path = _fill_gaps(path, scores)
+    elif cross_language:
+        path = _fill_gaps(path, scores, SUCCESSOR_GAP_FILL_FLOOR)
     path = _moves(path, scores, max(MOVE_THRESHOLD, scorer.threshold))
     changes: list[ClauseChange] = []
     for how, old_ids, new_ids, score in path:
@@ -455,7 +488,7 @@ def align(
             changes.append(ClauseChange("added", (), new_ids, None, new_text, None, None))
             continue
         assert old_text is not None and new_text is not None
-        if cross_language:
+        if cross_language and not successor:
             status = "matched"
         elif how == "split":
             status = "split"
@@ -467,7 +500,7 @@ def align(
             status = "unchanged"
         else:
             status = "modified"
-        identical = old_text == new_text
+        identical = old_text == new_text and not cross_language
         changes.append(
             ClauseChange(
                 status,
@@ -475,7 +508,7 @@ def align(
                 new_ids,
                 old_text,
                 new_text,
-                1.0 if identical and not cross_language else round(min(1.0, score), 4),
+                1.0 if identical else round(min(1.0, score), 4),
                 None if cross_language or identical else word_diff(old_text, new_text),
             )
         )

@@ -245,11 +245,13 @@ def judge_strength(
     lexicon: Sequence[CommitmentDef],
     *,
     any_pair: bool,
+    new_lang: str | None = None,
 ) -> list[CommitmentChange]:
     """Judge the strength of commitments stated on both sides from their evidence pairs.
 
-    An evidence pair is an aligned clause pair (old positions, new positions; one
-    language) whose clauses both define the commitment. A pair is decidable when both
+    An evidence pair is an aligned clause pair (old positions, new positions) whose clauses
+    both define the commitment; each side is read in its own language (``lang``, and
+    ``new_lang`` when the new statement is in the other one). A pair is decidable when both
     clauses state a tier of their own (``stated_tiers``): "will serve" against "serves"
     is not. With ``any_pair`` (revisions: a silent edit touches few clauses, each on
     purpose) the first decidable pair whose tiers differ decides; otherwise (successors,
@@ -260,8 +262,9 @@ def judge_strength(
     """
     if not old or not new:
         return list(changes)
+    other = new_lang or lang
     tiers_old = _tiers(old, lang)
-    tiers_new = _tiers(new, lang)
+    tiers_new = _tiers(new, other)
     definitions = {d.key: d for d in lexicon}
     judged: list[CommitmentChange] = []
     for change in changes:
@@ -276,7 +279,7 @@ def judge_strength(
                 # governs the commitment on each side is a guess, so it decides nothing.
                 continue
             o = [i for i in old_ids if definition.defines(old[i], lang)]
-            n = [j for j in new_ids if definition.defines(new[j], lang)]
+            n = [j for j in new_ids if definition.defines(new[j], other)]
             if o and n:
                 pairs.append((o[0], n[0]))
         if not pairs:

@@ -28,7 +28,7 @@ from clauses.phrases import (
 from clauses.quantities import QuantityChange, compare_quantities
 from clauses.segment import Clause, segment
 from core.language import detect_language
-from core.vocabulary import CLAUSE_STATUSES, COMPARISON_KINDS
+from core.vocabulary import AUTO, CLAUSE_STATUSES, COMPARISON_KINDS
 
 # Earlier statements of a series recur in every successor comparison's phrase support: up
 # to 20 per comparison, so a backfill would segment each one 20 times without this cache.
@@ -150,6 +150,16 @@ def _language_of(clauses: Sequence[Clause]) -> str:
     return detect_language(" ".join(c.text for c in clauses[:50]))
 
 
+def auto_kind(old_lang: str, new_lang: str) -> str:
+    """The kind ``auto`` picks from the languages alone: successor, or translation across them.
+
+    With metadata (same document, publication dates) the pipeline decides instead
+    (``core.vocabulary.comparison_kind``): a later meeting in the other language is a
+    successor.
+    """
+    return "successor" if old_lang == new_lang else "translation"
+
+
 def compare_clauses(
     old: Sequence[Clause],
     new: Sequence[Clause],
@@ -164,14 +174,23 @@ def compare_clauses(
     lexicon: Sequence[CommitmentDef] | None = None,
     history: Sequence[str] = (),
 ) -> ComparisonResult:
-    """Compare two segmented statements; raises ValueError for an unknown ``kind``."""
+    """Compare two segmented statements; raises ValueError for an unknown or impossible ``kind``.
+
+    ``kind`` is ``revision``, ``successor``, ``translation`` or ``auto`` (None): see
+    ``auto_kind``.
+    """
     old_language = old_lang or _language_of(old)
     new_language = new_lang or _language_of(new)
     cross_language = old_language != new_language
-    chosen_kind = kind or ("translation" if cross_language else "successor")
+    chosen_kind = auto_kind(old_language, new_language) if kind in (None, AUTO) else kind
     if chosen_kind not in COMPARISON_KINDS:
         raise ValueError(
-            f"unknown comparison kind {chosen_kind!r}; expected one of {COMPARISON_KINDS}"
+            f"unknown comparison kind {chosen_kind!r}; expected {AUTO} or one of {COMPARISON_KINDS}"
+        )
+    if chosen_kind == "revision" and cross_language:
+        raise ValueError(
+            "a revision compares two versions of one statement, which share a language;"
+            f" these are {old_language} and {new_language}"
         )
     # Revisions are small edits that lexical matching reads well; the encoder is for
     # reworded successors and for English–Korean pairs.
@@ -181,18 +200,24 @@ def compare_clauses(
     active_encoder = (encoder or default_encoder()) if use_encoder and old and new else None
 
     changes = align(
-        old, new, cross_language=cross_language, encoder=active_encoder, lang=old_language
+        old,
+        new,
+        cross_language=cross_language,
+        encoder=active_encoder,
+        lang=old_language,
+        successor=chosen_kind == "successor",
     )
 
     definitions = load_lexicons() if lexicon is None else list(lexicon)
-    # Each side is read with its own language's patterns; across languages only presence
-    # is compared (ADR 0017): the two languages mark strength differently.
+    # Each side is read with its own language's patterns. A translation compares presence
+    # only (ADR 0017): the same meeting's two texts mark strength differently, and a tier
+    # difference between them is no change anyone made.
     commitments = compare_commitments(
         find_commitments(old, old_language, definitions),
         find_commitments(new, new_language, definitions),
         definitions,
     )
-    if not cross_language:
+    if chosen_kind != "translation":
         commitments = judge_strength(
             commitments,
             old,
@@ -201,6 +226,7 @@ def compare_clauses(
             old_language,
             definitions,
             any_pair=chosen_kind == "revision",
+            new_lang=new_language,
         )
 
     phrases: list[PhraseChange] = []

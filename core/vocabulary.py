@@ -10,6 +10,41 @@ import enum
 
 # What two versions are to each other (docs/comparison-json.md).
 COMPARISON_KINDS: tuple[str, ...] = ("revision", "successor", "translation")
+# The kind a comparison takes when none is asked for: decided from what is known.
+AUTO = "auto"
+# Korean and English releases of one meeting appear up to a few days apart.
+TRANSLATION_WINDOW_DAYS = 3
+
+
+class ComparisonKind(enum.StrEnum):
+    """A kind as asked for on the command line: one of ``COMPARISON_KINDS``, or auto."""
+
+    auto = AUTO
+    revision = "revision"
+    successor = "successor"
+    translation = "translation"
+
+
+def comparison_kind(
+    *,
+    same_document: bool,
+    same_language: bool,
+    days_apart: int | None,
+    window: int = TRANSLATION_WINDOW_DAYS,
+) -> str:
+    """What two statements of one series are to each other, from their metadata alone.
+
+    Two versions of one document: a revision. The other language within ``window`` days
+    (one meeting): a translation. Anything else is a later meeting, in either language: a
+    successor (ADR 0099). Without dates (``days_apart`` None) two languages are taken for
+    one meeting, as ``compare`` does with two files.
+    """
+    if same_document:
+        return "revision"
+    if not same_language and (days_apart is None or abs(days_apart) <= window):
+        return "translation"
+    return "successor"
+
 
 # Clause statuses of a same-language comparison, in the order summaries list them.
 CLAUSE_STATUSES: tuple[str, ...] = (

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, true
 from sqlalchemy import insert as insert_stmt
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -468,15 +468,18 @@ def previous_version(session: Session, version: Version) -> Version | None:
     ).first()
 
 
-def previous_in_series(session: Session, document: Document) -> Document | None:
-    """The latest earlier document of the same series and language (its predecessor)."""
+def previous_in_series(
+    session: Session, document: Document, *, any_language: bool = False
+) -> Document | None:
+    """The latest earlier document of the series in this language (or ``any_language``)."""
     if document.series_id is None or document.published is None:
         return None
+    same_language = true() if any_language else Document.language == document.language
     return session.scalars(
         select(Document)
         .where(
             Document.series_id == document.series_id,
-            Document.language == document.language,
+            same_language,
             Document.id != document.id,
             or_(
                 Document.published < document.published,
@@ -487,15 +490,18 @@ def previous_in_series(session: Session, document: Document) -> Document | None:
     ).first()
 
 
-def next_in_series(session: Session, document: Document) -> Document | None:
-    """The earliest later document of the same series and language (its successor)."""
+def next_in_series(
+    session: Session, document: Document, *, any_language: bool = False
+) -> Document | None:
+    """The earliest later document of the series in this language (or ``any_language``)."""
     if document.series_id is None or document.published is None:
         return None
+    same_language = true() if any_language else Document.language == document.language
     return session.scalars(
         select(Document)
         .where(
             Document.series_id == document.series_id,
-            Document.language == document.language,
+            same_language,
             Document.id != document.id,
             or_(
                 Document.published > document.published,

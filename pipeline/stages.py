@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.language import detect_language
-from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
+from core.vocabulary import (
+    FLAGGED_COMMITMENT_STATUSES,
+    TRANSLATION_WINDOW_DAYS,
+    comparison_kind,
+)
 from models import History, store
 from models.outbox import enqueue_alerts
 
 if TYPE_CHECKING:
     from clauses import Encoder
-
-# Korean and English releases of one meeting appear up to a few days apart.
-TRANSLATION_WINDOW_DAYS = 3
+    from models.schema import Document
 
 
 @dataclass(frozen=True)
@@ -164,12 +166,16 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
         if latest is None or latest.id != version.id:
             # An older version: its neighbours were compared with the newer one.
             return pairs, series_slug
-        predecessor = store.previous_in_series(session, document)
+        predecessor = store.previous_in_series(session, document) or _other_language_neighbour(
+            document, store.previous_in_series(session, document, any_language=True)
+        )
         if predecessor is not None:
             old = store.latest_version(session, predecessor.id)
             if old is not None:
                 pairs.append(_Pair(old.id, version.id, "successor"))
-        successor = store.next_in_series(session, document)
+        successor = store.next_in_series(session, document) or _other_language_neighbour(
+            document, store.next_in_series(session, document, any_language=True)
+        )
         if successor is not None:
             new = store.latest_version(session, successor.id)
             if new is not None:
@@ -184,6 +190,24 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
                 else:
                     pairs.append(_Pair(other.id, version.id, "translation"))
     return pairs, series_slug
+
+
+def _other_language_neighbour(document: Document, neighbour: Document | None) -> Document | None:
+    """The nearest statement of the series in the other language, if it is another meeting.
+
+    A series whose statements only sometimes come in both languages (the 4th in English,
+    the 5th in Korean) still has a successor; the nearest one may also be this meeting's
+    translation, which the translation pair already covers.
+    """
+    if neighbour is None or neighbour.published is None or document.published is None:
+        return None
+    kind = comparison_kind(
+        same_document=False,
+        same_language=neighbour.language == document.language,
+        days_apart=(document.published - neighbour.published).days,
+        window=TRANSLATION_WINDOW_DAYS,
+    )
+    return neighbour if kind == "successor" else None
 
 
 def _series_history(history: History, version_id: int) -> list[str]:

@@ -14,6 +14,7 @@ import typer
 
 from core.errors import InputError
 from core.language import Language
+from core.vocabulary import ComparisonKind
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -136,6 +137,15 @@ def compare(
         Language | None,
         typer.Option("--lang", help="Read both files as this language instead of detecting it."),
     ] = None,
+    kind: Annotated[
+        ComparisonKind,
+        typer.Option(
+            "--kind",
+            help="revision (two versions of one statement), successor (a later meeting, in"
+            " either language), translation (one meeting in two languages), or auto:"
+            " successor in one language, translation across two.",
+        ),
+    ] = ComparisonKind.auto,
 ) -> None:
     """Compare two statement files clause by clause and show what changed (no database)."""
     from clauses import compare_texts, render_html, render_text
@@ -143,15 +153,20 @@ def compare(
     old_statement = read_statement(old)
     new_statement = read_statement(new)
     language = lang.value if lang else None
-    result = compare_texts(
-        old_statement.text,
-        new_statement.text,
-        old_lang=language,
-        new_lang=language,
-        old_title=old_statement.title or old.name,
-        new_title=new_statement.title or new.name,
-        lexical=lexical,
-    )
+    try:
+        result = compare_texts(
+            old_statement.text,
+            new_statement.text,
+            kind=kind.value,
+            old_lang=language,
+            new_lang=language,
+            old_title=old_statement.title or old.name,
+            new_title=new_statement.title or new.name,
+            lexical=lexical,
+        )
+    except ValueError as exc:
+        # Only an impossible --kind reaches here (a revision across two languages).
+        raise InputError(str(exc), path=str(new)) from exc
     if output is OutputFormat.json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif output is OutputFormat.html:

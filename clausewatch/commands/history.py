@@ -174,13 +174,14 @@ def show(
 def compare_versions(old: VersionDetail, new: VersionDetail, *, lexical: bool) -> ComparisonResult:
     """Align two stored versions with the clause engine (revision, successor or translation)."""
     from clauses import Clause, compare_clauses
+    from core.vocabulary import comparison_kind
 
-    if old.row.document_id == new.row.document_id:
-        kind = "revision"
-    elif old.row.language != new.row.language:
-        kind = "translation"
-    else:
-        kind = "successor"
+    dates = (old.row.published, new.row.published)
+    kind = comparison_kind(
+        same_document=old.row.document_id == new.row.document_id,
+        same_language=old.row.language == new.row.language,
+        days_apart=(dates[1] - dates[0]).days if dates[0] and dates[1] else None,
+    )
     return compare_clauses(
         [Clause(c.position, c.paragraph, c.text, c.match_key) for c in old.clauses],
         [Clause(c.position, c.paragraph, c.text, c.match_key) for c in new.clauses],

@@ -339,3 +339,28 @@ def test_text_report_prints_evidence_of_flagged_commitments_only() -> None:
     retained = next(i for i, line in enumerate(lines) if FULL_RANGE in line)
     assert "retained" in lines[retained]
     assert not lines[retained + 1].strip().startswith(("was:", "now:"))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The partners agreed to hold the fourth meeting of the forum in Busan.", "en"),
+        ("The fourth meeting of the forum will be held in Busan next year.", "en"),
+        ("The next session will take place in Busan.", "en"),
+        ("양측은 내년에 부산에서 제4차 포럼을 개최하기로 합의했다.", "ko"),
+        ("양측이 합의한 대로 제4차 포럼은 내년에 부산에서 열릴 것이다.", "ko"),
+    ],
+)
+def test_the_next_meeting_in_either_voice(text: str, lang: str) -> None:
+    assert "next-meeting" in {m.key for m in find_commitments(segment(text, lang), lang)}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The fourth meeting of the forum was held in Busan.", "en"),
+        ("제4차 포럼은 부산에서 열렸다.", "ko"),
+    ],
+)
+def test_a_meeting_that_took_place_is_not_the_next_one(text: str, lang: str) -> None:
+    assert "next-meeting" not in {m.key for m in find_commitments(segment(text, lang), lang)}

@@ -132,3 +132,43 @@ def test_console_script_exit_code(tmp_path: Path, pair: tuple[Path, Path]) -> No
     assert proc.stderr.strip().splitlines() == [
         f"clausewatch: error: no such file ({tmp_path / 'nope'})"
     ]
+
+
+def test_kind_is_in_the_help() -> None:
+    result = runner.invoke(app, ["compare", "--help"])
+    assert result.exit_code == 0
+    assert "--kind" in result.stdout and "successor" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [(None, "translation"), ("auto", "translation"), ("successor", "successor")],
+)
+def test_kind_across_languages(tmp_path: Path, kind: str | None, expected: str) -> None:
+    old = tmp_path / "ncg-4.en.txt"
+    new = tmp_path / "ncg-5.ko.txt"
+    old.write_text(FOURTH_EN, encoding="utf-8")
+    new.write_text(FIFTH_KO, encoding="utf-8")
+    args = ["compare", str(old), str(new), "--format", "json", "--lexical"]
+    result = runner.invoke(app, [*args, "--kind", kind] if kind else args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["kind"] == expected
+    if expected == "successor":
+        assert "matched" not in {c["status"] for c in data["clauses"]}
+        status = {c["key"]: c["status"] for c in data["commitments"]}
+        assert status["end-of-regime"] == "dropped"
+
+
+def test_a_revision_across_languages_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = tmp_path / "a.txt"
+    new = tmp_path / "b.txt"
+    old.write_text(FIFTH_EN, encoding="utf-8")
+    new.write_text(FIFTH_KO, encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        main(["compare", str(old), str(new), "--kind", "revision", "--lexical"])
+    assert exited.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "share a language" in lines[0]

@@ -122,3 +122,20 @@ def test_empty_history(
             main(["history", "--format", fmt])
         assert exited.value.code in (0, None)
         assert capsys.readouterr().out == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        ((5, "en"), (5, "ko"), "translation"),  # one meeting, two languages
+        ((4, "en"), (5, "ko"), "successor"),  # a later meeting in the other language
+        ((4, "ko"), (5, "ko"), "successor"),
+    ],
+)
+def test_diff_kind_from_metadata(
+    cli: Runner, ncg: NcgHistory, old: tuple[int, str], new: tuple[int, str], kind: str
+) -> None:
+    code, out, _ = cli(
+        "diff", str(ncg.versions[old]), str(ncg.versions[new]), "--format", "json", "--lexical"
+    )
+    assert code == 0 and json.loads(out)["kind"] == kind

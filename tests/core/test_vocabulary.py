@@ -6,12 +6,16 @@ import pytest
 
 from clauses import compare_texts
 from core.vocabulary import (
+    AUTO,
     CLAUSE_STATUSES,
     COMMITMENT_STATUSES,
+    COMPARISON_KINDS,
     PHRASE_STATUSES,
     SEVERITIES,
     TRANSLATION_STATUSES,
+    ComparisonKind,
     Severity,
+    comparison_kind,
     severity_rank,
 )
 from tests.clauses.samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
@@ -44,3 +48,36 @@ def test_translation_statuses_are_named_in_the_vocabulary() -> None:
     result = compare_texts(FIFTH_EN, FIFTH_KO, lexical=True).to_dict()
     assert result["kind"] == "translation"
     assert {c["status"] for c in result["clauses"]} <= set(TRANSLATION_STATUSES)
+
+
+@pytest.mark.parametrize(
+    ("same_document", "same_language", "days_apart", "kind"),
+    [
+        (True, True, 0, "revision"),
+        (True, True, 40, "revision"),
+        (False, False, 0, "translation"),
+        (False, False, -2, "translation"),
+        (False, False, 3, "translation"),
+        # A later meeting in the other language (the 4th in English, the 5th in Korean).
+        (False, False, 335, "successor"),
+        (False, False, 4, "successor"),
+        (False, True, 0, "successor"),
+        (False, True, 180, "successor"),
+    ],
+)
+def test_comparison_kind_from_metadata(
+    same_document: bool, same_language: bool, days_apart: int, kind: str
+) -> None:
+    assert (
+        comparison_kind(
+            same_document=same_document,
+            same_language=same_language,
+            days_apart=days_apart,
+            window=3,
+        )
+        == kind
+    )
+
+
+def test_kind_choices_are_the_kinds_and_auto() -> None:
+    assert [k.value for k in ComparisonKind] == [AUTO, *COMPARISON_KINDS]

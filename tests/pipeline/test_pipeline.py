@@ -123,3 +123,41 @@ def test_silent_edit_is_a_revision_and_compare_heals_after_a_crash(history: Hist
     # The edit rewords a commitment sentence ("agreed" -> "discussed"): worth an alert.
     assert revision.severity is not None
     assert compare_version(history, again.version_id, lexical=True)[0].created is False
+
+
+def test_a_later_meeting_in_the_other_language_is_a_successor(history: History) -> None:
+    # Only the 4th in English and the 5th in Korean are known: a successor, not a translation.
+    results = ingest(
+        history,
+        [_input(get_statement("ncg-4-en")), _input(get_statement("ncg-5-ko"))],
+        lexical=True,
+    )
+    [successor] = results[1][1]
+    assert successor.kind == "successor"
+    with history.sessions() as session:
+        comparison = store.find_comparison(
+            session, results[0][0].version_id, results[1][0].version_id, "successor"
+        )
+        assert comparison is not None
+        data = store.comparison_dict(session, comparison)
+    assert data["kind"] == "successor"
+    assert "matched" not in {c["status"] for c in data["clauses"]}
+    statuses = {c["key"]: c["status"] for c in data["commitments"]}
+    for key, status in EXPECTED_4_TO_5.items():
+        assert statuses.get(key) == status, key
+
+
+def test_the_translation_of_a_meeting_is_not_also_a_successor(history: History) -> None:
+    # The 5th in Korean meets the 5th and the 4th in English: one translation, and the
+    # 4th -> 5th successor in English only.
+    ingest(
+        history,
+        [_input(get_statement(i)) for i in ("ncg-4-en", "ncg-5-en", "ncg-5-ko")],
+        lexical=True,
+    )
+    with history.sessions() as session:
+        kinds = sorted(
+            (c.kind, c.old_version.document.language, c.new_version.document.language)
+            for c in store.list_comparisons(session)
+        )
+    assert kinds == [("successor", "en", "en"), ("translation", "en", "ko")]
