@@ -41,7 +41,8 @@ def fetch(run: TrackingRun, item: ListingItem) -> PageCapture:
 
 @task(name="extract", task_run_name="extract {page.url}", cache_policy=NO_CACHE)
 def extract(run: TrackingRun, page: PageCapture, series: str | None) -> StatementInput | None:
-    """Parse a captured page and match it to a series; raises ParseError."""
+    """Parse a captured page, record its health facts and match it to a series; raises
+    ParseError (also when an implausible fallback extraction is refused)."""
     return tracking.extract(run, page, series)
 
 

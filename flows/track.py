@@ -37,6 +37,7 @@ def track_sources(
     when every source failed, after the artifacts are written."""
     logger = get_run_logger()
     report = RunReport(since, until)
+    started = dt.datetime.now(dt.UTC)
     statements: list[tuple[str, StatementInput]] = []
     healing: list[int] = []
     with TrackingRun() as run:
@@ -117,6 +118,7 @@ def track_sources(
         report.unmatched = list(run.unmatched)
         for source, counts in report.counts.items():
             tasks.record_status(run, source, counts.error)
+        health = tracking.health_rows(run.history, started)
 
     create_table_artifact(
         key="source-counts",
@@ -129,6 +131,14 @@ def track_sources(
         description=(
             f"{len(report.unmatched)} statements read from {since} to {until} that matched no "
             "tracked series (not stored)"
+        ),
+    )
+    create_table_artifact(
+        key="fetch-health",
+        table=health,
+        description=(
+            "What each listing and statement fetch showed: items listed, which fields came "
+            "from the adapter or the generic fallback, body size against the source's median"
         ),
     )
     create_markdown_artifact(

@@ -113,6 +113,14 @@ class SourceCheck:
         }
 
 
+class SourcesUnhealthy(ClausewatchError):
+    """Raised by the ``check-sources`` flow when any source is degraded or broken."""
+
+    def __init__(self, sources: Sequence[str]) -> None:
+        super().__init__(f"not healthy: {', '.join(sources)} (see the source-health artifact)")
+        self.sources = list(sources)
+
+
 def newest(items: Sequence[ListingItem]) -> ListingItem:
     """The newest item of a listing (the first one among equals, as listed)."""
     return max(items, key=lambda i: i.published or dt.date.min)

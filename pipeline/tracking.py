@@ -7,8 +7,18 @@ one WARC archive) and each Prefect task in ``flows/`` calls exactly one function
     select_sources / tracking_window     validate what was asked, before any request
     discover                             the statement pages a source lists in the window
     capture_page                         fetch (conditional) → WARC record → capture row
-    extract                              parse → series match → a StatementInput, or None
+    extract                              parse → plausibility → series match → a
+                                         StatementInput, or None
     pipeline.store_statement / compare_version
+
+Health facts (ADR 0100): discovery records what the first listing page held, and
+extraction records, for every page read, which fields came from the adapter or the generic
+fallback and how its body compares with the source's recent median. An extraction that
+leaned on the fallback and is not plausible is refused (ParseError): nothing wrong is
+stored. When rok-mnd's listing is broken (unreachable, or listing nothing; a robots.txt
+refusal is not broken but a decision to respect), its statements are discovered from
+korea.kr's copy and the Wayback Machine's captures instead, and stored under their real
+provenance (``LISTING_FALLBACKS``).
 
 Healing after a crash: a page is fetched conditionally only when its document is already
 in the history. A run killed after capturing a page but before storing it therefore gets
@@ -23,15 +33,36 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from core.errors import ClausewatchError, ConfigError, InputError
+from core.errors import (
+    ClausewatchError,
+    ConfigError,
+    FetchError,
+    InputError,
+    ParseError,
+    RefusedError,
+)
 from core.series import SeriesDefinition, match_series
 from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
 from models import History, open_history, store
 from pipeline import catalog
 from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
 from scrapers.archive import CaptureArchive
-from scrapers.base import ListingItem, adapter_for_url, get_adapter
+from scrapers.base import (
+    ListingItem,
+    ListingRecorder,
+    SourceAdapter,
+    Statement,
+    adapter_for_url,
+    get_adapter,
+)
+from scrapers.health import FIELDS, BodyNorm, implausible, one_line
 from scrapers.http import PoliteClient
+
+#: Where a source's statements are found when its own listing is broken, in order: an
+#: aggregator's copy (its own source, its own URL) and the Wayback Machine's captures.
+LISTING_FALLBACKS: dict[str, tuple[str, ...]] = {"rok-mnd": ("korea-kr", "wayback")}
+#: The korea.kr feed that carries MND's releases.
+KOREA_KR_MND_FEED = "/rss/dept_mnd.xml"
 
 #: How far back a scheduled run looks when no window is given: listings are read newest
 #: first, and a statement edited silently weeks after publication is still caught.
@@ -144,6 +175,10 @@ class PageCapture:
     #: For an unchanged page: the latest version of its document (compared again to heal).
     version_id: int | None = None
     original_url: str | None = None
+    #: What the listing said about the page: the plausibility check compares with it.
+    listed_title: str = ""
+    listed_date: dt.date | None = None
+    redirects: int = 0
 
 
 @dataclass
@@ -273,9 +308,91 @@ def discover(
             for item in wayback.backfill(run.client, host + "/", since, until_captured)
         ]
     else:
-        items = get_adapter(source).discover(run.client, since, until)
+        items = _discover_with_fallbacks(run, source, since, until)
     # A page listed twice (feed and listing, two boards) is read once.
     return list({item.url: item for item in items}.values())
+
+
+def _discover_with_fallbacks(
+    run: TrackingRun, source: str, since: dt.date, until: dt.date
+) -> list[ListingItem]:
+    recorder = ListingRecorder(run.client)
+    failure: ClausewatchError | None = None
+    try:
+        items = get_adapter(source).discover(recorder, since, until)
+    except (FetchError, ParseError) as exc:
+        items, failure = [], exc
+    first = recorder.pages[0] if recorder.pages else None
+    fact: dict[str, Any] = {"kind": "listing", "url": first.url if first else ""}
+    if first is not None:
+        fact.update(status=first.status, items=first.items)
+    if failure is not None:
+        fact.update(
+            url=failure.url or fact["url"],
+            status=getattr(failure, "status", None),
+            outcome="error",
+            note=one_line(str(failure)),
+            robots="disallowed"
+            if isinstance(failure, RefusedError) and "robots" in str(failure)
+            else "allowed",
+        )
+    # A refusal (robots.txt, the allowlist) is a decision, not a breakage: no detour
+    # around it. An unreachable or empty listing is what the fallbacks are for.
+    refused = isinstance(failure, RefusedError)
+    broken = (failure is not None and not refused) or (first is not None and first.items == 0)
+    if broken and source in LISTING_FALLBACKS:
+        items, via = _fallback_items(run, source, since, until)
+        fact.update(
+            via="+".join(via) or "none",
+            note=one_line(
+                f"listing broken ({fact.get('note') or 'no items'}); "
+                f"{len(items)} items from {', '.join(via) or 'no fallback'} instead"
+            ),
+        )
+        _record_fact(run.history, source, fact)
+        return items
+    _record_fact(run.history, source, fact)
+    if failure is not None:
+        raise failure
+    return items
+
+
+def _fallback_items(
+    run: TrackingRun, source: str, since: dt.date, until: dt.date
+) -> tuple[list[ListingItem], list[str]]:
+    from scrapers.korea_kr import KoreaKr
+    from scrapers.sources import SOURCE_HOSTS
+    from scrapers.wayback import Wayback
+
+    items: list[ListingItem] = []
+    used: list[str] = []
+    for name in LISTING_FALLBACKS[source]:
+        try:
+            if name == "korea-kr":
+                aggregator = get_adapter("korea-kr")
+                assert isinstance(aggregator, KoreaKr)
+                aggregator.feeds = (KOREA_KR_MND_FEED,)
+                found = aggregator.discover(run.client, since, until)
+            else:
+                wayback = get_adapter("wayback")
+                assert isinstance(wayback, Wayback)
+                until_captured = until + dt.timedelta(days=WAYBACK_CAPTURE_SLACK_DAYS)
+                found = [
+                    item
+                    for host in SOURCE_HOSTS[source]
+                    for item in wayback.backfill(run.client, host + "/", since, until_captured)
+                ]
+        except (FetchError, ParseError):
+            continue
+        if found:
+            used.append(name)
+            items += found
+    return items, used
+
+
+def _record_fact(history: History, source: str, fact: dict[str, Any]) -> None:
+    with history.sessions.begin() as session:
+        store.record_fetch_health(session, source, origin="track", **fact)
 
 
 def series_candidates(
@@ -335,6 +452,9 @@ def capture_page(run: TrackingRun, item: ListingItem) -> PageCapture:
                 final_url=result.final_url,
                 version_id=known_version,
                 original_url=item.original_url,
+                listed_title=item.title,
+                listed_date=item.published,
+                redirects=len(result.redirects),
             )
     # The WARC record is made durable before the row that points at it is committed.
     archived = run.archive.write(result)
@@ -362,6 +482,9 @@ def capture_page(run: TrackingRun, item: ListingItem) -> PageCapture:
         body=result.body,
         final_url=result.final_url,
         original_url=item.original_url,
+        listed_title=item.title,
+        listed_date=item.published,
+        redirects=len(result.redirects),
     )
 
 
@@ -369,11 +492,14 @@ def extract(
     run: TrackingRun, page: PageCapture, series: str | None = None
 ) -> StatementInput | None:
     """The statement on a captured page, or None when it belongs to no tracked series
-    (or not to ``series``; then it is listed in ``run.unmatched``); raises ParseError."""
+    (or not to ``series``; then it is listed in ``run.unmatched``); raises ParseError, also
+    when the page leaned on the generic fallback and what it gave is not plausible. The
+    page's health facts are recorded, and the source's recent median body length taken
+    into account (ADR 0100)."""
     from scrapers.sources import load_sources
 
     adapter = get_adapter(page.source)
-    statement = adapter.parse_statement(page.body, page.final_url or page.url)
+    statement = _plausible_statement(run.history, adapter, page)
     publisher = page.source
     if page.original_url:
         # An archived copy belongs to the source that published it.
@@ -409,6 +535,49 @@ def extract(
         capture_id=page.capture_id,
         source_base_url=load_sources()[publisher].base_url,
     )
+
+
+def _plausible_statement(history: History, adapter: SourceAdapter, page: PageCapture) -> Statement:
+    """Parse the page, record its health facts, refuse an implausible fallback extraction."""
+    fact: dict[str, Any] = {
+        "kind": "article",
+        "url": page.url,
+        "status": page.status,
+        "redirects": page.redirects,
+    }
+    try:
+        statement = adapter.parse_statement(page.body, page.final_url or page.url)
+    except ParseError as exc:
+        _record_fact(history, page.source, {**fact, "outcome": "error", "note": str(exc)})
+        raise
+    with history.sessions() as session:
+        norm = BodyNorm.of(store.recent_bodies(session, page.source))
+    owner = adapter_for_url(page.original_url) if page.original_url else adapter
+    refusals = implausible(
+        statement,
+        listed_title=page.listed_title,
+        listed_date=page.listed_date,
+        archived=page.original_url is not None,
+        languages=owner.languages,
+        norm=norm,
+    )
+    fact.update({f"{f}_from": statement.provenance.get(f) for f in FIELDS})
+    fact.update(
+        body_chars=len(statement.text),
+        paragraphs=len(statement.paragraphs),
+        median_chars=norm.chars if norm.trusted else None,
+        median_paragraphs=norm.paragraphs if norm.trusted else None,
+        outcome="refused" if refusals else "ok",
+        note="; ".join(refusals) or None,
+    )
+    _record_fact(history, page.source, fact)
+    if refusals:
+        raise ParseError(
+            "refused to store what the generic fallback extracted: " + "; ".join(refusals),
+            source=page.source,
+            url=page.url,
+        )
+    return statement
 
 
 def in_window(statement: StatementInput, since: dt.date, until: dt.date) -> bool:
@@ -477,6 +646,58 @@ def record_status(run: TrackingRun, source: str, error: str | None) -> None:
     """Record a source's success (``error`` None) or its error in the history."""
     with run.history.sessions.begin() as session:
         store.record_source_status(session, source, error=error)
+
+
+HEALTH_COLUMNS: tuple[str, ...] = (
+    "source",
+    "kind",
+    "via",
+    "status",
+    "redirects",
+    "robots",
+    "items",
+    "title",
+    "date",
+    "body",
+    "language",
+    "body chars",
+    "median chars",
+    "outcome",
+    "note",
+    "url",
+)
+
+
+def health_rows(history: History, since: dt.datetime) -> list[dict[str, Any]]:
+    """The health facts recorded since ``since`` as rows of the run's "fetch-health" table."""
+    with history.sessions() as session:
+        return [
+            dict(
+                zip(
+                    HEALTH_COLUMNS,
+                    (
+                        f.source.slug,
+                        f.kind,
+                        f.via,
+                        f.status,
+                        f.redirects,
+                        f.robots,
+                        f.items,
+                        f.title_from,
+                        f.date_from,
+                        f.body_from,
+                        f.language_from,
+                        f.body_chars,
+                        round(f.median_chars) if f.median_chars else None,
+                        f.outcome,
+                        f.note,
+                        f.url,
+                    ),
+                    strict=True,
+                )
+            )
+            for f in store.health_facts(session, since=since)
+        ]
 
 
 def flagged_markdown(report: RunReport) -> str:

@@ -7,7 +7,9 @@ request and every redirect, which are followed by hand) it:
    sources' hosts plus ``CLAUSEWATCH_ALLOWED_HOSTS``) — :class:`RefusedError`, nothing sent;
 2. reads the origin's ``robots.txt`` (cached per origin) and refuses disallowed URLs —
    :class:`RefusedError`;
-3. waits its turn on a per-origin rate limiter shared by every client in the process;
+3. waits its turn on a per-origin rate limiter shared by every client in the process,
+   spaced by the robots.txt ``Crawl-delay`` when it asks for more (up to
+   ``CRAWL_DELAY_CAP``; a longer one is a FetchError);
 4. connects only to resolved addresses that pass the address policy: loopback, private,
    link-local, reserved and multicast addresses are refused unless the operator named that
    address or that host in ``CLAUSEWATCH_ALLOWED_HOSTS``. The check happens inside the
@@ -76,6 +78,9 @@ _ACCEPT = (
     "application/json;q=0.8,application/pdf;q=0.8,text/plain;q=0.7,*/*;q=0.1"
 )
 _ROBOTS_TTL = 24 * 3600.0
+#: The longest robots.txt ``Crawl-delay`` we wait out between requests to one origin; a
+#: site asking for more is not fetched (FetchError), as with a long ``Retry-After``.
+CRAWL_DELAY_CAP = 60.0
 _KOREAN_FAMILY = frozenset({"euc_kr", "cp949", "johab", "iso2022_kr"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""", re.I)
@@ -159,14 +164,17 @@ class HostRateLimiter:
         self._lock = threading.Lock()
         self._next: dict[str, float] = {}
 
-    def wait(self, host: str) -> float:
-        """Block until ``host`` may be asked again; returns the seconds waited."""
+    def wait(self, host: str, min_interval: float = 0.0) -> float:
+        """Block until ``host`` may be asked again; returns the seconds waited.
+
+        ``min_interval`` widens the spacing for this host (a robots.txt ``Crawl-delay``).
+        """
         # Reserve a slot under the lock, sleep outside it: concurrent callers queue up one
         # interval apart without serialising requests to different hosts.
         with self._lock:
             now = self._clock()
             slot = max(now, self._next.get(host, now))
-            self._next[host] = slot + self.interval
+            self._next[host] = slot + max(self.interval, min_interval)
         delay = slot - now
         if delay > 0:
             self._sleep(delay)
@@ -730,6 +738,22 @@ class PoliteClient:
         rules = cached[0]
         if rules is not None and not rules.can_fetch(url, self.user_agent):
             raise RefusedError("robots.txt disallows this URL", url=url, source=source)
+        delay = self._crawl_delay(origin)
+        if delay > CRAWL_DELAY_CAP:
+            raise FetchError(
+                f"robots.txt asks for a crawl delay of {delay:.0f} s, more than the "
+                f"{CRAWL_DELAY_CAP:.0f} s cap",
+                url=url,
+                source=source,
+            )
+
+    def _crawl_delay(self, origin: str) -> float:
+        """The origin's robots.txt ``Crawl-delay`` for our agent in seconds (0 when none)."""
+        with self._robots_lock:
+            cached = self._robots.get(origin)
+        rules = cached[0] if cached else None
+        delay = rules.crawl_delay(self.user_agent) if rules is not None else None
+        return float(delay or 0.0)
 
     def _load_robots(self, origin: str, source: str | None) -> Protego | None:
         robots_url = origin + "/robots.txt"
@@ -837,7 +861,9 @@ class PoliteClient:
         self, url: str, extra: dict[str, str], source: str | None, *, page: bool
     ) -> _Exchange:
         parts = urlsplit(url)
-        queued = self._limiter.wait(parts.netloc.lower())
+        queued = self._limiter.wait(
+            parts.netloc.lower(), self._crawl_delay(f"{parts.scheme}://{parts.netloc}")
+        )
         if queued > 0 and getattr(self._local, "deadline", None) is not None:
             self._local.deadline += queued
         request = self._client.build_request("GET", url, headers=extra)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import gzip
+import itertools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -469,3 +470,39 @@ def test_allowlist_checks_host_and_port(entry: str, url: str, allowed: bool) -> 
         else:
             with pytest.raises(RefusedError):
                 client.check_url(url)
+
+
+class _CrawlDelayServer(ReplayServer):
+    """A replay whose robots.txt asks every agent to wait ``delay`` seconds between requests."""
+
+    delay = "2"
+
+    def robots_txt(self) -> bytes:
+        return f"User-agent: *\nCrawl-delay: {self.delay}\nDisallow:\n".encode()
+
+
+def test_crawl_delay_spaces_requests_to_the_origin(
+    site: MiniSite, make_client: Callable[..., PoliteClient]
+) -> None:
+    waits: list[float] = []
+    limiter = HostRateLimiter(1000, clock=lambda: 0.0, sleep=waits.append)
+    with _CrawlDelayServer(site, as_of=datetime.date(2025, 11, 14)) as server:
+        client = make_client(rate_limiter=limiter)
+        for _ in range(3):
+            client.fetch(server.url + STATEMENT)
+    # robots.txt, then three pages: each page waits the crawl delay after the one before.
+    assert len(waits) == 3
+    gaps = [later - earlier for earlier, later in itertools.pairwise(waits)]
+    assert gaps == [pytest.approx(2.0), pytest.approx(2.0)]
+
+
+def test_a_crawl_delay_over_the_cap_is_not_waited_out(
+    site: MiniSite, make_client: Callable[..., PoliteClient]
+) -> None:
+    class Slow(_CrawlDelayServer):
+        delay = "600"
+
+    with Slow(site, as_of=datetime.date(2025, 11, 14)) as server:
+        with pytest.raises(FetchError, match="crawl delay of 600 s"):
+            make_client().fetch(server.url + STATEMENT)
+        assert [p for _, p, _ in server.request_log] == ["/robots.txt"]
