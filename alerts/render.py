@@ -355,10 +355,11 @@ def render_digest(items: Sequence[OutboxItem], day: dt.date) -> RenderedMail:
 #: What an operator should do, by the verdict a source turned to (docs/operators.md).
 HEALTH_ADVICE = {
     "broken": (
-        "Tracking of this source has stopped storing statements (nothing wrong is stored). "
-        "Open the listing and the newest statement in a browser, compare the markup with the "
-        "selectors in scrapers/<source>.py, and fix the adapter; korea.kr and the Wayback "
-        "Machine stand in where a fallback exists."
+        "Tracking stores nothing from this source that it cannot believe, so its new "
+        "statements are missing until the adapter is fixed (for rok-mnd, korea.kr and the "
+        "Wayback Machine stand in for the listing). Open the listing and the newest "
+        "statement in a browser, compare the markup with the selectors in "
+        "scrapers/<source>.py, and fix them; then run the check again."
     ),
     "degraded": (
         "Statements still flow through the generic fallback, each checked for plausibility. "
