@@ -88,9 +88,7 @@ def main() -> None:
         config = SmtpConfig(host="127.0.0.1", port=mail.port, timeout=5.0)
         deliver_pending(history, get_settings(), config=config)
         history.close()
-        message = next(
-            m.message for m in mail.received if "rok-mnd" in str(m.message["Subject"])
-        )
+        message = next(m.message for m in mail.received if "rok-mnd" in str(m.message["Subject"]))
     part = message.get_body(("plain",))
     assert part is not None
     body = part.get_content().replace("\r\n", "\n")
