@@ -11,6 +11,7 @@ Everything here is pure: bytes and strings in, values out.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,9 +20,12 @@ from itertools import islice
 
 from bs4 import BeautifulSoup, Tag
 
+from core.charset import decode_text
 from core.errors import ParseError
 from core.language import detect_language
 from scrapers.base import Attachment, Statement
+
+logger = logging.getLogger(__name__)
 
 # Content a browser never shows as statement text: scripts, styles, frames, embedded objects.
 ACTIVE_CONTENT_SELECTORS = (
@@ -139,9 +143,6 @@ def parse_date(text: str) -> date | None:
 
 # --- decoding -----------------------------------------------------------------------------
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
-
-
 # C0 controls other than tab, newline and carriage return (and the two non-characters) are
 # illegal in XML: lxml's recovering XML parser drops the text before them, silently cutting
 # a feed item short. Browsers ignore them in HTML too; form feed is HTML whitespace.
@@ -149,26 +150,12 @@ _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 
 
 def decode_page(body: bytes) -> str:
-    """Decode HTML or XML bytes (BOM, declared charset, UTF-8, then cp949 for Korean pages),
-    without the control characters no markup may carry."""
-    return _CONTROL_CHARACTERS.sub("", _decode(body)).replace("\x0c", " ")
-
-
-def _decode(body: bytes) -> str:
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8", errors="replace")
-    head = body[:4096]
-    declared = _META_CHARSET.search(head) or re.search(rb'encoding=["\']([A-Za-z0-9_\-]+)', head)
-    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
-    candidates += ["utf-8", "cp949"]
-    for name in candidates:
-        if name in ("euc-kr", "ks_c_5601-1987", "x-windows-949"):
-            name = "cp949"  # a strict superset that real "EUC-KR" pages actually use
-        try:
-            return body.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("utf-8", errors="replace")
+    """Decode HTML or XML bytes (core/charset.py: BOM, declared charset, UTF-8, damaged
+    UTF-8, then a guess, cp949 first), without the control characters no markup may carry."""
+    decoded = decode_text(body)
+    if decoded.replaced:
+        logger.warning("page decoded as %s: %s", decoded.codec, decoded.warning)
+    return _CONTROL_CHARACTERS.sub("", decoded.text).replace("\x0c", " ")
 
 
 def soup_of(body: bytes) -> BeautifulSoup:

@@ -31,12 +31,10 @@ Errors (from :mod:`core.errors`)::
 
 from __future__ import annotations
 
-import codecs
 import datetime
 import email.utils
 import ipaddress
 import random
-import re
 import socket
 import ssl
 import threading
@@ -48,7 +46,6 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import charset_normalizer
 import httpcore
 import httpx
 from protego import Protego
@@ -71,7 +68,6 @@ ACCEPTED_CONTENT_TYPES: frozenset[str] = frozenset(
         "text/plain",
     }
 )
-_BINARY_TYPES = frozenset({"application/pdf"})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _ACCEPT = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,"
@@ -81,11 +77,6 @@ _ROBOTS_TTL = 24 * 3600.0
 #: The longest robots.txt ``Crawl-delay`` we wait out between requests to one origin; a
 #: site asking for more is not fetched (FetchError), as with a long ``Retry-After``.
 CRAWL_DELAY_CAP = 60.0
-_KOREAN_FAMILY = frozenset({"euc_kr", "cp949", "johab", "iso2022_kr"})
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""", re.I)
-_HANGUL = re.compile("[\uac00-\ud7a3]")
-_WESTERN_SINGLE_BYTE = frozenset({"latin_1", "iso8859-1", "cp1252", "iso8859-15", "ascii"})
 
 
 def resolve_addresses(host: str, port: int) -> list[str]:
@@ -118,7 +109,11 @@ class Redirect:
 
 @dataclass(frozen=True)
 class FetchResult:
-    """Everything one fetch produced: raw wire bytes for WARC, decoded body and text, metadata."""
+    """Everything one fetch produced: raw wire bytes for WARC, the body, metadata.
+
+    The body is bytes as served (content-encoding undone); parsing decodes it
+    (``scrapers/extract.py``), so a page is read the same from the wire, a WARC or a file.
+    """
 
     url: str
     final_url: str
@@ -128,8 +123,6 @@ class FetchResult:
     headers: tuple[tuple[str, str], ...]
     raw: bytes
     body: bytes
-    text: str
-    encoding: str | None
     content_type: str
     etag: str | None
     last_modified: str | None
@@ -428,73 +421,6 @@ class _Inflater:
             )
         if data:
             self.parts.append(data)
-
-
-def _codec_name(label: str | None) -> str | None:
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    # EUC-KR labels mean cp949 in practice (browsers do the same): cp949 is its superset.
-    return "cp949" if name in _KOREAN_FAMILY else name
-
-
-def _strict(body: bytes, codec: str) -> str | None:
-    try:
-        return body.decode(codec)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def _looks_korean(body: bytes) -> bool:
-    text = _strict(body, "cp949")
-    if text is None:
-        return False
-    non_ascii = sum(1 for char in text if ord(char) > 127)
-    return non_ascii > 0 and len(_HANGUL.findall(text)) * 2 >= non_ascii
-
-
-def decode_document(body: bytes, declared: str | None) -> tuple[str, str]:
-    """Text and codec name of a document: BOM, declared charset, meta, detection, cp949."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16")):
-        if body.startswith(bom) or (codec == "utf-16" and body.startswith(codecs.BOM_UTF16_BE)):
-            text = _strict(body, codec)
-            if text is not None:
-                return text, codec
-    head = body[:4096]
-    meta = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
-    labels = [declared, meta.group(1).decode("ascii", "replace") if meta else None]
-    utf8 = _strict(body, "utf-8")
-    for codec in filter(None, map(_codec_name, labels)):
-        # Valid non-ASCII UTF-8 is almost never a legacy encoding by accident, so it wins
-        # over a declared legacy charset (the "declares euc-kr, sends UTF-8" page).
-        if codec != "utf-8" and utf8 is not None and not body.isascii():
-            return utf8, "utf-8"
-        if codec in _WESTERN_SINGLE_BYTE and _looks_korean(body):
-            # Servers long defaulted to ISO-8859-1 for pages that never said otherwise;
-            # single-byte codecs decode anything, so only the content can overrule them.
-            return body.decode("cp949"), "cp949"
-        text = _strict(body, codec)
-        if text is not None:
-            return text, codec
-    if utf8 is not None:
-        return utf8, "utf-8"
-    korean = _strict(body, "cp949")
-    best = charset_normalizer.from_bytes(body).best()
-    detected = _codec_name(best.encoding) if best is not None else None
-    if detected and detected != "cp949" and korean is not None and _HANGUL.search(korean):
-        # Detection is unreliable on short Korean pages; a clean cp949 decode full of
-        # Hangul is the better evidence.
-        detected = "cp949"
-    if detected:
-        text = _strict(body, detected)
-        if text is not None:
-            return text, detected
-    if korean is not None:
-        return korean, "cp949"
-    return body.decode("utf-8", errors="replace"), "utf-8"
 
 
 def _sniff_type(body: bytes) -> str:
@@ -946,10 +872,6 @@ class PoliteClient:
             raise FetchError(
                 f"refused content type {mime}", status=status, url=final_url, source=source
             )
-        text = ""
-        encoding: str | None = None
-        if not not_modified and mime not in _BINARY_TYPES:
-            text, encoding = decode_document(exchange.body, _charset(content_type_header))
         return FetchResult(
             url=url,
             final_url=final_url,
@@ -959,8 +881,6 @@ class PoliteClient:
             headers=exchange.headers,
             raw=exchange.raw,
             body=b"" if not_modified else exchange.body,
-            text=text,
-            encoding=encoding,
             content_type=mime,
             etag=_header(exchange.headers, "etag"),
             last_modified=_header(exchange.headers, "last-modified"),
@@ -979,11 +899,3 @@ def _header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
 
 def _mime(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def _charset(content_type: str | None) -> str | None:
-    for param in (content_type or "").split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None

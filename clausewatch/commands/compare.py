@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from core.charset import decode_text
 from core.errors import InputError
 from core.language import Language
 from core.vocabulary import ComparisonKind
@@ -37,19 +38,13 @@ class StatementFile:
     title: str | None
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _decode(data: bytes, path: Path) -> tuple[str, str | None]:
     if b"\x00" in data[:8192]:
         raise InputError("looks like a binary file, not a statement", path=str(path))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
+    decoded = decode_text(data)
+    if decoded.fallback:
         raise InputError("cannot decode the file as text", path=str(path))
-    return str(best)
+    return decoded.text, decoded.warning
 
 
 def _html_statement(markup: str) -> StatementFile:
@@ -110,7 +105,10 @@ def read_statement(path: Path) -> StatementFile:
     if data.startswith(b"%PDF-") or path.suffix.lower() == ".pdf":
         statement = _pdf_statement(data, path)
     else:
-        text = _decode(data, path)
+        text, warning = _decode(data, path)
+        if warning:
+            # A damaged byte is shown as U+FFFD in the comparison, never hidden; say so once.
+            typer.echo(f"clausewatch: warning: {path}: {warning}", err=True)
         head = text.lstrip()[:512].lower()
         if path.suffix.lower() in _HTML_SUFFIXES or head.startswith(("<!doctype html", "<html")):
             statement = _html_statement(text)

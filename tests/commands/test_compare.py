@@ -172,3 +172,26 @@ def test_a_revision_across_languages_exits_2(
     assert exited.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "share a language" in lines[0]
+
+
+def test_utf8_file_with_one_bad_byte_is_read_as_utf8_and_said_so(tmp_path: Path) -> None:
+    # Issue 15 item 11: one damaged byte once made the whole file mac_iceland ("—" → "‚Äî").
+    old_text = (
+        "The allies reaffirmed the consultative group — their forum for nuclear planning.\n\n"
+        "They will hold “joint planning and execution” exercises twice a year.\n"
+    )
+    old = tmp_path / "old.txt"
+    new = tmp_path / "new.txt"
+    old.write_text(old_text, encoding="utf-8")
+    new.write_bytes(old_text.encode().replace(b"twice", b"tw\xffice"))
+    result = runner.invoke(app, ["compare", str(old), str(new), "--format", "json", "--lexical"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    statuses = [c["status"] for c in data["clauses"]]
+    assert statuses.count("unchanged") == 1 and statuses.count("modified") == 1
+    # The clause with the em dash is unchanged; the damaged one differs by the one byte.
+    (modified,) = [c for c in data["clauses"] if c["status"] == "modified"]
+    assert modified["new_text"] == modified["old_text"].replace("twice", "tw\ufffdice")
+    assert result.stderr.strip().splitlines() == [
+        f"clausewatch: warning: {new}: 1 byte not valid utf-8 replaced with U+FFFD"
+    ]

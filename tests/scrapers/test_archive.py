@@ -203,8 +203,6 @@ def fake_result(
         headers=(*headers, ("Content-Length", str(len(raw)))),
         raw=raw,
         body=raw,
-        text=raw.decode("latin-1"),
-        encoding="utf-8",
         content_type="text/plain",
         etag=None,
         last_modified=None,
