@@ -18,8 +18,8 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from pipeline import health, tracking
 from pipeline import stages as pipeline
-from pipeline import tracking
 from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
 from pipeline.tracking import PageCapture, TrackingRun
 from scrapers.base import ListingItem
@@ -68,3 +68,14 @@ def flagged_changes(run: TrackingRun, outcomes: list[ComparisonOutcome]) -> list
 def record_status(run: TrackingRun, source: str, error: str | None) -> None:
     """Record a source's last success or last error in the history."""
     tracking.record_status(run, source, error)
+
+
+@task(name="judge-source-health", task_run_name="health {source}", cache_policy=NO_CACHE)
+def judge_health(run: TrackingRun, source: str, since: dt.datetime) -> dict[str, Any] | None:
+    """Judge a source from the health facts this run recorded; a change alerts operators."""
+    check = health.judge_run(run.history, source, since)
+    return (
+        None
+        if check is None
+        else {"source": source, "verdict": str(check.verdict), "reason": check.reason}
+    )

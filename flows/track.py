@@ -119,6 +119,11 @@ def track_sources(
         for source, counts in report.counts.items():
             tasks.record_status(run, source, counts.error)
         health = tracking.health_rows(run.history, started)
+        verdicts = [
+            judged
+            for source in report.counts
+            if (judged := tasks.judge_health(run, source, started)) is not None
+        ]
 
     create_table_artifact(
         key="source-counts",
@@ -140,6 +145,11 @@ def track_sources(
             "What each listing and statement fetch showed: items listed, which fields came "
             "from the adapter or the generic fallback, body size against the source's median"
         ),
+    )
+    create_table_artifact(
+        key="source-verdicts",
+        table=verdicts or [{"source": "-", "verdict": "-", "reason": "no page said anything"}],
+        description="Each source's health as this run's pages showed it (ADR 0100)",
     )
     create_markdown_artifact(
         key="flagged-commitment-changes",

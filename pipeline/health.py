@@ -8,7 +8,9 @@ recorded before, the change is stored as a source event and one operator alert p
 operator subscription is queued in the same transaction — so a source that stays broken
 sends nothing more, and one that recovers sends one "recovered" mail.
 
-The tracking run records the same facts for every page it reads (``pipeline/tracking.py``).
+The tracking run records the same facts for every page it reads (``pipeline/tracking.py``)
+and judges each source from them at its end (:func:`judge_run`), so a redesign is noticed
+by the first run after it, not only by the daily check.
 """
 
 from __future__ import annotations
@@ -278,6 +280,49 @@ def _remember(
         if event is not None:
             check.alerts_queued = enqueue_health_alerts(session, event.id)
         check.last_good = store.last_good_fetch(session, check.source)
+
+
+def judge_run(
+    history: History, source: str, since: dt.datetime, *, now: dt.datetime | None = None
+) -> SourceCheck | None:
+    """The verdict the facts a tracking run recorded since ``since`` give for ``source``,
+    recorded like a check's (a change queues operator alerts); None when the run read no
+    statement page and its listing was fine, which says nothing either way."""
+    with history.sessions() as session:
+        facts = [
+            (f.kind, f.outcome, f.items, f.note, {x: getattr(f, f"{x}_from") for x in FIELDS})
+            for f in store.health_facts(session, since=since, slugs=[source])
+            if f.origin == "track"
+        ]
+    listings = [f for f in facts if f[0] == "listing"]
+    articles = [f for f in facts if f[0] == "article"]
+    if not listings:
+        return None
+    _, outcome, items, note, _ = listings[0]
+    check = SourceCheck(source, listing_items=items)
+    if outcome == "error":
+        check.listing_error = note or "unreadable"
+    elif items and not articles:
+        return None
+    errors = [a[3] or "unreadable" for a in articles if a[1] == "error"]
+    check.article_error = errors[0] if errors else None
+    check.refusals = [a[3] or "refused" for a in articles if a[1] == "refused"]
+    if articles:
+        check.article_url = "(this run's pages)"
+        used = {x for a in articles for x, origin in a[4].items() if origin == "fallback"}
+        check.provenance = {x: "fallback" if x in used else "adapter" for x in FIELDS}
+    check.verdict, check.reasons = verdict(
+        Diagnosis(
+            listing_items=check.listing_items,
+            listing_error=check.listing_error,
+            article_url=check.article_url,
+            article_error=check.article_error,
+            provenance=check.provenance,
+            refusals=check.refusals,
+        )
+    )
+    _remember(history, check, [], now or dt.datetime.now(dt.UTC))
+    return check
 
 
 def check_sources(

@@ -134,3 +134,40 @@ def test_a_redesigned_statement_page_stores_nothing_wrong(
     assert len(refused) == len([e for e in errors if "refused to store" in e])
     if switch is Redesign.COOKIE_WALL or (switch is Redesign.WRAPPED_BODY and source == "rok-mnd"):
         assert refused and not stored
+
+
+def judge(sources: list[str], since: dt.datetime) -> dict[str, tuple[str, int]]:
+    """Each source's verdict from the run's facts, and the operator alerts it queued."""
+    from pipeline.health import judge_run
+
+    out = {}
+    with tracking.TrackingRun() as run:
+        for source in sources:
+            check = judge_run(run.history, source, since)
+            if check is not None:
+                out[source] = (str(check.verdict), check.alerts_queued)
+    return out
+
+
+def test_the_first_run_after_a_redesign_tells_the_operator_once(
+    replay_env: ReplayServer, redesigned: ReplaySite
+) -> None:
+    from models import outbox
+
+    with tracking.TrackingRun() as run, run.history.sessions.begin() as session:
+        outbox.subscribe(session, "ops@example.org", operator=True)
+    started = dt.datetime.now(dt.UTC)
+    track(["us-dod", "rok-mnd"])
+    assert judge(["us-dod", "rok-mnd"], started) == {
+        "us-dod": ("healthy", 0),
+        "rok-mnd": ("healthy", 0),
+    }
+    redesigned.redesign("www.defense.gov", Redesign.COOKIE_WALL)
+    redesigned.redesign("www.mnd.go.kr", Redesign.LISTING_CLASSES)
+    for expected_alerts in (1, 0):
+        started = dt.datetime.now(dt.UTC)
+        track(["us-dod", "rok-mnd"])
+        assert judge(["us-dod", "rok-mnd"], started) == {
+            "us-dod": ("broken", expected_alerts),
+            "rok-mnd": ("broken", expected_alerts),
+        }
