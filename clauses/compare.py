@@ -17,11 +17,19 @@ from clauses.commitments import (
     load_lexicons,
 )
 from clauses.encoder import Encoder, default_encoder
-from clauses.participants import Participant, ParticipantChange, compare_participants
+from clauses.participants import (
+    Participant,
+    ParticipantChange,
+    compare_participants,
+    leads_meeting,
+)
 from clauses.phrases import (
     DEFAULT_CAP,
+    PHRASE_CAP,
     PhraseChange,
+    cap_phrases,
     history_keys,
+    is_headline,
     salient_phrase_changes,
     strength_phrase_changes,
 )
@@ -232,8 +240,23 @@ def compare_clauses(
     phrases: list[PhraseChange] = []
     if not cross_language:
         history_strings = [_history_key(text, old_language) for text in history]
-        old_changed = {i for c in changes if c.status != "unchanged" for i in c.old}
-        new_changed = {j for c in changes if c.status != "unchanged" for j in c.new}
+        # A phrase never repeats a flagged commitment's evidence nor names who led the
+        # meeting: both are reported on their own (commitments, participants). ADR 0098.
+        flagged = [c for c in commitments if c.status != "retained"]
+        old_evidence = {c.old_evidence for c in flagged if c.old_evidence}
+        new_evidence = {c.new_evidence for c in flagged if c.new_evidence}
+        old_skip = {
+            i
+            for i, c in enumerate(old)
+            if c.text in old_evidence or is_headline(c) or leads_meeting(c, old_language)
+        }
+        new_skip = {
+            j
+            for j, c in enumerate(new)
+            if c.text in new_evidence or is_headline(c) or leads_meeting(c, new_language)
+        }
+        old_changed = {i for c in changes if c.status != "unchanged" for i in c.old} - old_skip
+        new_changed = {j for c in changes if c.status != "unchanged" for j in c.new} - new_skip
         phrases = salient_phrase_changes(
             old,
             new,
@@ -247,9 +270,14 @@ def compare_clauses(
         pairs = [
             (old[c.old[0]], new[c.new[0]])
             for c in changes
-            if c.status in ("modified", "moved") and len(c.old) == 1 and len(c.new) == 1
+            if c.status in ("modified", "moved")
+            and len(c.old) == 1
+            and len(c.new) == 1
+            and c.old[0] not in old_skip
+            and c.new[0] not in new_skip
         ]
-        phrases += strength_phrase_changes(pairs, old_language, history=history_strings)
+        strength = strength_phrase_changes(pairs, old_language, history=history_strings)
+        phrases = cap_phrases(strength + phrases, PHRASE_CAP)
 
     quantities = compare_quantities(
         old,

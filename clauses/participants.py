@@ -314,6 +314,11 @@ def _korean_person(item: str, group_side: str | None) -> Participant | None:
     return Participant(name, title, _level(title, "ko"), bool(_ACTING.search(title)), side)
 
 
+def leads_meeting(clause: Clause, lang: str) -> bool:
+    """Whether a clause says who chaired or led the meeting (it names at least one official)."""
+    return bool(find_participants([clause], lang))
+
+
 def find_participants(clauses: Sequence[Clause], lang: str) -> list[Participant]:
     """Return the officials named as chairing or leading the meeting, in text order."""
     people: list[Participant] = []

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from clauses.modality import TIER_RANK, clause_modality, find_modality, modality_spans
 from clauses.normalize import alias_spans, apply_aliases
+from clauses.quantities import find_quantities
 from clauses.segment import Clause, korean_morphemes
 
 MIN_TOKENS = 3
@@ -17,6 +18,8 @@ MIN_TOKENS = 3
 MIN_NEW_WORDS = 2
 MAX_TOKENS = 6
 DEFAULT_CAP = 8
+# At most this many phrase changes per comparison: a reader keeps a short list (issue 14).
+PHRASE_CAP = 6
 # How many words a phrase may run past the length limit to reach the head of its noun.
 HEAD_SLACK = 1
 
@@ -379,6 +382,13 @@ class PhraseToken:
     # The word modifies the one after it ("military reconnaissance" before "satellite",
     # "정례적" before "가시성"): a phrase that stops here cuts a name of a thing in two.
     bound: bool = False
+    # The word's class for noun-phrase chunking (ADR 0098): "noun" (a content word that can
+    # head or modify a noun phrase), "det", "conj", "prep" (one that may join a noun phrase,
+    # "of"), and "other" (verbs, auxiliaries, pronouns, adverbs, subordinators, other
+    # prepositions, Korean words carrying a case particle or a verb ending); "head" for a
+    # Korean noun that closes its phrase (it carries a case particle or ends the clause).
+    role: str = "noun"
+    locative: bool = False
 
 
 def _stem(word: str) -> str:
@@ -399,12 +409,26 @@ def _in_spans(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
 
 
+def _figure_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """Where the figures of a clause are; of a count, only its number ("200 engineers")."""
+    spans: list[tuple[int, int]] = []
+    for q in find_quantities(text, lang):
+        if q.kind == "count":
+            number = re.match(r"[\w,.]+", q.text)
+            spans.append((q.start, q.start + (number.end() if number else len(q.text))))
+        else:
+            spans.append((q.start, q.end))
+    return spans
+
+
 def _english_tokens(text: str) -> list[PhraseToken]:
     lowered = text.lower()
     if len(lowered) != len(text):
         lowered = text
     aliases = alias_spans(lowered)
     modality = modality_spans(text, "en")
+    # Figures ("twice a year", "5 billion dollars") are compared as quantities, never phrases.
+    figures = _figure_spans(text, "en")
     tokens: list[PhraseToken] = []
     position = 0
     for alias_start, alias_end, canonical in [*aliases, (len(text), len(text), "")]:
@@ -413,7 +437,7 @@ def _english_tokens(text: str) -> list[PhraseToken]:
             if word == "s" and match.start() > 0 and lowered[match.start() - 1] == "'":
                 continue
             surface = text[match.start() : match.end()]
-            if _is_number(word, surface):
+            if _is_number(word, surface) or _in_spans(match.start(), match.end(), figures):
                 kind = "number"
             elif _in_spans(match.start(), match.end(), modality):
                 kind = "modality"
@@ -429,7 +453,250 @@ def _english_tokens(text: str) -> list[PhraseToken]:
         if canonical:
             tokens.append(PhraseToken(canonical, alias_start, alias_end, False, "alias"))
         position = alias_end
-    return _with_barriers(_with_english_bounds(_collapse_repeats(tokens), text))
+    tokens = _with_english_bounds(_collapse_repeats(tokens), text)
+    return _with_barriers(_with_english_roles(tokens, text))
+
+
+# Word classes for the English noun-phrase chunker (ADR 0098). Verbs of joint statements:
+# always verbs, and words that are verbs or nouns by context ("support", "plan", "review").
+_EN_VERBS = frozenset(
+    [
+        "reaffirm",
+        "commit",
+        "agree",
+        "welcome",
+        "note",
+        "discuss",
+        "condemn",
+        "urge",
+        "stress",
+        "express",
+        "assess",
+        "hold",
+        "held",
+        "describe",
+        "affirm",
+        "include",
+        "keep",
+        "continue",
+        "serve",
+        "strengthen",
+        "deepen",
+        "enhance",
+        "maintain",
+        "mobilize",
+        "complete",
+        "establish",
+        "endorse",
+        "identify",
+        "cooperate",
+        "deploy",
+        "publish",
+        "build",
+        "carry",
+        "take",
+        "took",
+        "reinforce",
+        "require",
+        "sustain",
+        "threaten",
+        "violate",
+        "remain",
+        "convene",
+        "attend",
+        "meet",
+        "met",
+        "intend",
+        "seek",
+        "explore",
+        "consult",
+        "integrate",
+        "provide",
+        "ensure",
+        "develop",
+        "conduct",
+        "voice",
+        "cite",
+        "say",
+        "said",
+        "help",
+        "make",
+        "bring",
+        "draw",
+        "align",
+        "speak",
+        "triple",
+        "phase",
+        "limit",
+        "connect",
+        "accelerate",
+        "acknowledge",
+        "stand",
+        "stood",
+        "contribute",
+        "respond",
+        "deter",
+        "defend",
+        "demonstrate",
+        "show",
+        "increase",
+        "expand",
+        "improve",
+        "advance",
+        "pursue",
+        "implement",
+        "create",
+        "become",
+        "reschedule",
+        "sign",
+        "present",
+        "exchange",
+        "highlight",
+        "emphasize",
+        "recognize",
+        "reiterate",
+        "underscore",
+        "pledge",
+        "vow",
+        "aim",
+        "decide",
+        "announce",
+        "invite",
+        "encourage",
+        "oppose",
+        "reject",
+        "ask",
+    ]
+)
+_EN_VERB_OR_NOUN = frozenset(
+    [
+        "support",
+        "plan",
+        "work",
+        "report",
+        "review",
+        "visit",
+        "launch",
+        "share",
+        "exercise",
+        "train",
+        "design",
+        "form",
+        "lead",
+        "call",
+        "return",
+        "cut",
+        "set",
+        "chair",
+        "co-chair",
+        "focus",
+        "progress",
+        "need",
+        "use",
+        "end",
+        "result",
+        "change",
+        "phase",
+    ]
+)
+_EN_OTHER_WORDS = frozenset(["how", "why", "together", "again", "still", "including", "such"])
+_GENERIC_KEYS = frozenset(
+    [
+        "work",
+        "progress",
+        "status",
+        "way",
+        "step",
+        "effort",
+        "issue",
+        "matter",
+        "area",
+        "진전",
+        "작업",
+        "상황",
+        "방안",
+        "분야",
+        "문제",
+        "노력",
+        "결과",
+    ]
+)
+_EN_PARTICLES = frozenset(["out", "up", "down", "off"])
+_EN_DETERMINERS = frozenset(["a", "an", "the", "its", "their", "our"])
+_EN_CONJUNCTIONS = frozenset(["and", "or"])
+# Prepositions that build a noun phrase ("end of the regime", "visibility on and around the
+# peninsula", "cooperation between Russia and the DPRK"); any other ends it.
+_EN_NP_PREPOSITIONS = frozenset(["of", "on", "around", "between", "among", "against", "in"])
+
+
+def _verb_forms(word: str) -> list[str]:
+    forms = [word]
+    for suffix, add in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            forms.append(word[: -len(suffix)] + add)
+    if word.endswith("ing") and len(word) > 5:
+        forms += [word[:-3], word[:-3] + "e"]
+    return forms
+
+
+def _with_english_roles(tokens: list[PhraseToken], text: str) -> list[PhraseToken]:
+    """Give each English token its word class: a small lexicon plus the word before it."""
+    out: list[PhraseToken] = []
+    for i, token in enumerate(tokens):
+        word = text[token.start : token.end].lower()
+        previous = out[-1] if out else None
+        forms = _verb_forms(word)
+        if word in _EN_DETERMINERS:
+            role = "det"
+        elif word in _EN_CONJUNCTIONS:
+            role = "conj"
+        elif word in _EN_NP_PREPOSITIONS:
+            role = "prep"
+        elif (
+            token.kind == "modality"
+            and not token.stop
+            and len(forms) == 1
+            and previous is not None
+            and previous.bound
+            and previous.role in ("det", "noun")
+        ):
+            # "a progress review": a modality word used as a noun is no modality.
+            token = replace(token, kind="word")
+            role = "noun"
+        elif token.kind == "modality" or token.stop:
+            role = "other"
+        elif token.kind in ("alias", "name", "number"):
+            role = "noun"
+        elif word.endswith("ly") or word in _EN_OTHER_WORDS:
+            role = "other"
+        elif word in _EN_PARTICLES and previous is not None and previous.role == "verb":
+            role = "part"
+        elif (
+            len(forms) == 1
+            and any(f in _EN_VERBS | _EN_VERB_OR_NOUN for f in forms)
+            and previous is not None
+            and (previous.kind == "modality" or text[previous.start : previous.end] == "to")
+        ):
+            # An infinitive ("to phase out", "will mobilize") may open a verb phrase.
+            role = "verb"
+        elif any(f in _EN_VERBS for f in forms) and word == forms[0] and len(forms) == 1:
+            role = "other"
+        elif any(f in _EN_VERBS | _EN_VERB_OR_NOUN for f in forms):
+            # A noun after a determiner or a modifier ("conventional support", "work plan",
+            # "joint planning", "the enhanced"); a past tense after its subject is a verb
+            # ("the NCG continued …").
+            after = previous.role if previous is not None and previous.bound else None
+            if word.endswith("ed") and len(forms) > 1:
+                role = "noun" if after == "det" else "other"
+            else:
+                role = "noun" if after in ("det", "noun") else "other"
+        elif word.endswith("ed") and i + 1 < len(tokens) and tokens[i + 1].stop:
+            # "reviewed the …", "committed to …": a verb; "enhanced visibility" is a modifier.
+            role = "other"
+        else:
+            role = "noun"
+        out.append(replace(token, role=role))
+    return out
 
 
 # Only spaces or a hyphen between two words: they read as one unit ("mid-2024",
@@ -453,6 +720,7 @@ def _with_english_bounds(tokens: list[PhraseToken], text: str) -> list[PhraseTok
 def _korean_tokens(text: str) -> list[PhraseToken]:
     morphemes = korean_morphemes(text)
     modality = modality_spans(text, "ko")
+    figures = _figure_spans(text, "ko")
     tokens: list[PhraseToken] = []
     for eojeol in _EOJEOL.finditer(text):
         inside = [m for m in morphemes if eojeol.start() <= m[2] < eojeol.end()]
@@ -465,7 +733,8 @@ def _korean_tokens(text: str) -> list[PhraseToken]:
         resolved = " ".join(_collapse_words(apply_aliases(stem).split()))
         surface = text[eojeol.start() : eojeol.end()].strip(".,()\"'")
         if (
-            any(tag == "SN" for _, tag, _, _ in kept)
+            _in_spans(start, end, figures)
+            or any(tag == "SN" for _, tag, _, _ in kept)
             or any(ch.isdigit() for ch in stem)
             or stem in _KOREAN_NUMBER_WORDS
         ):
@@ -474,7 +743,10 @@ def _korean_tokens(text: str) -> list[PhraseToken]:
             kind = "alias"
         elif any(tag == "NNP" for _, tag, _, _ in kept):
             kind = "name"
-        elif _in_spans(start, end, modality):
+        elif _in_spans(start, end, modality) and _korean_role(
+            [tag for _, tag, _, _ in inside], surface
+        ) not in ("noun", "head"):
+            # "평가" is a modality word as a verb ("평가했다"), a plain noun in "진전 평가 보고서".
             kind = "modality"
         else:
             kind = "word"
@@ -488,8 +760,22 @@ def _korean_tokens(text: str) -> list[PhraseToken]:
         # what is committed to.
         topic = any(tag == "JX" for _, tag, _, _ in inside)
         bound = _korean_modifier([tag for _, tag, _, _ in inside])
+        role = _korean_role([tag for _, tag, _, _ in inside], surface)
+        locative = any(form in ("에서", "서") and tag == "JKB" for form, tag, _, _ in inside)
         for key in resolved.split() or [stem]:
-            tokens.append(PhraseToken(key, start, end, stop, kind, topic=topic, bound=bound))
+            tokens.append(
+                PhraseToken(
+                    key,
+                    start,
+                    end,
+                    stop,
+                    kind,
+                    topic=topic,
+                    bound=bound,
+                    role=role,
+                    locative=locative,
+                )
+            )
     return _with_barriers(_collapse_repeats(tokens))
 
 
@@ -498,6 +784,66 @@ def _korean_tokens(text: str) -> list[PhraseToken]:
 _KOREAN_MODIFIER_TAGS = ("JKG", "ETM")
 _KOREAN_BARE_TAGS = ("NN", "XSN", "XR", "SL", "SH", "SN")
 _KOREAN_PUNCTUATION_TAGS = ("SF", "SP", "SS", "SE", "SO", "SW")
+
+
+# What a Korean word may be inside a noun phrase (ADR 0098): a bare noun ("핵 시나리오"), a
+# noun in the genitive ("전략자산의"), an adjective or a noun-adjective before its noun
+# ("정례적", "실전적인", "필요한"), a coordinated noun ("공동기획 및", "러시아와"). A noun with
+# any other particle closes the phrase (it is its head); a verb or a connective ending, or
+# a case particle inside, means the words span a clause, not a constituent.
+_KOREAN_NOMINAL = ("NN", "NR", "NP", "XSN", "XR", "SL", "SH", "SN", "XPN")
+_KOREAN_ADJECTIVAL = ("VA", "XSA", "VCP")
+# Nouns of time and quantity that place or count a thing, never name it ("최근", "다음").
+_KOREAN_FUNCTION_WORDS = frozenset(
+    [
+        "최근",
+        "다음",
+        "지난",
+        "모든",
+        "각",
+        "여러",
+        "이번",
+        "당초",
+        "데",
+        "이후",
+        "이전",
+        "동안",
+        "이러한",
+        "그러한",
+        "해당",
+    ]
+)
+# Nouns of time: a phrase headed by one says when, not what ("상호 편리한 시기").
+_KOREAN_TIME_HEADS = frozenset(["시기", "때", "날", "시점", "기간"])
+_ENGLISH_TIME_HEADS = frozenset(["day", "time", "date", "year", "month", "week", "period"])
+
+
+def _korean_role(tags: Sequence[str], form: str) -> str:
+    """The word class of one Korean word (eojeol) from its morpheme tags."""
+    content = [t for t in tags if not t.startswith(_KOREAN_PUNCTUATION_TAGS)]
+    if not content:
+        return "other"
+    if content in (["MAJ"], ["JC"]) or form == "및":
+        return "conj"
+    if content[0] in ("MAG", "MAJ", "IC"):
+        return "other"
+    last = content[-1]
+    if any(t.startswith(("VV", "VX", "EC", "EF", "XSV")) for t in content):
+        return "other"
+    if form.rstrip(".,") in _KOREAN_FUNCTION_WORDS:
+        return "other"
+    if last == "ETM":
+        # "실전적인", "필요한" modify a noun; "…이라는" quotes a clause.
+        quoting = form.rstrip(".,").endswith(("라는", "다는"))
+        adjectival = any(t.startswith(_KOREAN_ADJECTIVAL) for t in content)
+        return "noun" if adjectival and not quoting else "other"
+    if last in ("JKG", "JC"):
+        return "noun"
+    if last.startswith(("JKS", "JKO", "JKB", "JX", "JKC", "JKQ", "JKV")):
+        return "head"
+    if last.startswith(_KOREAN_NOMINAL) or last == "MM":
+        return "noun"
+    return "other"
 
 
 def _korean_modifier(tags: Sequence[str]) -> bool:
@@ -620,7 +966,7 @@ def _ends_mid_phrase(tokens: Sequence[PhraseToken], content: Sequence[bool], end
     "military reconnaissance" leaves out the satellite, "실전적인 핵" the 시나리오: such a
     fragment names nothing; the phrase that runs on to the head word does.
     """
-    return tokens[end - 1].bound and end < len(tokens) and content[end]
+    return tokens[end - 1].bound and end < len(tokens) and content[end] and not tokens[end].barrier
 
 
 def _completes_head(
@@ -662,6 +1008,44 @@ def _counterpart_keys(
     return keys
 
 
+def _is_constituent(window: Sequence[PhraseToken]) -> bool:
+    """Whether the words form one noun phrase: modifiers, "of"-phrases, "and", then a head.
+
+    "joint planning and execution of ROK conventional support" is one; "set the goal",
+    "stressed that the work" or "핵 역량이 서로를 보강하도록 핵·재래식 통합" are not: a verb,
+    a pronoun, a subordinator or, in Korean, a case particle inside means the words run
+    across a clause. ADR 0098.
+    """
+    if window[0].role not in ("noun", "verb") or window[-1].role not in ("noun", "head"):
+        return False
+    if window[-1].key in _KOREAN_TIME_HEADS or window[-1].key in _ENGLISH_TIME_HEADS:
+        return False
+    if window[0].key in _ENGLISH_TIME_HEADS:
+        return False
+    # A proper noun takes no prepositional phrase: "NCG between meetings" belongs to a verb.
+    if window[0].kind in ("alias", "name") and any(t.role == "prep" for t in window):
+        return False
+    # A Korean phrase in the locative ("국방부 청사에서") says where, not what.
+    if window[-1].locative:
+        return False
+    # Words of process ("work", "progress", "진전") name nothing without a thing beside them.
+    named = [t for t in window if t.role in ("noun", "head", "verb") and not t.stop]
+    if all(t.key in _GENERIC_KEYS or t.kind in ("alias", "name") for t in named):
+        return False
+    if window[0].role == "verb":
+        # The verb must take its object directly: "phase out coal power", not "cooperate on".
+        rest = window[2:] if window[1].role == "part" else window[1:]
+        if not rest or rest[0].role not in ("noun", "det"):
+            return False
+    # A verb phrase: an infinitive and its object ("phase out unabated coal power").
+    inner = window[2:-1] if window[0].role == "verb" and window[1].role == "part" else window[1:-1]
+    if any(t.role not in ("noun", "det", "conj", "prep") for t in inner):
+        return False
+    # A preposition or "and" must be followed by more of the phrase, not by another one.
+    roles = [t.role for t in window]
+    return all(not (a in ("prep", "conj") and b in ("prep", "conj")) for a, b in pairwise(roles))
+
+
 def _candidates(
     side: _Side,
     other: _Side,
@@ -694,11 +1078,17 @@ def _candidates(
                 # the regime" is reported as "end of the Kim regime".
                 if any(t.kind == "modality" for t in window):
                     break
+                if not _is_constituent(window):
+                    continue
                 keys = tuple(t.key for t in window)
                 if _padded(keys) in other.padded:
                     continue
                 content_keys = [t.key for t, c in zip(window, content[start:end], strict=True) if c]
                 if len(content_keys) < 2:
+                    continue
+                # A phrase that appears or vanishes brings a word the other side never uses;
+                # one made only of the other side's words is a rewording of them.
+                if all(key in other.keys for key in content_keys):
                     continue
                 # Reworded around the same words ("will mobilize" → "intend to mobilize"):
                 # the content words still stand together on the other side.
@@ -910,3 +1300,31 @@ def strength_phrase_changes(
         keys = [t.key for t in clause_phrase_tokens(Clause(0, 0, text, text), lang)]
         changes.append(PhraseChange(text, status, _support(keys, history)))
     return changes
+
+
+def cap_phrases(changes: Sequence[PhraseChange], cap: int = PHRASE_CAP) -> list[PhraseChange]:
+    """Keep at most ``cap`` phrases: tier changes first, then dropped and added in turn.
+
+    Each status's list is already ranked by salience, so taking them in turn keeps the
+    best of each rather than filling the list with one direction.
+    """
+    by_status: dict[str, list[PhraseChange]] = {}
+    for change in changes:
+        by_status.setdefault(change.status, []).append(change)
+    order = [s for s in ("weakened", "strengthened") if s in by_status]
+    chosen: list[PhraseChange] = [c for s in order for c in by_status[s]][:cap]
+    queues = [by_status.get("dropped", []), by_status.get("added", [])]
+    while len(chosen) < cap and any(queues):
+        for queue in queues:
+            if queue and len(chosen) < cap:
+                chosen.append(queue.pop(0))
+    return chosen
+
+
+def is_headline(clause: Clause) -> bool:
+    """Whether a clause is a title or headline (no sentence or list punctuation at its end).
+
+    A headline restates the statement's news in a few words; its phrases would repeat what
+    the clauses below it report.
+    """
+    return not clause.text.rstrip().endswith((".", "!", "?", ";", ":", "。", '"', "'", ")"))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from clauses import compare_texts, segment
 from clauses.modality import clause_modality
 from clauses.phrases import (
+    PHRASE_CAP,
+    PhraseToken,
+    _clause_tokens,
+    _is_constituent,
     commitment_phrase,
     phrase_tokens,
     strength_phrase_changes,
@@ -66,14 +72,16 @@ _WORDS = [
 ]
 
 
-def test_phrases_are_capped_per_direction() -> None:
+def test_phrases_are_capped_per_comparison() -> None:
     old = "\n\n".join(
         f"Ministers studied {_WORDS[i % 10]} {_WORDS[(i * 3 + 1) % 10]} restoration plans "
         f"{'abcdefghijklmnopqrst'[i]}x."
         for i in range(20)
     )
     result = compare_texts(old, "Nothing in common here at all.", lexical=True, lexicon=[])
-    assert sum(p.status == "dropped" for p in result.phrases) == 8
+    # Ten distinct dropped phrases, one added: the short list keeps both directions.
+    assert len(result.phrases) == PHRASE_CAP
+    assert {p.status for p in result.phrases} == {"dropped", "added"}
 
 
 def test_identical_statements_have_no_phrases() -> None:
@@ -254,3 +262,108 @@ def test_korean_counting_words_end_a_phrase() -> None:
         "양측은 회의를 개최하였다.",
     )
     assert phrases and not any("처음" in t for t in phrases)
+
+
+def _window(text: str, lang: str, phrase: str) -> list[PhraseToken] | None:
+    tokens = list(_clause_tokens(text, lang))
+    for i, first in enumerate(tokens):
+        for j in range(i, len(tokens)):
+            if text[first.start : tokens[j].end] == phrase:
+                return tokens[i : j + 1]
+    return None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "phrase", "whole"),
+    [
+        # noun phrases: modifiers, "and", "of", then a head
+        (
+            "They reaffirmed joint planning and execution of ROK conventional support.",
+            "en",
+            "joint planning and execution of ROK conventional support",
+            True,
+        ),
+        ("It would result in the end of the Kim regime.", "en", "end of the Kim regime", True),
+        # an infinitive with its object is a whole verb phrase
+        (
+            "They committed to phase out unabated coal power.",
+            "en",
+            "phase out unabated coal power",
+            True,
+        ),
+        # a verb, a subordinator or a preposition that leaves the noun phrase cuts it
+        ("The two sides set the goal of completing it.", "en", "set the goal", False),
+        ("They stressed that the work must go on.", "en", "stressed that the work", False),
+        (
+            "They agreed to cooperate on the safe deployment of reactors.",
+            "en",
+            "cooperate on the safe deployment",
+            False,
+        ),
+        # a proper noun with a prepositional phrase belongs to a verb
+        (
+            "They keep working through the NCG between meetings.",
+            "en",
+            "NCG between meetings",
+            False,
+        ),
+        # words of time or of process alone say when or that, not what
+        ("It was cited on the day of the meeting.", "en", "day of the meeting", False),
+        ("The work of the NCG must continue.", "en", "work of the NCG", False),
+        # Korean: bare nouns, genitives, coordination and a head
+        ("양측은 공동기획 및 실행을 진전시킬 것을 공약했다.", "ko", "공동기획 및 실행", True),
+        (
+            "양측은 러시아와 북한 간 군사협력에 대해 우려를 표명했다.",
+            "ko",
+            "러시아와 북한 간 군사협력",
+            True,
+        ),
+        ("2년마다 진전 평가 보고서를 발간할 것이다.", "ko", "진전 평가 보고서", True),
+        # a case particle or a verb ending inside spans a clause
+        (
+            "핵 역량이 서로를 보강하도록 핵·재래식 통합을 강화하기로 했다.",
+            "ko",
+            "핵 역량이 서로를 보강하도록 핵·재래식 통합",
+            False,
+        ),
+        # a place, a time, a process
+        ("양측은 미국 국방부 청사에서 서명했다.", "ko", "국방부 청사", False),
+        ("양측은 상호 편리한 시기에 회의를 열기로 했다.", "ko", "상호 편리한 시기", False),
+        ("양측은 다음 작업 분야의 진전을 점검했다.", "ko", "작업 분야의 진전", False),
+    ],
+)
+def test_a_phrase_is_one_constituent(text: str, lang: str, phrase: str, whole: bool) -> None:
+    window = _window(text, lang, phrase)
+    assert window is not None, phrase
+    assert _is_constituent(window) is whole
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "clausewatch" / "demo" / "corpus" / "ncg"
+LABELS = Path(__file__).resolve().parents[1] / "fixtures" / "labels"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_statement_that_only_reaffirms_gets_no_phrase(lang: str) -> None:
+    old = (CORPUS / f"ncg-3.{lang}.txt").read_text(encoding="utf-8")
+    new = (LABELS / "revisions" / f"ncg-3.{lang}.reaffirm.txt").read_text(encoding="utf-8")
+    result = compare_texts(old, new, kind="successor", lexical=True)
+    assert result.phrases == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_phrases_leave_out_leads_and_flagged_commitments(lang: str) -> None:
+    old = (CORPUS / f"ncg-4.{lang}.txt").read_text(encoding="utf-8")
+    new = (CORPUS / f"ncg-5.{lang}.txt").read_text(encoding="utf-8")
+    result = compare_texts(old, new, kind="successor", lexical=True)
+    assert 0 < len(result.phrases) <= PHRASE_CAP
+    evidence = {
+        text
+        for c in result.commitments
+        if c.status != "retained"
+        for text in (c.old_evidence, c.new_evidence)
+        if text
+    }
+    people = [p.name for change in result.participants for p in change.old + change.new]
+    for phrase in result.phrases:
+        assert not any(phrase.text in text for text in evidence), phrase.text
+        assert not any(name in phrase.text for name in people), phrase.text
