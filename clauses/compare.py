@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from clauses.align import ClauseChange, align
+import numpy as np
+
+from clauses.align import SAME_LANGUAGE_THRESHOLD, TRANSLATION_THRESHOLD, ClauseChange, align
 from clauses.commitments import (
     CommitmentChange,
     CommitmentDef,
@@ -33,7 +35,7 @@ from clauses.phrases import (
     salient_phrase_changes,
     strength_phrase_changes,
 )
-from clauses.quantities import QuantityChange, compare_quantities
+from clauses.quantities import QuantityChange, compare_quantities, gap_pairs
 from clauses.segment import Clause, segment
 from core.language import detect_language
 from core.vocabulary import AUTO, CLAUSE_STATUSES, COMPARISON_KINDS
@@ -143,6 +145,12 @@ def _person(person: Participant) -> dict[str, Any]:
         "level": person.level,
         "acting": person.acting,
     }
+
+
+def _unit_rows(matrix: Any) -> Any:
+    rows = np.asarray(matrix, dtype=float)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms == 0, 1.0, norms)
 
 
 def _summarise(changes: Sequence[ClauseChange]) -> dict[str, int]:
@@ -279,10 +287,23 @@ def compare_clauses(
         strength = strength_phrase_changes(pairs, old_language, history=history_strings)
         phrases = cap_phrases(strength + phrases, PHRASE_CAP)
 
+    rewritten: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    if active_encoder is not None:
+        # Figures of a clause rewritten past the alignment's bar: the pair must still pass
+        # the bar a translation (across languages) or a same-language pair needs.
+        vectors_old = _unit_rows(active_encoder.encode([c.text for c in old]))
+        vectors_new = _unit_rows(active_encoder.encode([c.text for c in new]))
+        rewritten = gap_pairs(
+            [(c.old, c.new) for c in changes],
+            len(old),
+            len(new),
+            lambda i, j: float(vectors_old[i] @ vectors_new[j]),
+            TRANSLATION_THRESHOLD if cross_language else SAME_LANGUAGE_THRESHOLD,
+        )
     quantities = compare_quantities(
         old,
         new,
-        [(c.old, c.new) for c in changes if c.status != "unchanged"],
+        [*((c.old, c.new) for c in changes if c.status != "unchanged"), *rewritten],
         old_language,
         new_language,
     )

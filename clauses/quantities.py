@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from clauses.segment import Clause
 
@@ -355,6 +356,47 @@ def _pair(
         pairs.append((old[0], new[0]))
         old, new = [], []
     return pairs, old, new
+
+
+def gap_pairs(
+    groups: Sequence[tuple[Sequence[int], Sequence[int]]],
+    old_count: int,
+    new_count: int,
+    similarity: Callable[[int, int], float],
+    threshold: float,
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Pair dropped and added clauses of one gap that ``similarity`` scores above ``threshold``.
+
+    Between two clauses the alignment paired, a dropped and an added clause are often one
+    clause rewritten past the alignment's bar ("will mobilize 5 billion dollars by 2027" →
+    "discussed ways to mobilize climate finance"); its figures are compared as if aligned.
+    Best pairs first, each clause once. The clause list is unchanged: this serves figures only.
+    """
+    anchors = sorted((min(o), min(n)) for o, n in groups if o and n)
+    dropped = sorted(i for o, n in groups if o and not n for i in o)
+    added = sorted(j for o, n in groups if n and not o for j in n)
+    bounds = [(-1, -1), *anchors, (old_count, new_count)]
+    pairs: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for (o_low, n_low), (o_high, n_high) in pairwise(bounds):
+        scored = sorted(
+            (
+                (similarity(i, j), i, j)
+                for i in dropped
+                if o_low < i < o_high
+                for j in added
+                if n_low < j < n_high
+            ),
+            reverse=True,
+        )
+        used_old: set[int] = set()
+        used_new: set[int] = set()
+        for score, i, j in scored:
+            if score < threshold or i in used_old or j in used_new:
+                continue
+            used_old.add(i)
+            used_new.add(j)
+            pairs.append(((i,), (j,)))
+    return pairs
 
 
 _KINDS = ("amount", "percent", "count", "deadline", "frequency")

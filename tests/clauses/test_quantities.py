@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clauses.quantities import compare_quantities, find_quantities
+from clauses.quantities import compare_quantities, find_quantities, gap_pairs
 from clauses.segment import Clause
 
 
@@ -97,3 +97,26 @@ def test_clauses_dropped_or_added_whole_are_not_repeated_as_figures() -> None:
     old = [_clause("They will mobilize 5 billion dollars by 2027.")]
     new = [_clause("They met in Seoul.")]
     assert compare_quantities(old, new, [((0,), ()), ((), (0,))], "en", "en") == []
+
+
+# The alignment as groups of (old indices, new indices): 0↔0 paired, old 1 dropped, new 1
+# and 2 added, 2↔3 paired, old 3 dropped and nothing added after it.
+GROUPS = [((0,), (0,)), ((1,), ()), ((), (1,)), ((), (2,)), ((2,), (3,)), ((3,), ())]
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        # the most similar added clause of the same gap, above the bar
+        ({(1, 1): 0.3, (1, 2): 0.7}, [((1,), (2,))]),
+        # below the bar nothing is paired
+        ({(1, 1): 0.3, (1, 2): 0.5}, []),
+        # a clause dropped after the last anchor has no added clause in its gap
+        ({(3, 1): 0.9, (1, 1): 0.6}, [((1,), (1,))]),
+    ],
+)
+def test_gap_pairs(
+    scores: dict[tuple[int, int], float], expected: list[tuple[tuple[int], tuple[int]]]
+) -> None:
+    pairs = gap_pairs(GROUPS, 4, 4, lambda i, j: scores.get((i, j), 0.0), 0.55)
+    assert pairs == expected
