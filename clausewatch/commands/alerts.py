@@ -78,15 +78,19 @@ def subscribe(
 ) -> None:
     """Subscribe an address to change alerts (running it again updates the filters)."""
     from models import open_history, outbox
+    from pipeline.catalog import require_series
 
     address = _checked_email(email)
+    slug = series.strip() or "*"
     history = open_history()
     try:
+        if slug != "*":
+            require_series(history, slug)  # a typo would subscribe to nothing, silently
         with history.sessions.begin() as session:
             info, created = outbox.subscribe(
                 session,
                 address,
-                series_slug=series.strip() or "*",
+                series_slug=slug,
                 min_severity=min_severity.value,
                 commitment_keys=commitment or (),
                 languages=[x.value for x in lang or ()],

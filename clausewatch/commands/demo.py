@@ -1,12 +1,15 @@
-"""``clausewatch demo``: the whole pipeline, offline, on the embedded NCG statements."""
+"""``clausewatch demo``: the whole pipeline, offline, on the embedded NCG and SCM statements."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from clausewatch.demo.runner import StepResult
 
 
 def demo(
@@ -22,11 +25,12 @@ def demo(
         bool, typer.Option("--lexical", help="Align by wording only (no sentence encoder).")
     ] = False,
 ) -> None:
-    """Replay two and a half years of NCG statements through tracking, comparison and email."""
+    """Replay two and a half years of NCG and SCM statements through tracking, comparison and
+    email."""
     from rich.console import Console
     from rich.table import Table
 
-    from clausewatch.demo.runner import StepResult, default_directory, run_demo
+    from clausewatch.demo.runner import default_directory, run_demo
 
     console = Console()
     target = directory or default_directory()
@@ -50,36 +54,40 @@ def demo(
 
     result = run_demo(target, lexical=lexical, on_step=on_step, on_status=on_status)
 
-    table = Table(title="clausewatch demo: what each simulated day added")
-    for column in ("date", "step", "statements", "versions", "comparisons", "flagged"):
-        table.add_column(column, justify="left" if column in ("date", "step") else "right")
-    for r in result.steps:
-        table.add_row(
-            str(r.step.day),
-            r.step.label,
-            str(r.statements),
-            str(r.versions),
-            str(r.comparisons),
-            str(r.flagged),
-        )
-    table.add_row(
-        "total",
-        "",
-        str(sum(r.statements for r in result.steps)),
-        str(sum(r.versions for r in result.steps)),
-        str(sum(r.comparisons for r in result.steps)),
-        str(sum(r.flagged for r in result.steps)),
-        style="bold",
-    )
+    table = Table(title="clausewatch demo: what each simulated day added, per series")
+    for column in SUMMARY_COLUMNS:
+        table.add_column(column, justify="left" if column in SUMMARY_COLUMNS[:3] else "right")
+    rows = summary_rows(result.steps)
+    for row in rows[:-1]:
+        table.add_row(*row)
+    table.add_row(*rows[-1], style="bold")
     console.print(table)
     where = f" into {result.mail_dir}" if result.mail_dir else " (to CLAUSEWATCH_SMTP_HOST)"
     console.print(f"alert emails sent: {result.mail_sent}{where}")
-    console.print(f"report:   {result.report}")
-    console.print(f"timeline: {result.timeline}")
+    for slug in result.reports:
+        console.print(f"report:   {result.reports[slug]}")
+        console.print(f"timeline: {result.timelines[slug]}")
     console.print(
         f"history:  CLAUSEWATCH_DATA_DIR={result.directory} clausewatch history "
         f"(finished in {time.monotonic() - started:.0f} s)"
     )
+
+
+SUMMARY_COLUMNS = ("date", "series", "step", "statements", "versions", "comparisons", "flagged")
+
+
+def summary_rows(steps: list[StepResult]) -> list[tuple[str, ...]]:
+    """The summary table: one row per simulated day and series that changed (a quiet day is
+    one row of zeros under series "-"), then the totals."""
+    figures = SUMMARY_COLUMNS[3:]
+    rows: list[tuple[str, ...]] = []
+    for r in steps:
+        by_series = r.by_series or {"-": dict.fromkeys(figures, 0)}
+        for slug, counts in by_series.items():
+            rows.append((str(r.step.day), slug, r.step.label, *(str(counts[f]) for f in figures)))
+    totals = (sum(getattr(r, f) for r in steps) for f in figures)
+    rows.append(("total", "", "", *(str(t) for t in totals)))
+    return rows
 
 
 def register(app: typer.Typer) -> None:

@@ -106,17 +106,28 @@ def run(
     lexical: Annotated[
         bool, typer.Option("--lexical", help="Align by wording only (no sentence encoder).")
     ] = False,
+    series: Annotated[
+        str | None, typer.Option(help="Store only this series (default: every series).")
+    ] = None,
 ) -> None:
     """Run the tracking flow once, now: fetch, store, compare, queue alerts."""
     from pipeline import tracking
 
     sources = tracking.select_sources(source)
     window = tracking.tracking_window(_date(since, "since"), _date(until, "until"))
+    tracking.check_series(series)
 
     def call() -> RunReport:
+        from flows.forms import ALL_SERIES
         from flows.track import track_statements
 
-        return track_statements(sources=sources, since=window[0], until=window[1], lexical=lexical)
+        return track_statements(
+            sources=sources,
+            since=window[0],
+            until=window[1],
+            lexical=lexical,
+            series=series or ALL_SERIES,
+        )
 
     _execute("tracking", call)
 

@@ -1,4 +1,4 @@
-"""The offline demo: two and a half years of NCG statements replayed through the real pipeline.
+"""The offline demo: two and a half years of NCG and SCM statements replayed through the pipeline.
 
 Everything is local: the replay of the official sites on a free loopback port, a SQLite
 history in the demo folder, Prefect's ephemeral API in that folder, and an SMTP sink that
@@ -19,11 +19,10 @@ from typing import Any
 
 import yaml
 
-from clausewatch.demo.corpus import CorpusStatement, load_statements
+from clausewatch.demo.corpus import CorpusStatement, load_all_series
 from core.settings import get_settings
 
 DEMO_SUBSCRIBER = "analyst@demo.clausewatch.invalid"
-DEMO_SERIES = "ncg"
 # Loopback serves the replay instantly; the polite 1 request/s would make the demo slow
 # without making it any more honest about the live sites.
 DEMO_RATE_LIMIT = "1000"
@@ -36,6 +35,8 @@ class Step:
     day: dt.date
     label: str
     since: dt.date
+    #: The series whose meeting or edit the day is about (None: a quiet day).
+    series: str | None = None
 
 
 @dataclass
@@ -51,6 +52,8 @@ class StepResult:
     not_modified: int
     errors: int
     flagged_lines: list[str] = field(default_factory=list)
+    #: The same figures per series (statements, versions, comparisons, flagged).
+    by_series: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,6 +66,9 @@ class DemoResult:
     mail_dir: Path | None
     report: Path
     timeline: Path
+    #: Every series' report and timeline chart (``report``/``timeline`` are the first's).
+    reports: dict[str, Path] = field(default_factory=dict)
+    timelines: dict[str, Path] = field(default_factory=dict)
 
 
 def _ordinal(n: int) -> str:
@@ -71,8 +77,9 @@ def _ordinal(n: int) -> str:
 
 
 def plan_steps(statements: list[CorpusStatement]) -> list[Step]:
-    """The simulated days, from the corpus: each meeting, a quiet day and the silent edit."""
-    meetings: dict[int, dt.date] = {}
+    """The simulated days, from the corpus: each meeting of each series, a quiet day and
+    the silent edit."""
+    meetings: dict[tuple[str, int], tuple[dt.date, str]] = {}
     edits: list[tuple[dt.date, CorpusStatement]] = []
     for s in statements:
         if s.edit_of and s.edited:
@@ -80,27 +87,29 @@ def plan_steps(statements: list[CorpusStatement]) -> list[Step]:
             continue
         if s.meeting is None:
             continue
+        key = (s.series or "", s.meeting)
         # The day after the last release of a meeting: both languages are out by then.
-        meetings[s.meeting] = max(meetings.get(s.meeting, s.published), s.published)
-    days: list[tuple[dt.date, str]] = [
-        (published + dt.timedelta(days=1), f"{_ordinal(n)} NCG meeting")
-        for n, published in sorted(meetings.items())
-    ]
+        last = max(meetings.get(key, (s.published, ""))[0], s.published)
+        meetings[key] = (last, s.meeting_label or s.series or "")
+    days: list[tuple[dt.date, str, str | None]] = sorted(
+        (published + dt.timedelta(days=1), f"{_ordinal(n)} {label} meeting", series or None)
+        for (series, n), (published, label) in meetings.items()
+    )
     if len(days) >= 2:
         # Half-way between the last two meetings nothing new is published: a run that finds
         # only unchanged pages (answered 304) must change nothing.
         a, b = days[-2][0], days[-1][0]
-        days.append((a + (b - a) // 2, "a day with no change"))
+        days.append((a + (b - a) // 2, "a day with no change", None))
     for edited, s in edits:
-        days.append((edited + dt.timedelta(days=1), f"silent edit of {s.edit_of}"))
-    days.sort()
+        days.append((edited + dt.timedelta(days=1), f"silent edit of {s.edit_of}", s.series))
+    days.sort(key=lambda d: (d[0], d[1]))
     steps: list[Step] = []
     previous: dt.date | None = None
-    for day, label in days:
+    for day, label, series in days:
         # Each run looks back over the interval since the previous run (plus a margin), as
         # the 6-hourly schedule would have; the first run starts a month before.
         since = (previous or day - dt.timedelta(days=30)) - dt.timedelta(days=7)
-        steps.append(Step(day, label, since))
+        steps.append(Step(day, label, since, series))
         previous = day
     return steps
 
@@ -127,28 +136,52 @@ def default_directory() -> Path:
     return get_settings().data_dir / "demo" / stamp
 
 
-def _history_figures(url: str) -> dict[str, int]:
+def _history_figures(url: str) -> dict[str, dict[str, int]]:
+    """Statements, versions, comparisons and flagged changes so far, per series slug."""
     from sqlalchemy import func, select
 
     from models import open_history
-    from models.schema import CommitmentChange, Comparison, Document, Version
+    from models.schema import CommitmentChange, Comparison, Document, Series, Version
 
     history = open_history(url)
+    figures: dict[str, dict[str, int]] = {}
+
+    def count(name: str, stmt: Any) -> None:
+        for slug, n in session.execute(stmt.group_by(Series.slug)):
+            figures.setdefault(slug, dict.fromkeys(FIGURES, 0))[name] = int(n)
+
     try:
         with history.sessions() as session:
-            return {
-                "statements": session.scalar(select(func.count()).select_from(Document)) or 0,
-                "versions": session.scalar(select(func.count()).select_from(Version)) or 0,
-                "comparisons": session.scalar(select(func.count()).select_from(Comparison)) or 0,
-                "flagged": session.scalar(
-                    select(func.count())
-                    .select_from(CommitmentChange)
-                    .where(CommitmentChange.status != "retained")
-                )
-                or 0,
-            }
+            by_series = select(Series.slug, func.count()).join(
+                Document, Document.series_id == Series.id
+            )
+            count("statements", by_series)
+            count("versions", by_series.join(Version, Version.document_id == Document.id))
+            compared = by_series.join(Version, Version.document_id == Document.id).join(
+                Comparison, Comparison.new_version_id == Version.id
+            )
+            count("comparisons", compared)
+            count(
+                "flagged",
+                compared.join(
+                    CommitmentChange, CommitmentChange.comparison_id == Comparison.id
+                ).where(CommitmentChange.status != "retained"),
+            )
     finally:
         history.close()
+    return figures
+
+
+FIGURES = ("statements", "versions", "comparisons", "flagged")
+
+
+def _difference(
+    after: dict[str, dict[str, int]], before: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int]]:
+    zero = dict.fromkeys(FIGURES, 0)
+    return {
+        slug: {k: after[slug][k] - before.get(slug, zero)[k] for k in FIGURES} for slug in after
+    }
 
 
 def run_demo(
@@ -171,8 +204,9 @@ def run_demo(
     if directory.exists() and any(directory.iterdir()):
         raise InputError(f"the demo folder must be new or empty: {directory}")
     directory.mkdir(parents=True, exist_ok=True)
-    statements = load_statements()
+    statements = load_all_series()
     steps = plan_steps(statements)
+    series_slugs = list(dict.fromkeys(s.series for s in statements if s.series))
     outer_smtp = os.environ.get("CLAUSEWATCH_SMTP_HOST")
 
     with ExitStack() as stack:
@@ -214,7 +248,8 @@ def run_demo(
 
         history = open_history(url)
         with history.sessions.begin() as session:
-            subscribe(session, DEMO_SUBSCRIBER, series_slug=DEMO_SERIES, min_severity="high")
+            # One analyst following every series: the default subscription.
+            subscribe(session, DEMO_SUBSCRIBER, min_severity="high")
         history.close()
 
         status("starting Prefect (ephemeral, in the demo folder)")
@@ -231,16 +266,22 @@ def run_demo(
             report = track_statements(since=step.since, until=step.day, lexical=lexical)
             after = _history_figures(url)
             totals = report.totals()
+            by_series = {
+                slug: figures
+                for slug, figures in _difference(after, before).items()
+                if any(figures.values())
+            }
             result = StepResult(
                 step=step,
-                statements=after["statements"] - before["statements"],
-                versions=after["versions"] - before["versions"],
-                comparisons=after["comparisons"] - before["comparisons"],
-                flagged=after["flagged"] - before["flagged"],
+                statements=sum(f["statements"] for f in by_series.values()),
+                versions=sum(f["versions"] for f in by_series.values()),
+                comparisons=sum(f["comparisons"] for f in by_series.values()),
+                flagged=sum(f["flagged"] for f in by_series.values()),
                 new_versions=totals["new versions"],
                 not_modified=totals["not modified"],
                 errors=totals["errors"],
                 flagged_lines=[_flag_line(f) for f in report.flagged],
+                by_series=by_series,
             )
             results.append(result)
             if on_step:
@@ -251,9 +292,12 @@ def run_demo(
         delivery = deliver_alerts()
         sent = len(delivery.get("sent", []))
 
-        status("writing the report and the timeline chart")
-        report_path, timeline_path = _write_outputs(url, directory)
-    return DemoResult(directory, results, sent, mail_dir, report_path, timeline_path)
+        status("writing a report and a timeline chart per series")
+        reports, timelines = _write_outputs(url, directory, series_slugs)
+    first = series_slugs[0]
+    return DemoResult(
+        directory, results, sent, mail_dir, reports[first], timelines[first], reports, timelines
+    )
 
 
 def _flag_line(item: dict[str, Any]) -> str:
@@ -261,22 +305,27 @@ def _flag_line(item: dict[str, Any]) -> str:
     return f"{item.get('status', '?')}: {label}"
 
 
-def _write_outputs(url: str, directory: Path) -> tuple[Path, Path]:
+def _write_outputs(
+    url: str, directory: Path, series_slugs: list[str]
+) -> tuple[dict[str, Path], dict[str, Path]]:
     from clausewatch.analyst.chart import render_png
     from clausewatch.analyst.report import render_report
     from models import open_history
     from models.analysis import commitment_timeline, series_comparisons
 
+    reports: dict[str, Path] = {}
+    timelines: dict[str, Path] = {}
     history = open_history(url)
     try:
-        with history.sessions() as session:
-            timeline = commitment_timeline(session, DEMO_SERIES, "en")
-            comparisons = series_comparisons(session, DEMO_SERIES, "en")
+        for slug in series_slugs:
+            with history.sessions() as session:
+                timeline = commitment_timeline(session, slug, "en")
+                comparisons = series_comparisons(session, slug, "en")
+            chart = render_png(timeline)
+            timelines[slug] = directory / f"timeline-{slug}.png"
+            timelines[slug].write_bytes(chart)
+            reports[slug] = directory / f"report-{slug}.html"
+            reports[slug].write_text(render_report(timeline, comparisons, chart), encoding="utf-8")
     finally:
         history.close()
-    chart = render_png(timeline)
-    timeline_path = directory / "timeline-ncg.png"
-    timeline_path.write_bytes(chart)
-    report_path = directory / "report-ncg.html"
-    report_path.write_text(render_report(timeline, comparisons, chart), encoding="utf-8")
-    return report_path, timeline_path
+    return reports, timelines

@@ -213,3 +213,14 @@ def test_a_user_series_with_no_lexicon_gets_phrase_flags_and_a_timeline(
     assert denuclearization == ["present", "present", "absent"]
     text = cli(capsys, "timeline", "--series", "trilateral-defense")[1]
     assert "Phrases that appeared or vanished:" in text
+
+
+def test_builtin_series_are_known_to_the_analyst_commands_from_init(
+    capsys: pytest.CaptureFixture[str], history: None
+) -> None:
+    code, _, err = cli(capsys, "timeline", "--series", "scm")
+    assert code == 0 and "no en statements stored for series 'scm'" in err
+    code, _, err = cli(capsys, "subscribe", "a@example.org", "--series", "scm")
+    assert code == 0, err
+    code, _, err = cli(capsys, "subscribe", "a@example.org", "--series", "sxm")
+    assert code == 2 and "unknown series 'sxm'" in err

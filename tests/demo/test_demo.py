@@ -89,7 +89,50 @@ def test_steps_quiet_day_and_silent_edit(demo: DemoResult) -> None:
     edit = next(r for r in demo.steps if r.step.label.startswith("silent edit"))
     assert (edit.statements, edit.versions) == (0, 1)
     assert all(r.errors == 0 for r in demo.steps)
-    assert sum(r.statements for r in demo.steps) == 10  # five meetings, two languages
+    # Five NCG meetings and three SCM meetings, two languages each.
+    assert sum(r.statements for r in demo.steps) == 16
+    per_series: dict[str, int] = {}
+    for r in demo.steps:
+        for slug, figures in r.by_series.items():
+            per_series[slug] = per_series.get(slug, 0) + figures["statements"]
+    assert per_series == {"ncg": 10, "scm": 6}
+    # A meeting's day adds statements to its own series only.
+    for r in demo.steps:
+        if r.step.label.endswith("meeting"):
+            assert set(r.by_series) == {r.step.series}, r.step
+
+
+def test_the_summary_has_a_row_per_series_and_date(demo: DemoResult) -> None:
+    from clausewatch.commands.demo import summary_rows
+
+    rows = summary_rows(demo.steps)
+    meetings = [row for row in rows if row[2].endswith("meeting")]
+    assert [row[1] for row in meetings].count("ncg") == 5
+    assert [row[1] for row in meetings].count("scm") == 3
+    # The day after the Korean communiqué of 2024-10-31.
+    assert ("2024-11-01", "scm", "56th SCM meeting") in {row[:3] for row in rows}
+    assert rows[-1][:2] == ("total", "") and rows[-1][3] == "16"
+
+
+def test_series_are_compared_only_within_themselves(demo: DemoResult) -> None:
+    db = demo.directory / "clausewatch.db"
+    pairs = _rows(
+        db,
+        """
+        SELECT os.slug, ns.slug, c.kind FROM comparison c
+        JOIN version ov ON ov.id = c.old_version_id JOIN document od ON od.id = ov.document_id
+        JOIN series os ON os.id = od.series_id
+        JOIN version nv ON nv.id = c.new_version_id JOIN document nd ON nd.id = nv.document_id
+        JOIN series ns ON ns.id = nd.series_id
+        """,
+    )
+    assert pairs and all(old == new for old, new, _ in pairs)
+    kinds = {(old, kind) for old, _, kind in pairs}
+    assert {("scm", "successor"), ("scm", "translation")} <= kinds
+    # The SCM report and timeline were written beside the NCG ones.
+    assert set(demo.reports) == {"ncg", "scm"}
+    assert demo.timelines["scm"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Security Consultative Meeting" in demo.reports["scm"].read_text(encoding="utf-8")
 
 
 def test_mail_chart_and_report_were_written(demo: DemoResult) -> None:

@@ -1,4 +1,7 @@
-"""The embedded corpus: the five NCG joint statements (English and Korean) and unrelated releases.
+"""The embedded corpus: the statements of two series and unrelated releases.
+
+The five NCG joint statements (``ncg/``) and the 55th–57th SCM joint communiqués (``scm/``),
+each in English and Korean, and unrelated releases of the same publishers (``other/``).
 
 The demo and the replay site serve these texts; the quality benchmark and the tests label them.
 Every text was written for clausewatch from public facts, never copied from an official page.
@@ -33,6 +36,10 @@ class CorpusStatement:
     text: str
     edit_of: str | None = None
     edited: dt.date | None = None
+    #: The series the statement belongs to (its folder's index says), None for releases.
+    series: str | None = None
+    #: What a meeting of the series is called in the demo ("NCG", "SCM").
+    meeting_label: str | None = None
 
     @property
     def paragraphs(self) -> list[str]:
@@ -57,6 +64,8 @@ def _load(folder: str, index: str) -> list[CorpusStatement]:
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read the corpus index {where}: {exc}") from exc
     statements: list[CorpusStatement] = []
+    series = document.get("series")
+    meeting_label = document.get("meeting_label")
     for entry in document["statements"]:
         missing = [name for name in _REQUIRED if not entry.get(name)]
         if missing:
@@ -78,14 +87,32 @@ def _load(folder: str, index: str) -> list[CorpusStatement]:
                 text=text,
                 edit_of=entry.get("edit_of"),
                 edited=_as_date(edited, where) if edited is not None else None,
+                series=series,
+                meeting_label=meeting_label,
             )
         )
     return statements
 
 
+#: The series folders of the corpus, in the order the demo and the replay read them.
+SERIES_FOLDERS = ("ncg", "scm")
+
+
 def load_statements() -> list[CorpusStatement]:
     """The NCG statements and the edited variant; raises InputError if the corpus is broken."""
     return _load("ncg", "statements.yaml")
+
+
+def load_series(folder: str) -> list[CorpusStatement]:
+    """The statements of one series folder (``ncg``, ``scm``); raises InputError if broken."""
+    if folder not in SERIES_FOLDERS:
+        raise InputError(f"no corpus series {folder!r}; known: {', '.join(SERIES_FOLDERS)}")
+    return _load(folder, "statements.yaml")
+
+
+def load_all_series() -> list[CorpusStatement]:
+    """The statements of every series in the corpus; raises InputError if the corpus is broken."""
+    return [s for folder in SERIES_FOLDERS for s in load_series(folder)]
 
 
 def load_other() -> list[CorpusStatement]:
@@ -94,11 +121,19 @@ def load_other() -> list[CorpusStatement]:
 
 
 def get_statement(statement_id: str) -> CorpusStatement:
-    """The NCG statement with this id (e.g. ``ncg-4-en``); raises InputError if there is none."""
-    for statement in load_statements():
+    """The statement with this id (e.g. ``ncg-4-en``, ``scm-56-ko``); raises InputError if none."""
+    for statement in load_all_series():
         if statement.id == statement_id:
             return statement
     raise InputError(f"no corpus statement with id {statement_id!r}")
 
 
-__all__ = ["CorpusStatement", "get_statement", "load_other", "load_statements"]
+__all__ = [
+    "SERIES_FOLDERS",
+    "CorpusStatement",
+    "get_statement",
+    "load_all_series",
+    "load_other",
+    "load_series",
+    "load_statements",
+]

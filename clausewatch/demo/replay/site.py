@@ -360,12 +360,13 @@ class ReplaySite:
 
     @classmethod
     def from_corpus(cls, **options: Any) -> ReplaySite:
-        """The site serving the project's corpus: NCG statements and unrelated releases."""
+        """The site serving the project's corpus: every series' statements and unrelated
+        releases."""
         import importlib
 
         # Imported by name: the corpus package is written alongside the replay.
         corpus = importlib.import_module("clausewatch.demo.corpus")
-        return cls(corpus.load_statements(), unrelated=corpus.load_other(), **options)
+        return cls(corpus.load_all_series(), unrelated=corpus.load_other(), **options)
 
     def _add(self, board: str, st: Any) -> None:
         path, number = path_for(board, st.id, st.title, st.published)
