@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import InputError
+from core.series import builtin_series
 from models import store
 from models.schema import (
     Clause,
@@ -299,6 +300,12 @@ def require_series(session: Session, slug: str) -> Series:
     """The series with ``slug``; raises InputError naming the known series if it is unknown."""
     series = store.get_series(session, slug)
     if series is None:
+        shipped = next((d for d in builtin_series() if d.slug == slug), None)
+        if shipped is not None:
+            # A built-in series gets its row with its first statement; until then it is
+            # known and empty. The stand-in is never added to the session, and id -1
+            # matches no document.
+            return Series(id=-1, slug=shipped.slug, title=shipped.title, rules={})
         known = session.scalars(select(Series.slug).order_by(Series.slug)).all()
         hint = f"; known series: {', '.join(known)}" if known else "; the history has none yet"
         raise InputError(f"unknown series {slug!r}{hint}")

@@ -112,14 +112,6 @@ def series_lexicon(history: History, slug: str | None) -> list[CommitmentDef]:
     return lexicon_for(find_series(history, slug))
 
 
-def seed_builtin_series(history: History) -> None:
-    """Give every built-in series its row, so the analyst commands know it before any of
-    its statements is stored."""
-    with history.sessions.begin() as session:
-        for definition in builtin_series():
-            store.ensure_series(session, definition.slug, definition.title, definition.to_dict())
-
-
 def choices(history: History | None) -> list[str]:
     """Every series slug, built-in first."""
     return [d.slug for d in all_series(history)]
@@ -136,7 +128,6 @@ __all__ = [
     "lexicon_for",
     "read_family",
     "require_series",
-    "seed_builtin_series",
     "series_from_row",
     "series_lexicon",
 ]

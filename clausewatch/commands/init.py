@@ -9,9 +9,7 @@ from core.settings import get_settings
 
 def init() -> None:
     """Create the history database or upgrade it to this version's schema (safe to repeat)."""
-    from models import open_history
     from models.db import head_revision, make_engine, safe_url, upgrade
-    from pipeline.catalog import seed_builtin_series
 
     url = get_settings().resolved_database_url
     engine = make_engine(url)
@@ -19,11 +17,6 @@ def init() -> None:
         before, after = upgrade(engine)
     finally:
         engine.dispose()
-    history = open_history(url)
-    try:
-        seed_builtin_series(history)
-    finally:
-        history.close()
     where = safe_url(url)
     if before is None:
         typer.echo(f"created the history at {where} (schema revision {after})")
