@@ -11,7 +11,6 @@ Everything here is pure: bytes and strings in, values out.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,8 +23,6 @@ from core.charset import decode_text
 from core.errors import ParseError
 from core.language import detect_language
 from scrapers.base import Attachment, Statement
-
-logger = logging.getLogger(__name__)
 
 # Content a browser never shows as statement text: scripts, styles, frames, embedded objects.
 ACTIVE_CONTENT_SELECTORS = (
@@ -152,10 +149,9 @@ _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 def decode_page(body: bytes) -> str:
     """Decode HTML or XML bytes (core/charset.py: BOM, declared charset, UTF-8, damaged
     UTF-8, then a guess, cp949 first), without the control characters no markup may carry."""
-    decoded = decode_text(body)
-    if decoded.replaced:
-        logger.warning("page decoded as %s: %s", decoded.codec, decoded.warning)
-    return _CONTROL_CHARACTERS.sub("", decoded.text).replace("\x0c", " ")
+    # A page is data, not a file someone handed us: its damaged bytes show as U+FFFD in
+    # the stored text (docs/reliability.md) rather than as a warning line per fetch.
+    return _CONTROL_CHARACTERS.sub("", decode_text(body).text).replace("\x0c", " ")
 
 
 def soup_of(body: bytes) -> BeautifulSoup:
