@@ -274,17 +274,33 @@ def _generic(html: str, url: str) -> tuple[str, list[str], date | None]:
     return title, paragraphs, published
 
 
-def extract_statement(
-    body: bytes,
-    url: str,
-    selectors: SiteSelectors,
-    *,
-    canonical_url: str,
-    source: str,
-    attachments: list[Attachment] | None = None,
-) -> Statement:
-    """Site selectors, then the generic extractor; raises ParseError when both find nothing."""
-    html = decode_page(body)
+@dataclass(frozen=True)
+class PageText:
+    """What a page says: title, paragraphs and date (each may be missing) and their sources."""
+
+    title: str
+    paragraphs: list[str]
+    published: date | None
+    provenance: dict[str, str]
+
+
+# A page no adapter knows (a saved file, say): the title element, then the whole body read
+# block by block.
+ANY_PAGE = SiteSelectors(
+    title="title, h1",
+    body="main, article, [role=main], body",
+    paragraphs="h1, h2, h3, h4, h5, h6, p, li, blockquote, td, dd, dt",
+)
+
+
+def read_page(
+    html: str, url: str, selectors: SiteSelectors, *, source: str, need_date: bool = True
+) -> PageText:
+    """Site selectors, then the generic extractor for whatever they missed.
+
+    Raises ParseError only for a page nested too deep for the generic extractor; a missing
+    title, body or date is left empty for the caller to judge.
+    """
     soup = BeautifulSoup(html, "lxml")
     title_el = select_first(soup, selectors.title) if selectors.title else None
     title = " ".join(title_el.get_text(" ", strip=True).split()) if title_el else ""
@@ -308,7 +324,7 @@ def extract_statement(
         paragraphs = paragraphs[1:]
     # The language is detected on the body, so it is as trustworthy as the body.
     provenance["body"] = provenance["language"] = "adapter" if paragraphs else "fallback"
-    if not (title and paragraphs and published):
+    if not (title and paragraphs and (published or not need_date)):
         if _nested_deeper_than(soup, GENERIC_MAX_DEPTH):
             # libxml2, under trafilatura, stops reading at depth 256 and keeps what it had
             # read: a partial statement is worse than none.
@@ -322,18 +338,32 @@ def extract_statement(
         title = title or g_title
         paragraphs = paragraphs or g_paragraphs
         published = published or g_date or parse_date(soup.get_text(" "))
-    if not title or not paragraphs:
+    return PageText(title, paragraphs, published, provenance)
+
+
+def extract_statement(
+    body: bytes,
+    url: str,
+    selectors: SiteSelectors,
+    *,
+    canonical_url: str,
+    source: str,
+    attachments: list[Attachment] | None = None,
+) -> Statement:
+    """Site selectors, then the generic extractor; raises ParseError when both find nothing."""
+    page = read_page(decode_page(body), url, selectors, source=source)
+    if not page.title or not page.paragraphs:
         raise ParseError("no statement title or body found", source=source, url=url)
-    if published is None:
+    if page.published is None:
         raise ParseError("no publication date found", source=source, url=url)
     return Statement(
-        title=title,
-        published=published,
-        language=detect_language(title + " " + " ".join(paragraphs)),
-        paragraphs=paragraphs,
+        title=page.title,
+        published=page.published,
+        language=detect_language(page.title + " " + " ".join(page.paragraphs)),
+        paragraphs=page.paragraphs,
         canonical_url=canonical_url,
         attachments=attachments or [],
-        provenance=provenance,
+        provenance=page.provenance,
     )
 
 

@@ -13,13 +13,12 @@ from typing import Annotated
 import typer
 
 from core.charset import decode_text
-from core.errors import InputError
+from core.errors import InputError, ParseError
 from core.language import Language
 from core.vocabulary import ComparisonKind
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "td", "dd", "dt")
 
 
 class OutputFormat(enum.StrEnum):
@@ -47,26 +46,15 @@ def _decode(data: bytes, path: Path) -> tuple[str, str | None]:
     return decoded.text, decoded.warning
 
 
-def _html_statement(markup: str) -> StatementFile:
-    from bs4 import BeautifulSoup
+def _html_statement(markup: str, path: Path) -> StatementFile:
+    # The scrapers' extractor, so a saved page reads as the same statement as the fetched one.
+    from scrapers.extract import ANY_PAGE, read_page
 
-    soup = BeautifulSoup(markup, "lxml")
-    for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer"]):
-        tag.decompose()
-    title_tag = soup.find("title") or soup.find("h1")
-    title = title_tag.get_text(" ", strip=True) if title_tag else None
-    blocks: list[str] = []
-    for element in soup.find_all(_BLOCKS):
-        # Nested blocks (a <p> inside an <li>) are read once, at the innermost level.
-        if element.find(_BLOCKS):
-            continue
-        text = element.get_text(" ", strip=True)
-        if text:
-            blocks.append(("- " + text) if element.name == "li" else text)
-    if not blocks:
-        body = soup.body or soup
-        blocks = [line.strip() for line in body.get_text("\n").splitlines() if line.strip()]
-    return StatementFile("\n\n".join(blocks), title or None)
+    try:
+        page = read_page(markup, path.resolve().as_uri(), ANY_PAGE, source="file", need_date=False)
+    except ParseError as exc:
+        raise InputError(exc.message, path=str(path)) from exc
+    return StatementFile("\n\n".join(page.paragraphs), page.title or None)
 
 
 def _pdf_statement(data: bytes, path: Path) -> StatementFile:
@@ -111,7 +99,7 @@ def read_statement(path: Path) -> StatementFile:
             typer.echo(f"clausewatch: warning: {path}: {warning}", err=True)
         head = text.lstrip()[:512].lower()
         if path.suffix.lower() in _HTML_SUFFIXES or head.startswith(("<!doctype html", "<html")):
-            statement = _html_statement(text)
+            statement = _html_statement(text, path)
         else:
             statement = StatementFile(text, None)
     if not statement.text.strip():

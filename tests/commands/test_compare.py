@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from clausewatch.cli import app, main
+from clausewatch.commands.compare import read_statement
+from scrapers.base import get_adapter
 from tests.clauses.samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
 
 runner = CliRunner()
@@ -195,3 +197,25 @@ def test_utf8_file_with_one_bad_byte_is_read_as_utf8_and_said_so(tmp_path: Path)
     assert result.stderr.strip().splitlines() == [
         f"clausewatch: warning: {new}: 1 byte not valid utf-8 replaced with U+FFFD"
     ]
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.mark.parametrize(
+    ("source", "page"),
+    [
+        ("us-dod", "ncg-3-release"),
+        ("us-dod", "ncg-5-release-edited"),
+        ("korea-kr", "ncg-3-article"),
+        ("rok-president", "ncg-1-briefing-ko"),
+    ],
+)
+def test_a_saved_page_reads_as_the_scraped_statement(source: str, page: str) -> None:
+    # One HTML extractor: compare reads a saved page with the scrapers' extract.py, so the
+    # banners, "IMMEDIATE RELEASE" and "###" that the scrapers drop are no clauses here either.
+    path = FIXTURES / source / f"{page}.html"
+    url = path.with_suffix(".url").read_text().strip()
+    scraped = get_adapter(source).parse_statement(path.read_bytes(), url)
+    saved = read_statement(path)
+    assert (saved.title, saved.text) == (scraped.title, scraped.text)
