@@ -37,12 +37,15 @@ from __future__ import annotations
 import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from core.errors import InputError
+from core.errors import FetchError, InputError, ParseError
+from scrapers.extract import parse_feed
+from scrapers.statement import Attachment as Attachment
+from scrapers.statement import Statement as Statement
 
 #: The modules holding one adapter each; importing them fills the registry.
 ADAPTER_MODULES: tuple[str, ...] = (
@@ -120,35 +123,6 @@ class ListingItem:
     original_url: str | None = None
 
 
-@dataclass(frozen=True)
-class Attachment:
-    """A file linked from a statement page (PDF, HWP …); read separately from the page."""
-
-    name: str
-    url: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One extracted statement: the text a version is made of, plus its metadata."""
-
-    title: str
-    published: date
-    language: str
-    paragraphs: list[str]
-    canonical_url: str
-    attachments: list[Attachment] = field(default_factory=list)
-    #: Where each of title, date, body and language came from: ``"adapter"`` (the site's
-    #: own selectors or feed) or ``"fallback"`` (the generic extractor, a page-wide scan).
-    provenance: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        """The paragraphs joined by blank lines."""
-        return "\n\n".join(self.paragraphs)
-
-
 class SourceAdapter(ABC):
     """One official site: discovers statement pages and parses them (see module docstring)."""
 
@@ -207,8 +181,6 @@ class SourceAdapter(ABC):
         A feed that cannot be fetched or parsed yields nothing and False, so the caller
         walks the listing instead.
         """
-        from core.errors import FetchError, ParseError
-        from scrapers.extract import parse_feed
 
         try:
             page = client.fetch(feed_url)
@@ -226,7 +198,6 @@ class SourceAdapter(ABC):
 
     def feed_listing(self, host: str) -> Callable[[bytes, str], list[ListingItem]]:
         """A reader of this source's RSS feeds on ``host`` as listing items."""
-        from scrapers.extract import parse_feed
 
         def read(body: bytes, url: str) -> list[ListingItem]:
             return [

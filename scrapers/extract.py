@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup, Tag
 from core.charset import decode_text
 from core.errors import ParseError
 from core.language import detect_language
-from scrapers.base import Attachment, Statement
+from scrapers.statement import Attachment, Statement
 
 # Content a browser never shows as statement text: scripts, styles, frames, embedded objects.
 ACTIVE_CONTENT_SELECTORS = (
