@@ -124,6 +124,42 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+_QUANTITY_KINDS = {
+    "amount": "Amount",
+    "percent": "Percentage",
+    "count": "Count",
+    "deadline": "Deadline",
+    "frequency": "Frequency",
+}
+
+
+def _quantity_line(item: Mapping[str, Any]) -> str:
+    """One changed figure as a line: "Deadline dropped: by 2027", "Frequency: a -> b"."""
+    kind = _QUANTITY_KINDS.get(str(item.get("kind")), str(item.get("kind")).capitalize())
+    status = item.get("status")
+    if status == "dropped":
+        return f"{kind} dropped: {item.get('old')}"
+    if status == "added":
+        return f"{kind} added: {item.get('new')}"
+    return f"{kind} changed: {item.get('old')} -> {item.get('new')}"
+
+
+def _official(person: Any) -> str:
+    if not isinstance(person, Mapping):
+        return str(person)
+    title = person.get("title")
+    return f"{person.get('name')} ({title})" if title else str(person.get("name"))
+
+
+def _participant_line(item: Mapping[str, Any]) -> str:
+    """One side's change of leads: "US lead: A (title) -> B (title), a lower level"."""
+    before = "; ".join(_official(p) for p in item.get("old") or []) or "nobody named"
+    after = "; ".join(_official(p) for p in item.get("new") or []) or "nobody named"
+    level = item.get("level")
+    tail = f", {level} level" if level in ("higher", "lower") else ""
+    return f"{item.get('side')} lead: {before} -> {after}{tail}"
+
+
 def _count_phrase(counts: Sequence[tuple[int, str]], noun: str) -> str:
     """``[(5, "dropped"), (1, "added")]`` → "5 commitments dropped, 1 added"."""
     parts = [(n, verb) for n, verb in counts if n]
@@ -285,6 +321,8 @@ def alert_view(item: OutboxItem) -> dict[str, Any]:
         "retained": retained,
         "phrases_dropped": [p.get("text") for p in phrases if p.get("status") == "dropped"],
         "phrases_added": [p.get("text") for p in phrases if p.get("status") == "added"],
+        "quantities": [_quantity_line(q) for q in comparison.get("quantities") or []],
+        "participants": [_participant_line(p) for p in comparison.get("participants") or []],
         "dropped_clauses": [c.get("old_text") for c in clauses if c.get("status") == "dropped"],
         "added_clauses": [c.get("new_text") for c in clauses if c.get("status") == "added"],
         "modified_clauses": modified,

@@ -303,6 +303,37 @@ class PhraseChange(Base):
     support: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class QuantityChange(Base):
+    """A figure of aligned clauses (amount, count, percent, deadline, frequency) that changed."""
+
+    __tablename__ = "quantity_change"
+    __table_args__ = (UniqueConstraint("comparison_id", "ordinal"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comparison_id: Mapped[int] = mapped_column(ForeignKey("comparison.id", ondelete="CASCADE"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    old_text: Mapped[str | None] = mapped_column(String(500))
+    new_text: Mapped[str | None] = mapped_column(String(500))
+    old_clause: Mapped[int | None] = mapped_column(Integer)
+    new_clause: Mapped[int | None] = mapped_column(Integer)
+
+
+class ParticipantChange(Base):
+    """A side (US, ROK) whose officials leading the meeting changed: who before, who after."""
+
+    __tablename__ = "participant_change"
+    __table_args__ = (UniqueConstraint("comparison_id", "side"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comparison_id: Mapped[int] = mapped_column(ForeignKey("comparison.id", ondelete="CASCADE"))
+    side: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str | None] = mapped_column(String(10))
+    # Each official as {"name", "title", "level", "acting"} (docs/comparison-json.md).
+    old_people: Mapped[list[Any]] = mapped_column(default=list)
+    new_people: Mapped[list[Any]] = mapped_column(default=list)
+
+
 class Subscription(Base):
     """Who gets email about which changes, how severe, and how often."""
 

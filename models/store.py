@@ -32,7 +32,9 @@ from models.schema import (
     Comparison,
     Document,
     FetchHealth,
+    ParticipantChange,
     PhraseChange,
+    QuantityChange,
     Series,
     Source,
     SourceEvent,
@@ -55,6 +57,8 @@ COUNTED_TABLES: tuple[type[Base], ...] = (
     CommitmentMention,
     CommitmentChange,
     PhraseChange,
+    QuantityChange,
+    ParticipantChange,
     Subscription,
     Alert,
 )
@@ -686,6 +690,34 @@ def save_comparison(
                 support=int(item.get("support") or 0),
             )
         )
+    for i, item in enumerate(result.get("quantities") or []):
+        session.add(
+            QuantityChange(
+                comparison_id=new_id,
+                ordinal=i,
+                kind=str(item["kind"]),
+                status=str(item["status"]),
+                old_text=None if item.get("old") is None else str(item["old"])[:500],
+                new_text=None if item.get("new") is None else str(item["new"])[:500],
+                old_clause=item.get("old_clause"),
+                new_clause=item.get("new_clause"),
+            )
+        )
+    sides: set[str] = set()
+    for item in result.get("participants") or []:
+        if str(item["side"]) in sides:
+            continue
+        sides.add(str(item["side"]))
+        session.add(
+            ParticipantChange(
+                comparison_id=new_id,
+                side=str(item["side"]),
+                status=str(item["status"]),
+                level=item.get("level"),
+                old_people=list(item.get("old") or []),
+                new_people=list(item.get("new") or []),
+            )
+        )
     session.flush()
     comparison = session.get(Comparison, new_id)
     assert comparison is not None
@@ -734,6 +766,16 @@ def comparison_dict(session: Session, comparison: Comparison) -> dict[str, Any]:
         .where(PhraseChange.comparison_id == comparison.id)
         .order_by(PhraseChange.id)
     ).all()
+    quantities = session.scalars(
+        select(QuantityChange)
+        .where(QuantityChange.comparison_id == comparison.id)
+        .order_by(QuantityChange.ordinal)
+    ).all()
+    participants = session.scalars(
+        select(ParticipantChange)
+        .where(ParticipantChange.comparison_id == comparison.id)
+        .order_by(ParticipantChange.id)
+    ).all()
 
     def side(v: Version) -> dict[str, Any]:
         n = session.scalar(select(func.count()).where(Clause.version_id == v.id)) or 0
@@ -768,6 +810,27 @@ def comparison_dict(session: Session, comparison: Comparison) -> dict[str, Any]:
             for c in commitments
         ],
         "phrases": [{"text": p.phrase, "status": p.status, "support": p.support} for p in phrases],
+        "quantities": [
+            {
+                "kind": q.kind,
+                "status": q.status,
+                "old": q.old_text,
+                "new": q.new_text,
+                "old_clause": q.old_clause,
+                "new_clause": q.new_clause,
+            }
+            for q in quantities
+        ],
+        "participants": [
+            {
+                "side": p.side,
+                "status": p.status,
+                "level": p.level,
+                "old": list(p.old_people),
+                "new": list(p.new_people),
+            }
+            for p in participants
+        ],
         "summary": dict(comparison.summary),
     }
 

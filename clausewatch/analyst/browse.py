@@ -188,6 +188,14 @@ TABLE_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "Salient phrases one side has and the other lacks.",
         {"support": "How many earlier statements of the series carried the phrase"},
     ),
+    "quantity_change": (
+        "Figures (amounts, counts, percentages, deadlines, frequencies) that changed.",
+        {"kind": "amount, percent, count, deadline or frequency"},
+    ),
+    "participant_change": (
+        "A side whose officials leading the meeting changed.",
+        {"level": "Whether the side's most senior official is higher, lower or the same"},
+    ),
     "version_history": ("View: every version with its document's metadata.", {}),
     "statement_changes": ("View: every comparison with counts of what changed.", {}),
     "commitment_timeline": (

@@ -115,6 +115,30 @@ table.matrix { table-layout: auto; font-size: .9rem; }
 <p>{% for p in c.result.phrases %}<span class="badge b-{{ p.status }}">{{ p.status }}</span> {{ p.text }}{% if p.support %} <span class="muted">(in {{ p.support }} earlier)</span>{% endif %}{% if not loop.last %} · {% endif %}{% endfor %}</p>
 {% endif %}
 
+{% if c.result.get("quantities") %}
+<h3>Figures</h3>
+<table>
+<colgroup><col class="status"><col class="label"><col><col></colgroup>
+<tr><th>status</th><th>kind</th><th>before</th><th>after</th></tr>
+{% for q in c.result.quantities %}
+<tr><td><span class="badge b-{{ q.status }}">{{ q.status }}</span></td><td>{{ q.kind }}</td><td>{{ q.old or "—" }}</td><td>{{ q.new or "—" }}</td></tr>
+{% endfor %}
+</table>
+{% endif %}
+
+{% if c.result.get("participants") %}
+<h3>Who led the meeting</h3>
+<table>
+<colgroup><col class="status"><col class="label"><col><col></colgroup>
+<tr><th>side</th><th>level</th><th>before</th><th>after</th></tr>
+{% for p in c.result.participants %}
+<tr><td>{{ p.side }}</td><td>{{ p.level or "—" }}</td>
+<td>{% for x in p.old %}{{ x.name }}{% if x.title %} <span class="muted">({{ x.title }})</span>{% endif %}{% if not loop.last %}<br>{% endif %}{% else %}—{% endfor %}</td>
+<td>{% for x in p.new %}{{ x.name }}{% if x.title %} <span class="muted">({{ x.title }})</span>{% endif %}{% if not loop.last %}<br>{% endif %}{% else %}—{% endfor %}</td></tr>
+{% endfor %}
+</table>
+{% endif %}
+
 <h3>Clauses, side by side</h3>
 <table>
 <colgroup><col class="status"><col><col></colgroup>

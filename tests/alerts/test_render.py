@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
 
@@ -229,3 +230,32 @@ def test_digest_needs_alerts_and_lists_each() -> None:
     assert mail.subject == "[clausewatch] daily digest for 2025-12-12: 2 changes, 2 high"
     assert mail.html.count("Sources</h2>") == 2
     assert "edited after publication" in mail.text
+
+
+def test_figures_and_leads_are_in_both_parts() -> None:
+    item = ncg_item()
+    comparison = copy.deepcopy(item.comparison)
+    comparison["quantities"] = [
+        {"kind": "deadline", "status": "dropped", "old": "by 2027", "new": None},
+        {"kind": "frequency", "status": "changed", "old": "every six months", "new": "annually"},
+    ]
+    comparison["participants"] = [
+        {
+            "side": "US",
+            "status": "changed",
+            "level": "lower",
+            "old": [{"name": "Cara Abercrombie", "title": "Deputy Under Secretary"}],
+            "new": [{"name": "Robert Soofer", "title": "acting Deputy Assistant Secretary"}],
+        }
+    ]
+    mail = render_alert(replace(item, comparison=comparison))
+    for part in (mail.text, mail.html):
+        assert "Deadline dropped: by 2027" in part
+        assert "Frequency changed: every six months -&gt; annually" in part or (
+            "Frequency changed: every six months -> annually" in part
+        )
+        assert "Robert Soofer (acting Deputy Assistant Secretary)" in part
+        assert "lower level" in part
+    assert mail.text.index("FIGURES") < mail.text.index("WHO LED THE MEETING")
+    assert mail.text.index("WHO LED THE MEETING") < mail.text.index("CLAUSES")
+    assert "FIGURES" not in render_alert(item).text

@@ -140,6 +140,33 @@ def test_report_renders_escaped_with_chart() -> None:
     assert 'id="cmp-7"' in page and "sev-high" in page
 
 
+def test_report_shows_figures_and_leads_escaped() -> None:
+    result = {
+        "kind": "successor",
+        "clauses": [],
+        "commitments": [],
+        "phrases": [],
+        "quantities": [
+            {"kind": "deadline", "status": "dropped", "old": "by <2027>", "new": None},
+        ],
+        "participants": [
+            {
+                "side": "US",
+                "status": "changed",
+                "level": "lower",
+                "old": [{"name": "Cara Abercrombie", "title": "Deputy Under Secretary"}],
+                "new": [{"name": "Robert Soofer", "title": "acting <DAS>"}],
+            }
+        ],
+        "summary": {},
+    }
+    comparison = SeriesComparison(8, "successor", "medium", _row(1, 1), _row(2, 2), result)
+    page = render_report(timeline(), [comparison], None)
+    assert "Figures</h3>" in page and "by &lt;2027&gt;" in page
+    assert "Who led the meeting</h3>" in page and "Robert Soofer" in page
+    assert "acting &lt;DAS&gt;" in page and page.index("Figures") < page.index("Who led")
+
+
 def test_report_without_comparisons_or_statements() -> None:
     empty = Timeline("demo", "Demo", "en", [], [])
     page = render_report(empty, [], None)

@@ -75,6 +75,25 @@ def _result(kind: str = "successor") -> dict[str, Any]:
             },
         ],
         "phrases": [{"text": "joint planning", "status": "dropped", "support": 2}],
+        "quantities": [
+            {
+                "kind": "deadline",
+                "status": "changed",
+                "old": "by mid-2024",
+                "new": "by the end of 2024",
+                "old_clause": 0,
+                "new_clause": 0,
+            }
+        ],
+        "participants": [
+            {
+                "side": "US",
+                "status": "changed",
+                "level": "lower",
+                "old": [{"name": "A", "title": "Under Secretary", "level": 3, "acting": False}],
+                "new": [{"name": "B", "title": "Assistant Secretary", "level": 5, "acting": True}],
+            }
+        ],
         "summary": {"unchanged": 1, "dropped": 1},
     }
 
@@ -152,6 +171,10 @@ def test_same_comparison_twice_is_one_comparison(history: History) -> None:
         assert counts["clause_change"] == 2
         assert counts["commitment_change"] == 1
         assert counts["phrase_change"] == 1
+        assert counts["quantity_change"] == 1 and counts["participant_change"] == 1
+        # Read back in the shape that was written (docs/comparison-json.md).
+        assert stored["quantities"] == _result()["quantities"]
+        assert stored["participants"] == _result()["participants"]
 
 
 def test_series_neighbours_and_translation_partner(history: History) -> None:
