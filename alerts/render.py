@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from core.display import for_terminal, one_line, show_bidi, template_value
 from core.vocabulary import FLAGGED_COMMITMENT_STATUSES, STRENGTH_STATUSES
 from models.outbox import MESSAGE_ID_DOMAIN, HealthItem, OutboxItem, StatementRef
 
@@ -195,8 +196,9 @@ def change_headline(comparison: Mapping[str, Any]) -> str:
 
 
 def _one_line(text: str) -> str:
-    # A scraped title must not smuggle a line break (a new header) into the subject.
-    return " ".join(text.split())
+    # A scraped title must not smuggle a line break (a new header) into the subject, nor a
+    # bidi override that makes the subject read differently from what it says.
+    return show_bidi(one_line(for_terminal(text)))
 
 
 def alert_subject(item: OutboxItem) -> str:
@@ -349,10 +351,13 @@ def _why(item: OutboxItem) -> str:
 @cache
 def _environments() -> tuple[Environment, Environment]:
     loader = PackageLoader("alerts", "templates")
-    html = Environment(loader=loader, autoescape=True, undefined=StrictUndefined)
+    html = Environment(
+        loader=loader, autoescape=True, undefined=StrictUndefined, finalize=template_value
+    )
     text = Environment(
         loader=loader,
         autoescape=False,
+        finalize=template_value,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -8,6 +8,7 @@ import jinja2
 
 from clauses.commitments import evidence_excerpt
 from clauses.compare import ComparisonResult
+from core.display import template_value
 
 _MARKERS = {
     "unchanged": " ",
@@ -44,10 +45,13 @@ def _diff_text(result_diff: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], 
 @cache
 def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     loader = jinja2.PackageLoader("clauses", "templates")
-    html = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+    html = jinja2.Environment(
+        loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, finalize=template_value
+    )
     text = jinja2.Environment(
         loader=loader,
         autoescape=False,
+        finalize=template_value,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -12,11 +12,16 @@ import importlib
 import pkgutil
 import sys
 from importlib.metadata import version as dist_version
+from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import typer
 
 import clausewatch.commands
+from core.display import for_terminal
 from core.errors import ClausewatchError
+from core.redaction import redact
+from core.settings import get_settings
 
 app = typer.Typer(
     name="clausewatch",
@@ -62,9 +67,49 @@ def fail(message: str, code: int) -> None:
     raise SystemExit(code)
 
 
+class TerminalStream:
+    """The output boundary: every text the CLI writes to stdout or stderr passes
+    :func:`core.display.for_terminal` (no escape sequences, no control characters, bidi
+    controls shown) and has the configured passwords masked, whoever printed it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        """Write ``text`` made safe; returns the length asked for, as callers expect."""
+        self._stream.write(redact(for_terminal(text), _configured_secrets()))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _configured_secrets() -> list[str | None]:
+    try:
+        settings = get_settings()
+    except Exception:  # settings that do not load are reported elsewhere, once
+        return []
+    smtp = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    database = urlsplit(settings.database_url).password if settings.database_url else None
+    return [smtp, database]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script; maps errors to exit codes 1 and 2."""
     args = sys.argv[1:] if argv is None else argv
+    if not args or "--help" in args:
+        # Help is our own text, styled by rich: left as it is, colours included.
+        _run(args)
+        return
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalStream(stdout), TerminalStream(stderr)
+    try:
+        _run(args)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run(args: list[str]) -> None:
     try:
         # Standalone mode: typer prints usage errors itself and exits 2.
         app(args=args, prog_name="clausewatch")

@@ -13,6 +13,7 @@ from typing import Any
 
 import jinja2
 
+from core.display import template_value
 from core.vocabulary import COMMITMENT_STATUSES
 from models.analysis import SeriesComparison, Timeline
 
@@ -25,6 +26,7 @@ def _template() -> jinja2.Template:
         loader=jinja2.PackageLoader("clausewatch.analyst", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        finalize=template_value,
     )
     return environment.get_template("report.html.j2")
 

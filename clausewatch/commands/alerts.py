@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from core.display import one_line
 from core.errors import InputError
 from core.language import Language
 from core.settings import get_settings
@@ -227,11 +228,11 @@ def list_(
         when = r.sent_at or r.next_attempt_at or r.created_at
         line = (
             f"#{r.id:<5} {r.status:8} {r.severity:7} {r.email:28} {r.kind:10} "
-            f"{when:%Y-%m-%d %H:%M} tries={r.attempts}  {r.statement}"
+            f"{when:%Y-%m-%d %H:%M} tries={r.attempts}  {one_line(r.statement or '')}"
         )
         typer.echo(line)
         if r.last_error and r.status != "sent":
-            typer.echo(f"        last error: {r.last_error}")
+            typer.echo(f"        last error: {one_line(r.last_error)}")
 
 
 def register(app: typer.Typer) -> None:

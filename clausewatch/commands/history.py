@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from core.display import one_line
+
 if TYPE_CHECKING:
     from clauses import ComparisonResult
     from models.analysis import VersionDetail, VersionRow
@@ -54,7 +56,7 @@ def _row_line(row: VersionRow) -> str:
     published = row.published.isoformat() if row.published else "undated   "
     return (
         f"{published}  {row.language}  v{row.seq} (version {row.version_id})  "
-        f"{row.clauses:>3} clauses  {row.title or '(untitled)'}"
+        f"{row.clauses:>3} clauses  {one_line(row.title or '(untitled)')}"
     )
 
 

@@ -213,3 +213,40 @@ def test_a_non_utf8_address_argument_is_one_line_exit_2(tmp_path: Path) -> None:
     assert out.returncode == 2 and out.stdout == b""
     assert out.stderr.startswith(b"clausewatch: error: not an email address: 'b\\udcff")
     assert out.stderr.count(b"\n") == 1 and b"Traceback" not in out.stderr
+
+
+HOSTILE_TITLE = (
+    "Joint statement\x1b[2J\x1b]52;c;ZXZpbA==\x07 on\r\nforged row\u202egnitats\u202c"
+    "\x9b31m end\x00"
+)
+
+
+def test_hostile_titles_reach_the_terminal_inert() -> None:
+    from alerts.render import render_alert
+    from models import outbox
+
+    assert run("init").returncode == 0
+    history = open_history()
+    try:
+        with history.sessions.begin() as session:
+            outbox.subscribe(session, "analyst@example.org")
+        new = ("https://www.defense.example/hostile", HOSTILE_TITLE, dt.date(2025, 12, 11))
+        add_comparison(history, new=new)
+        with history.sessions() as session:
+            (item,) = outbox.peek_due(session, dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+    finally:
+        history.close()
+    for args in (("history",), ("alerts", "list"), ("changes",)):
+        out = run(*args)
+        assert out.returncode == 0, (args, out.stderr)
+        printed = out.stdout + out.stderr
+        for bad in ("\x1b", "\x07", "\x9b", "\x00", "\r", "52;c;", "\u202e"):
+            assert bad not in printed, (args, repr(bad))
+        if args != ("changes",):
+            # The title stays on its row: no line starts with the forged text.
+            assert not any(line.startswith("forged row") for line in printed.splitlines())
+            assert "<U+202E>gnitats<U+202C>" in printed, args
+    mail = render_alert(item)
+    assert "\n" not in mail.subject and "\x1b" not in mail.subject
+    assert "\u202e" not in mail.html and "&lt;U+202E&gt;" in mail.html
+    assert "\u202e" not in mail.text and "<U+202E>" in mail.text
