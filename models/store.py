@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy import Select, delete, func, or_, select, true, update
 from sqlalchemy import insert as insert_stmt
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -514,6 +514,45 @@ def next_in_series(
         )
         .order_by(Document.published, Document.id)
     ).first()
+
+
+def successor_comparisons(session: Session, series_id: int) -> list[tuple[int, int, Document]]:
+    """(comparison id, old document id, new document) of every successor comparison whose
+    new statement belongs to the series."""
+    old_version, new_version = aliased(Version), aliased(Version)
+    new_doc = aliased(Document)
+    rows = session.execute(
+        select(Comparison.id, old_version.document_id, new_doc)
+        .join(old_version, old_version.id == Comparison.old_version_id)
+        .join(new_version, new_version.id == Comparison.new_version_id)
+        .join(new_doc, new_doc.id == new_version.document_id)
+        .where(Comparison.kind == "successor", new_doc.series_id == series_id)
+        .order_by(Comparison.id)
+    ).all()
+    return [(int(cid), int(old_id), doc) for cid, old_id, doc in rows]
+
+
+def retire_comparison(session: Session, comparison_id: int, reason: str) -> bool:
+    """Retire a comparison that no longer holds; returns True when it was deleted.
+
+    One nobody was told about (no alert sent) is deleted with its derived rows and pending
+    alerts: it is recomputable data. One whose alert already went out is kept as the record
+    of that mail, with its pending alerts cancelled (``failed``, ``reason``).
+    """
+    sent = session.scalar(
+        select(func.count())
+        .select_from(Alert)
+        .where(Alert.comparison_id == comparison_id, Alert.status == "sent")
+    )
+    if sent:
+        session.execute(
+            update(Alert)
+            .where(Alert.comparison_id == comparison_id, Alert.status == "pending")
+            .values(status="failed", last_error=reason)
+        )
+        return False
+    session.execute(delete(Comparison).where(Comparison.id == comparison_id))
+    return True
 
 
 def find_mirror(

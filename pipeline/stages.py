@@ -22,6 +22,8 @@ from models import History, store
 from models.outbox import enqueue_alerts
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from clauses import Encoder
     from models.schema import Document
 
@@ -166,9 +168,7 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
         if latest is None or latest.id != version.id:
             # An older version: its neighbours were compared with the newer one.
             return pairs, series_slug
-        predecessor = store.previous_in_series(session, document) or _other_language_neighbour(
-            document, store.previous_in_series(session, document, any_language=True)
-        )
+        predecessor = _predecessor(session, document)
         if predecessor is not None:
             old = store.latest_version(session, predecessor.id)
             if old is not None:
@@ -190,6 +190,13 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
                 else:
                     pairs.append(_Pair(other.id, version.id, "translation"))
     return pairs, series_slug
+
+
+def _predecessor(session: Session, document: Document) -> Document | None:
+    """The statement a successor comparison pairs ``document`` with, as things stand."""
+    return store.previous_in_series(session, document) or _other_language_neighbour(
+        document, store.previous_in_series(session, document, any_language=True)
+    )
 
 
 def _other_language_neighbour(document: Document, neighbour: Document | None) -> Document | None:
@@ -308,6 +315,10 @@ def compare_version(
         )
         flagged = [c for c in result["commitments"] if c["status"] in FLAGGED_COMMITMENT_STATUSES]
         with history.sessions.begin() as session:
+            if pair.kind == "successor" and not _still_adjacent(session, pair):
+                # A statement between the two was stored while this pair was compared
+                # (out-of-order or racing imports): the pair is stale, never save or alert it.
+                continue
             comparison, created = store.save_comparison(
                 session, pair.old_version_id, pair.new_version_id, result, severity=severity
             )
@@ -329,7 +340,40 @@ def compare_version(
         outcomes.append(
             ComparisonOutcome(comparison.id, pair.kind, severity, created, queued, len(flagged))
         )
+    if series_slug is not None:
+        # After this version's own comparisons are saved: a statement inserted into the
+        # middle of its series replaces the comparison that spanned it. Run by every
+        # compare, so whichever of two racing imports commits last cleans up after both.
+        with history.sessions.begin() as session:
+            version = store.get_version(session, version_id)
+            if version is not None and version.document.series_id is not None:
+                retire_stale_successors(session, version.document.series_id)
     return outcomes
+
+
+def retire_stale_successors(session: Session, series_id: int) -> int:
+    """Retire the series' successor comparisons whose sides are no longer neighbours (a
+    statement was stored between them); returns how many (ADR 0076)."""
+    retired = 0
+    for comparison_id, old_document_id, new_document in store.successor_comparisons(
+        session, series_id
+    ):
+        predecessor = _predecessor(session, new_document)
+        if predecessor is None or predecessor.id != old_document_id:
+            store.retire_comparison(
+                session, comparison_id, "superseded: a statement between was added"
+            )
+            retired += 1
+    return retired
+
+
+def _still_adjacent(session: Session, pair: _Pair) -> bool:
+    old = store.get_version(session, pair.old_version_id)
+    new = store.get_version(session, pair.new_version_id)
+    if old is None or new is None:
+        return False
+    predecessor = _predecessor(session, new.document)
+    return predecessor is not None and predecessor.id == old.document_id
 
 
 def ingest(
