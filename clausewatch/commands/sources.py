@@ -5,8 +5,8 @@ JSON shapes (documented in docs/sources.md):
 
 ``sources --format json``
     ``[{"slug", "hosts", "base_url", "base_urls", "languages", "enabled", "last_success",
-    "last_error"}]`` — ``last_success`` / ``last_error`` come from the database through
-    :func:`source_health` (None until the history has recorded a fetch).
+    "last_error", "health", "health_reason"}]`` — the last four come from the database
+    through :func:`source_health` (None until the history has recorded a fetch or verdict).
 ``fetch --format json``
     ``{"url", "final_url", "source", "title", "published", "language", "paragraphs", "text"}``
 """
@@ -37,6 +37,8 @@ class SourceHealth:
 
     last_success: str | None = None
     last_error: str | None = None
+    health: str | None = None
+    health_reason: str | None = None
 
 
 def source_health() -> dict[str, SourceHealth]:
@@ -55,6 +57,8 @@ def source_health() -> dict[str, SourceHealth]:
                 s.slug: SourceHealth(
                     last_success=s.last_success_at.isoformat() if s.last_success_at else None,
                     last_error=s.last_error,
+                    health=s.health,
+                    health_reason=s.health_reason,
                 )
                 for s in list_sources(session)
             }
@@ -83,6 +87,8 @@ def sources_report() -> list[dict[str, Any]]:
                 "enabled": config.enabled,
                 "last_success": health.last_success,
                 "last_error": health.last_error,
+                "health": health.health,
+                "health_reason": health.health_reason,
             }
         )
     return rows
@@ -115,6 +121,8 @@ def sources(
         typer.echo(f"  hosts         {', '.join(row['hosts'])}")
         typer.echo(f"  last success  {row['last_success'] or '-'}")
         typer.echo(f"  last error    {row['last_error'] or '-'}")
+        if row["health"]:
+            typer.echo(f"  health        {row['health']} ({row['health_reason'] or '-'})")
 
 
 def fetch_statement(url: str, source: str | None = None) -> dict[str, Any]:

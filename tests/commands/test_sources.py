@@ -67,6 +67,7 @@ def test_sources_json_lists_every_source_with_its_base_url(
     assert dod["base_url"].endswith("/www.defense.gov") and dod["base_url"].startswith("http://127")
     assert dod["hosts"] == ["www.defense.gov", "www.war.gov"]
     assert dod["enabled"] is True and dod["last_success"] is None and dod["last_error"] is None
+    assert dod["health"] is None and dod["health_reason"] is None
 
 
 def test_sources_text(tmp_path: Path) -> None:

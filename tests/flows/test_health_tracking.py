@@ -171,3 +171,18 @@ def test_the_first_run_after_a_redesign_tells_the_operator_once(
             "us-dod": ("broken", expected_alerts),
             "rok-mnd": ("broken", expected_alerts),
         }
+
+
+def test_check_sources_is_deployed_daily_with_a_timezone() -> None:
+    import importlib
+    from pathlib import Path
+
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "prefect.yaml").read_text())
+    (deployment,) = [d for d in config["deployments"] if d["name"] == "check-sources"]
+    module, _, name = deployment["entrypoint"].partition(":")
+    assert getattr(importlib.import_module(module), name).name == "check-sources"
+    (schedule,) = deployment["schedules"]
+    assert schedule["timezone"] and schedule["active"] and schedule["cron"].endswith("* * *")
+    assert "healthy, degraded or" in deployment["description"]
