@@ -6,7 +6,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib import resources
 from itertools import pairwise
+
+import yaml
 
 from clauses.modality import TIER_RANK, clause_modality, find_modality, modality_spans
 from clauses.normalize import alias_spans, apply_aliases
@@ -23,218 +26,39 @@ PHRASE_CAP = 6
 # How many words a phrase may run past the length limit to reach the head of its noun.
 HEAD_SLACK = 1
 
-_ENGLISH_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "nor",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "into",
-        "onto",
-        "upon",
-        "about",
-        "over",
-        "under",
-        "between",
-        "among",
-        "through",
-        "during",
-        "within",
-        "without",
-        "against",
-        "toward",
-        "towards",
-        "near",
-        "around",
-        "across",
-        "along",
-        "beyond",
-        "behind",
-        "above",
-        "below",
-        "since",
-        "until",
-        "via",
-        "per",
-        "amid",
-        "despite",
-        "throughout",
-        "than",
-        "then",
-        "that",
-        "this",
-        "these",
-        "those",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "when",
-        "where",
-        "while",
-        "whether",
-        "if",
-        "so",
-        "such",
-        "it",
-        "its",
-        "it's",
-        "they",
-        "them",
-        "their",
-        "theirs",
-        "we",
-        "our",
-        "ours",
-        "us",
-        "he",
-        "she",
-        "his",
-        "her",
-        "i",
-        "you",
-        "your",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "has",
-        "have",
-        "had",
-        "having",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
-        "also",
-        "both",
-        "each",
-        "either",
-        "neither",
-        "all",
-        "any",
-        "some",
-        "other",
-        "another",
-        "not",
-        "no",
-        "only",
-        "very",
-        "more",
-        "most",
-        "same",
-        "further",
-        "again",
-        "there",
-        "here",
-        "two",
-        "sides",
-        "side",
-    ]
-)
-_KOREAN_STOPWORDS = frozenset(
-    [
-        "및",
-        "등",
-        "그리고",
-        "또한",
-        "또",
-        "이",
-        "그",
-        "저",
-        "것",
-        "수",
-        "위한",
-        "위해",
-        "위하여",
-        "통해",
-        "통하여",
-        "대한",
-        "대해",
-        "대하여",
-        "관련",
-        "있는",
-        "있다",
-        "하는",
-        "한다",
-        "했다",
-        "하였다",
-        "하며",
-        "하고",
-        "바",
-        "측",
-        "양측",
-        "양국",
-        "이번",
-        "이를",
-        "이에",
-        "더욱",
-        "계속",
-    ]
-)
-# Particles that attach to Korean nouns; stripping them lets "공동기획을" and "공동기획이"
-# count as the same token. Longest first.
-_KOREAN_PARTICLES = tuple(
-    sorted(
-        [
-            "은",
-            "는",
-            "이",
-            "가",
-            "을",
-            "를",
-            "의",
-            "에",
-            "에서",
-            "에게",
-            "으로",
-            "로",
-            "과",
-            "와",
-            "도",
-            "만",
-            "까지",
-            "부터",
-            "이며",
-            "이고",
-            "에서의",
-            "으로의",
-            "로의",
-            "과의",
-            "와의",
-            "에의",
-        ],
-        key=len,
-        reverse=True,
-    )
-)
+
+@lru_cache(maxsize=1)
+def _word_lists() -> dict[str, tuple[str, ...]]:
+    raw = resources.files("clauses").joinpath("lexicons/phrase-words.yaml").read_text("utf-8")
+    data = yaml.safe_load(raw) or {}
+    return {str(name): tuple(str(word) for word in words) for name, words in data.items()}
+
+
+def _word_list(name: str) -> tuple[str, ...]:
+    return _word_lists()[name]
+
+
+# The word lists live in lexicons/phrase-words.yaml (what each is for is said there).
+_ENGLISH_STOPWORDS = frozenset(_word_list("english_stopwords"))
+_KOREAN_STOPWORDS = frozenset(_word_list("korean_stopwords"))
+# Longest first, so the longest particle that ends a token is stripped.
+_KOREAN_PARTICLES = tuple(sorted(_word_list("korean_particles"), key=len, reverse=True))
+_NUMBER_WORDS = frozenset(_word_list("number_words"))
+_MONTHS = frozenset(_word_list("months"))
+_KOREAN_NUMBER_WORDS = frozenset(_word_list("korean_number_words"))
+_CAPITALISED_MONTHS = frozenset(_word_list("capitalised_months"))
+_KOREAN_STEM_STOPWORDS = frozenset(_word_list("korean_stem_stopwords"))
+_EN_VERBS = frozenset(_word_list("english_verbs"))
+_EN_VERB_OR_NOUN = frozenset(_word_list("english_verb_or_noun"))
+_EN_OTHER_WORDS = frozenset(_word_list("english_other_words"))
+_GENERIC_KEYS = frozenset(_word_list("generic_keys"))
+_EN_PARTICLES = frozenset(_word_list("english_particles"))
+_EN_DETERMINERS = frozenset(_word_list("english_determiners"))
+_EN_CONJUNCTIONS = frozenset(_word_list("english_conjunctions"))
+_EN_NP_PREPOSITIONS = frozenset(_word_list("english_np_prepositions"))
+_KOREAN_FUNCTION_WORDS = frozenset(_word_list("korean_function_words"))
+_KOREAN_TIME_HEADS = frozenset(_word_list("korean_time_heads"))
+_ENGLISH_TIME_HEADS = frozenset(_word_list("english_time_heads"))
 _HANGUL_END = re.compile(r"[\uac00-\ud7a3]$")
 
 
@@ -269,85 +93,6 @@ def content_key(key: str, lang: str) -> str:
     return " ".join(kept) or " ".join(tokens)
 
 
-# Words that count or date things. They change from one meeting to the next ("fifth
-# meeting", "March 14, 2024", "twelve economies"), so no phrase may hold one.
-_NUMBER_WORDS = frozenset(
-    [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-        "hundred",
-        "thousand",
-        "million",
-        "billion",
-        "trillion",
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "fifth",
-        "sixth",
-        "seventh",
-        "eighth",
-        "ninth",
-        "tenth",
-        "eleventh",
-        "twelfth",
-        "thirteenth",
-        "inaugural",
-        "half",
-        "dozen",
-    ]
-)
-_MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
-# The Korean counting words of the same kind ("처음 열린 회의", the first meeting since ...).
-_KOREAN_NUMBER_WORDS = frozenset(
-    ["처음", "첫", "첫째", "둘째", "셋째", "넷째", "다섯째", "하나", "둘", "셋", "넷", "다섯"]
-)
-# "may" is a modality word far more often than a month.
-_CAPITALISED_MONTHS = frozenset(["May"])
-_KOREAN_STEM_STOPWORDS = frozenset(
-    ["위하", "대하", "통하", "관하", "의하", "따르", "있", "없", "하", "되", "것", "수", "등", "및"]
-)
 _KOREAN_DROPPED_TAGS = ("J", "E", "XSV", "XSA", "VCP", "VCN", "SF", "SP", "SS", "SE", "SO", "SW")
 _WORD = re.compile(r"\w+")
 _EOJEOL = re.compile(r"\S+")
@@ -455,178 +200,6 @@ def _english_tokens(text: str) -> list[PhraseToken]:
         position = alias_end
     tokens = _with_english_bounds(_collapse_repeats(tokens), text)
     return _with_barriers(_with_english_roles(tokens, text))
-
-
-# Word classes for the English noun-phrase chunker (ADR 0098). Verbs of joint statements:
-# always verbs, and words that are verbs or nouns by context ("support", "plan", "review").
-_EN_VERBS = frozenset(
-    [
-        "reaffirm",
-        "commit",
-        "agree",
-        "welcome",
-        "note",
-        "discuss",
-        "condemn",
-        "urge",
-        "stress",
-        "express",
-        "assess",
-        "hold",
-        "held",
-        "describe",
-        "affirm",
-        "include",
-        "keep",
-        "continue",
-        "serve",
-        "strengthen",
-        "deepen",
-        "enhance",
-        "maintain",
-        "mobilize",
-        "complete",
-        "establish",
-        "endorse",
-        "identify",
-        "cooperate",
-        "deploy",
-        "publish",
-        "build",
-        "carry",
-        "take",
-        "took",
-        "reinforce",
-        "require",
-        "sustain",
-        "threaten",
-        "violate",
-        "remain",
-        "convene",
-        "attend",
-        "meet",
-        "met",
-        "intend",
-        "seek",
-        "explore",
-        "consult",
-        "integrate",
-        "provide",
-        "ensure",
-        "develop",
-        "conduct",
-        "voice",
-        "cite",
-        "say",
-        "said",
-        "help",
-        "make",
-        "bring",
-        "draw",
-        "align",
-        "speak",
-        "triple",
-        "phase",
-        "limit",
-        "connect",
-        "accelerate",
-        "acknowledge",
-        "stand",
-        "stood",
-        "contribute",
-        "respond",
-        "deter",
-        "defend",
-        "demonstrate",
-        "show",
-        "increase",
-        "expand",
-        "improve",
-        "advance",
-        "pursue",
-        "implement",
-        "create",
-        "become",
-        "reschedule",
-        "sign",
-        "present",
-        "exchange",
-        "highlight",
-        "emphasize",
-        "recognize",
-        "reiterate",
-        "underscore",
-        "pledge",
-        "vow",
-        "aim",
-        "decide",
-        "announce",
-        "invite",
-        "encourage",
-        "oppose",
-        "reject",
-        "ask",
-    ]
-)
-_EN_VERB_OR_NOUN = frozenset(
-    [
-        "support",
-        "plan",
-        "work",
-        "report",
-        "review",
-        "visit",
-        "launch",
-        "share",
-        "exercise",
-        "train",
-        "design",
-        "form",
-        "lead",
-        "call",
-        "return",
-        "cut",
-        "set",
-        "chair",
-        "co-chair",
-        "focus",
-        "progress",
-        "need",
-        "use",
-        "end",
-        "result",
-        "change",
-        "phase",
-    ]
-)
-_EN_OTHER_WORDS = frozenset(["how", "why", "together", "again", "still", "including", "such"])
-_GENERIC_KEYS = frozenset(
-    [
-        "work",
-        "progress",
-        "status",
-        "way",
-        "step",
-        "effort",
-        "issue",
-        "matter",
-        "area",
-        "진전",
-        "작업",
-        "상황",
-        "방안",
-        "분야",
-        "문제",
-        "노력",
-        "결과",
-    ]
-)
-_EN_PARTICLES = frozenset(["out", "up", "down", "off"])
-_EN_DETERMINERS = frozenset(["a", "an", "the", "its", "their", "our"])
-_EN_CONJUNCTIONS = frozenset(["and", "or"])
-# Prepositions that build a noun phrase ("end of the regime", "visibility on and around the
-# peninsula", "cooperation between Russia and the DPRK"); any other ends it.
-_EN_NP_PREPOSITIONS = frozenset(["of", "on", "around", "between", "among", "against", "in"])
 
 
 def _verb_forms(word: str) -> list[str]:
@@ -793,29 +366,6 @@ _KOREAN_PUNCTUATION_TAGS = ("SF", "SP", "SS", "SE", "SO", "SW")
 # a case particle inside, means the words span a clause, not a constituent.
 _KOREAN_NOMINAL = ("NN", "NR", "NP", "XSN", "XR", "SL", "SH", "SN", "XPN")
 _KOREAN_ADJECTIVAL = ("VA", "XSA", "VCP")
-# Nouns of time and quantity that place or count a thing, never name it ("최근", "다음").
-_KOREAN_FUNCTION_WORDS = frozenset(
-    [
-        "최근",
-        "다음",
-        "지난",
-        "모든",
-        "각",
-        "여러",
-        "이번",
-        "당초",
-        "데",
-        "이후",
-        "이전",
-        "동안",
-        "이러한",
-        "그러한",
-        "해당",
-    ]
-)
-# Nouns of time: a phrase headed by one says when, not what ("상호 편리한 시기").
-_KOREAN_TIME_HEADS = frozenset(["시기", "때", "날", "시점", "기간"])
-_ENGLISH_TIME_HEADS = frozenset(["day", "time", "date", "year", "month", "week", "period"])
 
 
 def _korean_role(tags: Sequence[str], form: str) -> str:
