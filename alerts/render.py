@@ -148,8 +148,10 @@ def _quantity_line(item: Mapping[str, Any]) -> str:
 def _official(person: Any) -> str:
     if not isinstance(person, Mapping):
         return str(person)
-    title = person.get("title")
-    return f"{person.get('name')} ({title})" if title else str(person.get("name"))
+    name, title = person.get("name"), person.get("title")
+    if not name:
+        return str(title or "an official")
+    return f"{name} ({title})" if title else str(name)
 
 
 def _participant_line(item: Mapping[str, Any]) -> str:

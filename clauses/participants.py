@@ -221,8 +221,35 @@ def _english_names(text: str) -> list[tuple[int, int]]:
     return [(run[0].start(), run[-1].end()) for run in runs if 2 <= len(run) <= 3]
 
 
+# A title standing for its holder when the statement names nobody: "co-chaired by the Deputy
+# Under Secretary of Defense", "led by an Acting Deputy Assistant Secretary".
+_EN_TITLE = re.compile(
+    r"(?:(?:U\.S\.|ROK|[Aa]cting|Principal)\s)*"
+    r"(?:(?:Deputy|Under|Assistant|Vice|Principal)\s)*"
+    r"(?:Secretary|Minister|National Security Advisor|Coordinator|Director-General)"
+    r"(?:\s(?:of|for)\s[A-Z][\w-]*(?:\s(?:and\s)?[A-Z][\w-]*)*)?"
+)
+
+
+def _english_titles(text: str) -> list[Participant]:
+    people: list[Participant] = []
+    for match in _EN_TITLE.finditer(text):
+        title = match.group(0)
+        people.append(
+            Participant("", title, _level(title, "en"), bool(_ACTING.search(title)), None)
+        )
+    return people
+
+
 def _english_people(text: str) -> list[Participant]:
     names = _english_names(text)
+    if not names:
+        people_by_title = _english_titles(text)
+        sides = [_side_of(p.title) for p in people_by_title]
+        return [
+            Participant(p.name, p.title, p.level, p.acting, side)
+            for p, side in zip(people_by_title, sides, strict=True)
+        ]
     people: list[Participant] = []
     cursor = 0
     for index, (start, end) in enumerate(names):

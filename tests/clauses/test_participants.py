@@ -82,3 +82,18 @@ def test_same_people_same_titles_is_no_change_and_languages_are_not_mixed() -> N
     assert compare_participants(_clauses(text), _clauses(text), "en", "en") == []
     korean = _clauses("회의는 리 하먼 미국 에너지부 차관보가 주재했다.")
     assert compare_participants(_clauses(text), korean, "en", "ko") == []
+
+
+def test_titles_stand_for_officials_the_statement_does_not_name() -> None:
+    old = _clauses(
+        "The meeting was co-chaired by the Deputy Under Secretary of Defense for Policy and "
+        "the ROK Deputy Minister for National Defense Policy."
+    )
+    new = _clauses(
+        "The meeting was led by an Acting Deputy Assistant Secretary of Defense and the ROK "
+        "Deputy Minister for National Defense Policy."
+    )
+    changes = compare_participants(old, new, "en", "en")
+    assert [(c.side, c.status, c.level) for c in changes] == [("US", "changed", "lower")]
+    assert [p.title for p in changes[0].new] == ["Acting Deputy Assistant Secretary of Defense"]
+    assert changes[0].new[0].acting
