@@ -94,9 +94,9 @@ def lexicon_for(
 ) -> list[CommitmentDef]:
     """The commitments to look for in a series' statements.
 
-    A defined series gets exactly its families' commitments (none: phrase and quantity
-    flags only). A statement of no series, or of a series the history names but no longer
-    defines, is read with every bundled family, as before series were data.
+    A defined series gets exactly its families' commitments (none: phrase flags only).
+    A statement of no series, or of a series the history names but no longer defines, is
+    read with every bundled family, as before series were data.
     """
     if definition is None:
         return load_lexicons()

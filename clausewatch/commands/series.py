@@ -113,7 +113,7 @@ def list_series(
             label = "any language" if lang == "*" else lang
             typer.echo(f"  keywords ({label})  {', '.join(words)}")
         typer.echo(f"  languages  {', '.join(row['languages']) or 'any'}")
-        typer.echo(f"  lexicons   {', '.join(row['lexicons']) or 'none (phrases and quantities)'}")
+        typer.echo(f"  lexicons   {', '.join(row['lexicons']) or 'none (phrase changes only)'}")
 
 
 @series_app.command("add")

@@ -62,7 +62,7 @@ def test_add_edit_list_export_import_remove(
     assert cli(capsys, "series", "edit", "trilateral", "--no-lexicon")[0] == 0
     text = cli(capsys, "series", "list")[1]
     assert "trilateral  US–Japan–ROK trilateral statements  (user)" in text
-    assert "none (phrases and quantities)" in text
+    assert "none (phrase changes only)" in text
 
     exported = tmp_path / "series.yaml"
     assert cli(capsys, "series", "export", "--out", str(exported))[0] == 0
