@@ -475,6 +475,7 @@ class _Side:
     padded: str
     content_padded: str
     keys: frozenset[str]
+    texts: list[str]
 
     @classmethod
     def of(cls, clauses: Sequence[Clause], lang: str) -> _Side:
@@ -484,7 +485,7 @@ class _Side:
             _padded([t.key for t in ts if not t.stop and t.kind != "modality"]) for ts in tokens
         )
         keys = frozenset(t.key for ts in tokens for t in ts)
-        return cls(tokens, padded, content_padded, keys)
+        return cls(tokens, padded, content_padded, keys, [c.text for c in clauses])
 
 
 @dataclass
@@ -556,6 +557,32 @@ def _counterpart_keys(
         for index in mine:
             keys[index] = keys.get(index, frozenset()) | words
     return keys
+
+
+_OPENING = "([{「『"
+_CLOSING = ")]}」』"
+
+
+def _span_text(text: str, start: int, end: int) -> str | None:
+    """The published span of a phrase, its brackets closed; None when it cuts a bracket.
+
+    "conventional-nuclear integration (CNI" takes the ")" that follows it; a span that
+    opens or closes a bracket it does not hold the other half of is no phrase.
+    """
+    span = text[start:end]
+    depth = 0
+    for char in span:
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth -= 1
+            if depth < 0:
+                return None
+    if depth == 0:
+        return span
+    if depth == 1 and end < len(text) and text[end] in _CLOSING:
+        return text[start : end + 1]
+    return None
 
 
 def _is_constituent(window: Sequence[PhraseToken]) -> bool:
@@ -655,6 +682,8 @@ def _candidates(
                 novel = sum(1 for a, b in pairs if f" {a} {b} " not in other.content_padded)
                 if novel * 2 <= len(pairs):
                     continue
+                if _span_text(side.texts[index], tokens[start].start, tokens[end - 1].end) is None:
+                    continue
                 candidate = _Candidate(index, start, end, keys, len(content_keys), novel, names)
                 candidate.support = _support(keys, history)
                 found.append(candidate)
@@ -704,10 +733,13 @@ def _select(
             continue
         seen.add(candidate.keys)
         tokens = side.tokens[candidate.clause]
-        text = clauses[candidate.clause].text[
-            tokens[candidate.start].start : tokens[candidate.end - 1].end
-        ]
-        chosen.append((text, candidate.support))
+        text = _span_text(
+            clauses[candidate.clause].text,
+            tokens[candidate.start].start,
+            tokens[candidate.end - 1].end,
+        )
+        if text is not None:
+            chosen.append((text, candidate.support))
     return chosen
 
 

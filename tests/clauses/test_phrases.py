@@ -13,6 +13,7 @@ from clauses.phrases import (
     PhraseToken,
     _clause_tokens,
     _is_constituent,
+    _span_text,
     commitment_phrase,
     phrase_tokens,
     strength_phrase_changes,
@@ -367,3 +368,22 @@ def test_phrases_leave_out_leads_and_flagged_commitments(lang: str) -> None:
     for phrase in result.phrases:
         assert not any(phrase.text in text for text in evidence), phrase.text
         assert not any(name in phrase.text for name in people), phrase.text
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        # a bracket the span opens is closed by the character after it
+        ("integration (CNI) and", 0, 16, "integration (CNI)"),
+        # a span that cuts a bracket open with no closing next is no phrase
+        ("integration (CNI and more)", 0, 16, None),
+        # a span that closes a bracket it did not open is no phrase
+        ("(CNI) exercises", 1, 15, None),
+        ("핵·재래식 통합(CNI)을", 0, 12, "핵·재래식 통합(CNI)"),
+        ("plain words", 0, 11, "plain words"),
+    ],
+)
+def test_a_phrase_never_cuts_a_bracket(
+    text: str, start: int, end: int, expected: str | None
+) -> None:
+    assert _span_text(text, start, end) == expected
