@@ -113,9 +113,6 @@ class AlertStatus(enum.StrEnum):
     failed = "failed"
 
 
-ALERT_STATUSES: tuple[str, ...] = tuple(status.value for status in AlertStatus)
-
-
 class Verdict(enum.StrEnum):
     """A source's health, in rising order of trouble (scrapers/health.py, ADR 0100)."""
 

@@ -491,19 +491,6 @@ def _phrase_rows(session: Session, documents: list[TimelineDocument]) -> list[Ti
     return rows
 
 
-def series_languages(session: Session, series: str) -> list[str]:
-    """The languages the series' statements are stored in; raises InputError if unknown."""
-    found = require_series(session, series)
-    return list(
-        session.scalars(
-            select(Document.language)
-            .where(Document.series_id == found.id)
-            .distinct()
-            .order_by(Document.language)
-        )
-    )
-
-
 def series_comparisons(
     session: Session,
     series: str,

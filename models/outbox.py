@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from core.vocabulary import ALERT_STATUSES, DIGESTS, SEVERITIES
+from core.vocabulary import DIGESTS, SEVERITIES
 from models.schema import (
     Alert,
     Capture,
@@ -617,12 +617,4 @@ def list_alerts(
                 message_id=alert.message_id,
             )
         )
-    return out
-
-
-def count_alerts(session: Session) -> dict[str, int]:
-    """How many alerts are in each status."""
-    out = dict.fromkeys(ALERT_STATUSES, 0)
-    for status, n in session.execute(select(Alert.status, func.count()).group_by(Alert.status)):
-        out[str(status)] = int(n)
     return out

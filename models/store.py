@@ -902,18 +902,6 @@ def list_comparisons(
 # -- history ----------------------------------------------------------------------------
 
 
-def list_documents(
-    session: Session, *, series: str | None = None, source: str | None = None
-) -> list[Document]:
-    """Documents by publication date (then id), optionally one series or source."""
-    stmt = select(Document).order_by(Document.published, Document.id)
-    if series is not None:
-        stmt = stmt.join(Series, Series.id == Document.series_id).where(Series.slug == series)
-    if source is not None:
-        stmt = stmt.join(Source, Source.id == Document.source_id).where(Source.slug == source)
-    return list(session.scalars(stmt))
-
-
 def document_versions(session: Session, document_id: int) -> list[Version]:
     """Every version of a document, oldest first."""
     return list(

@@ -18,6 +18,7 @@ from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from core.errors import FetchError, ParseError
 from models import store
+from models.analysis import version_rows
 from models.schema import Capture, Source
 from pipeline import stages, tracking
 
@@ -59,10 +60,12 @@ def track(sources: list[str]) -> tuple[list[tuple[str, str, dt.date | None]], li
 def history_rows() -> list[tuple[str, str, dt.date | None, str]]:
     rows = []
     with tracking.TrackingRun() as run, run.history.sessions() as session:
-        for document in store.list_documents(session):
-            latest = store.latest_version(session, document.id)
+        # What `clausewatch history` lists, and the newest version of each document.
+        for row in version_rows(session):
+            latest = store.latest_version(session, row.document_id)
             assert latest is not None
-            rows.append((document.source.slug, document.language, document.published, latest.text))
+            if latest.id == row.version_id:
+                rows.append((row.source, row.language, row.published, latest.text))
     return rows
 
 
