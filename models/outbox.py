@@ -145,8 +145,9 @@ def subscribe(
         row.commitment_keys = keys
         row.languages = wanted
         row.digest = digest
+        # An operator stays one through updates, but not through an unsubscribe.
+        row.operator = operator or (row.active and row.operator)
         row.active = True
-        row.operator = row.operator or operator
         session.flush()
     return _subscription_info(row), new_id is not None
 

@@ -134,3 +134,20 @@ def test_unsubscribe_cancels_pending_alerts(history: History) -> None:
         assert outbox.peek_due(session, dt.datetime.now(dt.UTC)) == []
         assert outbox.list_subscriptions(session) == []
     assert (alert.status, alert.last_error) == ("failed", "unsubscribed before delivery")
+
+
+def test_operator_flag_survives_updates_but_not_an_unsubscribe(history: History) -> None:
+    def operator() -> bool:
+        with history.sessions() as session:
+            (info,) = outbox.list_subscriptions(session)
+        return info.operator
+
+    with history.sessions.begin() as session:
+        outbox.subscribe(session, "ops@example.org", operator=True)
+    with history.sessions.begin() as session:
+        outbox.subscribe(session, "ops@example.org", min_severity="high")
+    assert operator()
+    with history.sessions.begin() as session:
+        outbox.unsubscribe(session, "ops@example.org")
+        outbox.subscribe(session, "ops@example.org")
+    assert not operator()
