@@ -14,6 +14,12 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+#: Defaults shared with the clients that take these values as arguments.
+DEFAULT_USER_AGENT = "clausewatch/0.1 (+statement change tracking; contact: operator)"
+DEFAULT_RATE_LIMIT_PER_HOST = 1.0
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+DEFAULT_FETCH_DEADLINE = 180.0
+
 
 def default_data_dir() -> Path:
     """The per-user data directory: ``$XDG_DATA_HOME/clausewatch`` or ``~/.local/share``."""
@@ -43,11 +49,11 @@ class Settings(BaseSettings):
 
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     sources_file: Path | None = None
-    user_agent: str = "clausewatch/0.1 (+statement change tracking; contact: operator)"
-    rate_limit_per_host: float = 1.0
-    max_body_bytes: int = 10 * 1024 * 1024
+    user_agent: str = DEFAULT_USER_AGENT
+    rate_limit_per_host: float = DEFAULT_RATE_LIMIT_PER_HOST
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     # Seconds one fetch may take in all: robots.txt, every attempt and retry wait (ADR 0034).
-    fetch_deadline: float = Field(default=180.0, gt=0)
+    fetch_deadline: float = Field(default=DEFAULT_FETCH_DEADLINE, gt=0)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod
@@ -71,5 +77,9 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once; tests call ``get_settings.cache_clear()``."""
+    """The process-wide settings, read once; only the edges (clausewatch/, flows/) call it.
+
+    Everything below the edges takes the settings, or the values it needs, as arguments.
+    Tests call ``get_settings.cache_clear()`` after changing the environment.
+    """
     return Settings()

@@ -12,17 +12,18 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 
 from alerts.deliver import DeliveryReport, deliver_pending
-from core.settings import get_settings
+from flows.settings import flow_settings
 from models import open_history
 
 
 @task(name="send-due-alerts")
 def send_due_alerts(dry_run: bool = False) -> dict[str, Any]:
     """Claim, render and send due alerts; returns the delivery report as JSON data."""
-    history = open_history()
+    settings = flow_settings()
+    history = open_history(settings.resolved_database_url)
     try:
         report: DeliveryReport = deliver_pending(
-            history, get_settings(), now=dt.datetime.now(dt.UTC), dry_run=dry_run
+            history, settings, now=dt.datetime.now(dt.UTC), dry_run=dry_run
         )
     finally:
         history.close()

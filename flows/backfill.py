@@ -18,6 +18,7 @@ from prefect.artifacts import create_table_artifact
 from pydantic import Field
 
 from flows.forms import ALL_SERIES, SeriesChoice
+from flows.settings import flow_settings
 from flows.track import track_sources
 from pipeline import tracking
 from pipeline.tracking import RunReport
@@ -70,7 +71,9 @@ def backfill(
     """
     logger = get_run_logger()
     only = None if series == ALL_SERIES else series
-    sources, start, end = tracking.check_backfill(source, since, until, only)
+    sources, start, end = tracking.check_backfill(
+        source, since, until, only, database_url=flow_settings().resolved_database_url
+    )
     logger.info(
         "backfill of %s from %s to %s%s%s",
         source,

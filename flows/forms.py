@@ -15,6 +15,7 @@ from pydantic import GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from flows.settings import flow_settings
 from pipeline import tracking
 
 #: The choice meaning "every tracked series".
@@ -23,7 +24,7 @@ ALL_SERIES = "all"
 
 def series_choices() -> list[str]:
     """The ``series`` drop-down: "all", then every series (built-in and the history's)."""
-    return [ALL_SERIES, *tracking.known_series()]
+    return [ALL_SERIES, *tracking.known_series(database_url=flow_settings().resolved_database_url)]
 
 
 class _OfferEverySeries:

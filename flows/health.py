@@ -13,6 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
+from flows.settings import flow_settings
 from pipeline import health, tracking
 from pipeline.tracking import TrackingRun
 
@@ -20,7 +21,7 @@ from pipeline.tracking import TrackingRun
 @task(name="check-source", task_run_name="check {source}", cache_policy=NO_CACHE)
 def check_source(run: TrackingRun, source: str) -> health.SourceCheck:
     """Fetch one source's listing and newest statement, judge and record the verdict."""
-    return health.check_source(source, run.client, run.history)
+    return health.check_source(source, run.client, run.history, sources=run.sources)
 
 
 SOURCES = Field(
@@ -38,8 +39,9 @@ def check_sources(sources: list[str] | None = SOURCES) -> list[dict[str, Any]]:
     outbox); a source that stays broken sends nothing more. Artifacts: the check table.
     The run fails when any source is not healthy, so the UI shows it at a glance.
     """
-    slugs = tracking.select_sources(sources)
-    with TrackingRun() as run:
+    settings = flow_settings()
+    with TrackingRun(settings) as run:
+        slugs = tracking.select_sources(sources, run.sources)
         checks = [check_source(run, slug) for slug in slugs]
     create_table_artifact(
         key="source-health",

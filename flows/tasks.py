@@ -79,3 +79,15 @@ def judge_health(run: TrackingRun, source: str, since: dt.datetime) -> dict[str,
         if check is None
         else {"source": source, "verdict": str(check.verdict), "reason": check.reason}
     )
+
+
+#: The tracking loop's stages as tasks: discovery and fetches submitted to the task runner.
+TASK_STAGES = tracking.Stages(
+    discover=discover.submit,
+    fetch=fetch.submit,
+    extract=extract,
+    store=store,
+    compare=compare,
+    flagged_changes=flagged_changes,
+    record_status=record_status,
+)

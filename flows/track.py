@@ -5,7 +5,8 @@ every page fetched concurrently, the polite client's process-wide limiter keepin
 at its rate (ADR 0072) — and the history stages funnel — statements are stored and
 compared one by one, oldest first, so a series is compared in publication order whatever
 the order pages arrived in, and a killed run followed by a new one leaves the history a
-single clean run would.
+single clean run would. That order is ``pipeline.tracking.track``; this flow hands it the
+stages as Prefect tasks and writes the artifacts.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from pydantic import Field
 
 from flows import tasks
 from flows.forms import ALL_SERIES, SeriesChoice
+from flows.settings import flow_settings
 from pipeline import tracking
-from pipeline.stages import ComparisonOutcome, StatementInput
-from pipeline.tracking import RunReport, SourceCounts, TrackingFailed, TrackingRun, error_line
+from pipeline.tracking import RunReport, TrackingFailed, TrackingRun
+from scrapers.sources import load_sources
 
 
 def track_sources(
@@ -35,89 +37,19 @@ def track_sources(
 ) -> RunReport:
     """Run every stage for ``sources`` over the window (inside a flow); raises TrackingFailed
     when every source failed, after the artifacts are written."""
-    logger = get_run_logger()
-    report = RunReport(since, until)
     started = dt.datetime.now(dt.UTC)
-    statements: list[tuple[str, StatementInput]] = []
-    healing: list[int] = []
-    with TrackingRun() as run:
-        discovered = {s: tasks.discover.submit(run, s, since, until, use_wayback) for s in sources}
-        fetches: dict[str, list[Any]] = {}
-        for source, future in discovered.items():
-            counts = report.counts[source] = SourceCounts(source)
-            try:
-                items = future.result()
-            except Exception as exc:
-                counts.error = error_line(exc)
-                counts.errors += 1
-                logger.warning("%s: discovery failed: %s", source, counts.error)
-                continue
-            items = tracking.series_candidates(run, items, series)
-            counts.discovered = len(items)
-            logger.info(
-                "%s: %d statement pages listed from %s to %s", source, len(items), since, until
-            )
-            fetches[source] = [tasks.fetch.submit(run, item) for item in items]
-
-        for source, futures in fetches.items():
-            counts = report.counts[source]
-            last_error = None
-            for future in futures:
-                try:
-                    page = future.result()
-                    if page.not_modified:
-                        counts.not_modified += 1
-                        if page.version_id is not None:
-                            healing.append(page.version_id)
-                        continue
-                    counts.fetched += 1
-                    statement = tasks.extract(run, page, series)
-                except Exception as exc:
-                    counts.errors += 1
-                    last_error = error_line(exc)
-                    logger.warning("%s: %s", source, last_error)
-                    continue
-                if statement is not None and tracking.in_window(statement, since, until):
-                    statements.append((source, statement))
-            if futures and counts.errors == len(futures):
-                counts.error = f"every page failed; last: {last_error}"
-            logger.info(
-                "%s: %d fetched, %d not modified, %d errors",
-                source,
-                counts.fetched,
-                counts.not_modified,
-                counts.errors,
-            )
-
-        outcomes: list[ComparisonOutcome] = []
-        for version_id in healing:
-            outcomes += tasks.compare(run, version_id, lexical)
-        by_url = {statement.url: source for source, statement in statements}
-        ordered = tracking.chronological(s for _, s in statements)
-        for number, statement in enumerate(ordered, 1):
-            counts = report.counts[by_url[statement.url]]
-            try:
-                stored = tasks.store(run, statement)
-                outcomes += tasks.compare(run, stored.version_id, lexical)
-            except Exception as exc:
-                counts.errors += 1
-                logger.error("%s: storing %s failed: %s", counts.source, statement.url, exc)
-                continue
-            if stored.new_version:
-                counts.new_versions += 1
-                report.added.append(tracking.added_row(statement, stored))
-            logger.info(
-                "stored %d/%d: %s (%s)%s",
-                number,
-                len(ordered),
-                statement.title,
-                statement.published,
-                " — new version" if stored.new_version else "",
-            )
-        report.flagged = tasks.flagged_changes(run, outcomes)
-        report.unmatched = list(run.unmatched)
-        for source, counts in report.counts.items():
-            tasks.record_status(run, source, counts.error)
+    with TrackingRun(flow_settings()) as run:
+        report = tracking.track(
+            run,
+            sources,
+            since,
+            until,
+            lexical=lexical,
+            series=series,
+            use_wayback=use_wayback,
+            stages=tasks.TASK_STAGES,
+            log=get_run_logger(),
+        )
         health = tracking.health_rows(run.history, started)
         verdicts = [
             judged
@@ -156,8 +88,6 @@ def track_sources(
         markdown=tracking.flagged_markdown(report),
         description=f"{len(report.flagged)} flagged commitment changes",
     )
-    totals = report.totals()
-    logger.info("done: %s", ", ".join(f"{k} {v}" for k, v in totals.items()))
     if report.all_failed:
         raise TrackingFailed(report)
     return report
@@ -200,9 +130,13 @@ def track_statements(
     One failing source does not stop the others; the run fails only when every source
     failed. Artifacts: per-source counts and the flagged commitment changes with evidence.
     """
-    slugs = tracking.select_sources(sources)
+    slugs = tracking.select_sources(sources, load_sources(flow_settings().sources_file))
     window = tracking.tracking_window(since, until)
-    only = None if series == ALL_SERIES else tracking.check_series(series)
+    only = (
+        None
+        if series == ALL_SERIES
+        else tracking.check_series(series, database_url=flow_settings().resolved_database_url)
+    )
     return track_sources(slugs, *window, lexical=lexical, series=only)
 
 

@@ -33,15 +33,12 @@ def _require_sqlite_file(url: str) -> None:
         raise ConfigError(f"no history at {parsed.database}: run `clausewatch init` first")
 
 
-def open_history(url: str | None = None, *, check: bool = True) -> History:
-    """Open the history at ``url`` (default: the settings'); raises ConfigError if unusable.
+def open_history(url: str, *, check: bool = True) -> History:
+    """Open the history at ``url`` (``settings.resolved_database_url`` at the edges); raises
+    ConfigError if unusable.
 
     With ``check`` the database must be reachable and at this code's migration head.
     """
-    if url is None:
-        from core.settings import get_settings
-
-        url = get_settings().resolved_database_url
     if check:
         _require_sqlite_file(url)
     engine = make_engine(url)

@@ -16,11 +16,12 @@ by the first run after it, not only by the daily check.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import ClausewatchError, FetchError, ParseError, RefusedError
+from core.settings import Settings
 from core.vocabulary import Verdict
 from models import History, store
 from models.outbox import enqueue_health_alerts
@@ -36,6 +37,7 @@ from scrapers.health import (
     verdict,
 )
 from scrapers.http import PoliteClient
+from scrapers.sources import SourceConfig
 
 
 @dataclass
@@ -141,12 +143,14 @@ def check_source(
     client: PoliteClient,
     history: History | None = None,
     *,
+    sources: Mapping[str, SourceConfig] | None = None,
     now: dt.datetime | None = None,
 ) -> SourceCheck:
-    """Fetch ``slug``'s first listing page and newest statement, judge them and (with a
-    history) record the facts and the verdict, queuing operator alerts on a change."""
+    """Fetch ``slug``'s first listing page and newest statement (at the base URLs of
+    ``sources``; None: the live sites), judge them and (with a history) record the facts and
+    the verdict, queuing operator alerts on a change."""
     now = now or dt.datetime.now(dt.UTC)
-    adapter = get_adapter(slug)
+    adapter = get_adapter(slug, sources)
     check = SourceCheck(slug)
     facts: list[dict[str, Any]] = []
     url, read = adapter.listing_probe()
@@ -326,28 +330,34 @@ def judge_run(
 
 
 def check_sources(
-    slugs: Sequence[str], client: PoliteClient, history: History | None = None
+    slugs: Sequence[str],
+    client: PoliteClient,
+    history: History | None = None,
+    *,
+    sources: Mapping[str, SourceConfig] | None = None,
 ) -> list[SourceCheck]:
     """Check each source in turn (see :func:`check_source`)."""
-    return [check_source(slug, client, history) for slug in slugs]
+    return [check_source(slug, client, history, sources=sources) for slug in slugs]
 
 
-def run_checks(names: Sequence[str] | None = None) -> list[SourceCheck]:
-    """Check the named sources (default: every enabled one) with the configured client,
-    recording into the history when there is one; raises InputError for an unknown name."""
+def run_checks(settings: Settings, names: Sequence[str] | None = None) -> list[SourceCheck]:
+    """Check the named sources (default: every enabled one) with a client built from
+    ``settings``, recording into the history when there is one; raises InputError for an
+    unknown name."""
     from core.errors import ConfigError
     from models import open_history
     from pipeline.tracking import select_sources
-    from scrapers.sources import source_hosts
+    from scrapers.sources import load_sources, source_hosts
 
-    slugs = select_sources(names)
+    sources = load_sources(settings.sources_file)
+    slugs = select_sources(names, sources)
     try:
-        history: History | None = open_history()
+        history: History | None = open_history(settings.resolved_database_url)
     except ConfigError:
         history = None  # no history yet: judge, but remember nothing
     try:
-        with PoliteClient(source_hosts()) as client:
-            return check_sources(slugs, client, history)
+        with PoliteClient.from_settings(settings, source_hosts(sources)) as client:
+            return check_sources(slugs, client, history, sources=sources)
     finally:
         if history is not None:
             history.close()

@@ -1,15 +1,19 @@
-"""One tracking or backfill run, stage by stage, in plain Python (the flows only order it).
+"""One tracking or backfill run, stage by stage, in plain Python.
 
-A run opens its resources once (:class:`TrackingRun`: the history, one polite client and
-one WARC archive) and each Prefect task in ``flows/`` calls exactly one function here, in
-``scrapers/`` or in ``pipeline/stages.py``:
+A run opens its resources once (:class:`TrackingRun`: the settings' source configuration,
+the history, one polite client and one WARC archive). :func:`track` is the whole run — the
+order of the stages, the per-source counts, the error handling — and runs each stage
+through a :class:`Stages` table: :data:`DIRECT_STAGES` calls the functions below one after
+the other; ``flows/track.py`` hands a table of Prefect tasks (fetches submitted
+concurrently), so ``clausewatch run``, ``backfill``, the demo and a deployment all go
+through this one function. The stages:
 
     select_sources / tracking_window     validate what was asked, before any request
     discover                             the statement pages a source lists in the window
     capture_page                         fetch (conditional) → WARC record → capture row
     extract                              parse → plausibility → series match → a
                                          StatementInput, or None
-    pipeline.store_statement / compare_version
+    stages.store_statement / compare_version
 
 Health facts (ADR 0100): discovery records what the first listing page held, and
 extraction records, for every page read, which fields came from the adapter or the generic
@@ -28,10 +32,11 @@ the full page again next time instead of a 304 with nothing to store (ADR 0071).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from core.errors import (
     ClausewatchError,
@@ -42,21 +47,28 @@ from core.errors import (
     RefusedError,
 )
 from core.series import SeriesDefinition, match_series
+from core.settings import Settings
 from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
 from models import History, open_history, store
 from pipeline import catalog
-from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
+from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome, store_statement
+from pipeline.stages import compare_version as compare_stored_version
 from scrapers.archive import CaptureArchive
 from scrapers.base import (
     ListingItem,
     ListingRecorder,
     SourceAdapter,
     Statement,
+    adapter_classes,
     adapter_for_url,
     get_adapter,
 )
 from scrapers.health import FIELDS, BodyNorm, implausible, one_line
 from scrapers.http import PoliteClient
+from scrapers.sources import SourceConfig, default_sources, load_sources, source_hosts
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 #: Where a source's statements are found when its own listing is broken, in order: an
 #: aggregator's copy (its own source, its own URL) and the Wayback Machine's captures.
@@ -73,16 +85,20 @@ FUTURE_GRACE_DAYS = 1
 WAYBACK_CAPTURE_SLACK_DAYS = 60
 
 
-def known_series(history: History | None = None) -> dict[str, SeriesDefinition]:
+def known_series(
+    history: History | None = None, *, database_url: str | None = None
+) -> dict[str, SeriesDefinition]:
     """The series a run can store, by slug: built-in and the history's user series.
 
-    Without ``history`` the configured one is read; when there is none yet, only the
-    built-in series exist (a user series lives in the history).
+    Without ``history`` the one at ``database_url`` is read; when there is none (yet), only
+    the built-in series exist (a user series lives in the history).
     """
     if history is not None:
         return {d.slug: d for d in catalog.all_series(history)}
     try:
-        opened = open_history()
+        if database_url is None:
+            raise ConfigError("no history given")
+        opened = open_history(database_url)
     except ConfigError:
         return {d.slug: d for d in catalog.all_series(None)}
     try:
@@ -100,14 +116,14 @@ def tracked_series(
     return [d for d in definitions if d.slug == series]
 
 
-def select_sources(names: Sequence[str] | None) -> list[str]:
-    """The sources to read: those named, or every enabled one; raises InputError if unknown."""
-    from scrapers.base import adapter_classes
-    from scrapers.sources import load_sources
-
+def select_sources(
+    names: Sequence[str] | None, sources: Mapping[str, SourceConfig] | None = None
+) -> list[str]:
+    """The sources to read: those named, or every one enabled in ``sources`` (None: the
+    defaults, all enabled); raises InputError if a name is unknown."""
     registered = list(adapter_classes())
     if not names:
-        configs = load_sources()
+        configs = sources if sources is not None else default_sources()
         return [slug for slug in registered if configs[slug].enabled]
     unknown = [n for n in names if n not in registered]
     if unknown:
@@ -136,11 +152,13 @@ def tracking_window(
     return since, until
 
 
-def check_series(series: str | None, history: History | None = None) -> str | None:
+def check_series(
+    series: str | None, history: History | None = None, *, database_url: str | None = None
+) -> str | None:
     """``series`` if it names a known series (or is None); raises InputError otherwise."""
     if series is None:
         return None
-    known = known_series(history)
+    known = known_series(history, database_url=database_url)
     if series not in known:
         raise InputError(f"unknown series {series!r}; known: {', '.join(known)}")
     return series
@@ -153,10 +171,12 @@ def check_backfill(
     series: str | None,
     *,
     today: dt.date | None = None,
+    database_url: str | None = None,
 ) -> tuple[list[str], dt.date, dt.date]:
-    """The source list and window of a backfill request; raises InputError when unusable."""
+    """The source list and window of a backfill request (series checked against the history
+    at ``database_url``); raises InputError when unusable."""
     sources = select_sources([source])
-    check_series(series)
+    check_series(series, database_url=database_url)
     start, end = tracking_window(since, until, today=today)
     return sources, start, end
 
@@ -239,24 +259,29 @@ class RunReport:
 
 
 class TrackingRun:
-    """The resources of one run (history, polite client, WARC archive); closes them on exit.
+    """The resources of one run, built from ``settings`` unless handed in (source
+    configuration, history, polite client, WARC archive); closes what it opened on exit.
 
     Raises ConfigError when the history or the sources file cannot be used.
     """
 
     def __init__(
         self,
+        settings: Settings,
         *,
+        sources: Mapping[str, SourceConfig] | None = None,
         history: History | None = None,
         client: PoliteClient | None = None,
         archive: CaptureArchive | None = None,
     ) -> None:
-        from scrapers.sources import source_hosts
-
         self._owned: list[Any] = []
-        self.history = history or self._own(open_history())
-        self.client = client or self._own(PoliteClient(source_hosts()))
-        self.archive = archive or self._own(CaptureArchive())
+        # The sources file is read once per run; every stage uses this mapping.
+        self.sources = sources if sources is not None else load_sources(settings.sources_file)
+        self.history = history or self._own(open_history(settings.resolved_database_url))
+        self.client = client or self._own(
+            PoliteClient.from_settings(settings, source_hosts(self.sources))
+        )
+        self.archive = archive or self._own(CaptureArchive(settings.warc_dir))
         #: Every series as the run starts: a definition added mid-run waits for the next.
         self.series: list[SeriesDefinition] = catalog.all_series(self.history)
         #: Statements read in this run that matched no tracked series (for the artifact).
@@ -298,7 +323,7 @@ def discover(
         from scrapers.sources import SOURCE_HOSTS
         from scrapers.wayback import Wayback
 
-        wayback = get_adapter("wayback")
+        wayback = get_adapter("wayback", run.sources)
         assert isinstance(wayback, Wayback)
         # Capture dates trail publication: a statement is often first archived weeks later.
         until_captured = until + dt.timedelta(days=WAYBACK_CAPTURE_SLACK_DAYS)
@@ -319,7 +344,7 @@ def _discover_with_fallbacks(
     recorder = ListingRecorder(run.client)
     failure: ClausewatchError | None = None
     try:
-        items = get_adapter(source).discover(recorder, since, until)
+        items = get_adapter(source, run.sources).discover(recorder, since, until)
     except (FetchError, ParseError) as exc:
         items, failure = [], exc
     first = recorder.pages[0] if recorder.pages else None
@@ -369,12 +394,12 @@ def _fallback_items(
     for name in LISTING_FALLBACKS[source]:
         try:
             if name == "korea-kr":
-                aggregator = get_adapter("korea-kr")
+                aggregator = get_adapter("korea-kr", run.sources)
                 assert isinstance(aggregator, KoreaKr)
                 aggregator.feeds = (KOREA_KR_MND_FEED,)
                 found = aggregator.discover(run.client, since, until)
             else:
-                wayback = get_adapter("wayback")
+                wayback = get_adapter("wayback", run.sources)
                 assert isinstance(wayback, Wayback)
                 until_captured = until + dt.timedelta(days=WAYBACK_CAPTURE_SLACK_DAYS)
                 found = [
@@ -408,11 +433,11 @@ def series_candidates(
     return [item for item in items if any(rule.may_list(item.title) for rule in rules)]
 
 
-def document_url(item: ListingItem) -> str:
+def document_url(run: TrackingRun, item: ListingItem) -> str:
     """The URL the page's document is stored under (the publisher's, not the replay's)."""
     if item.original_url:
         return item.original_url
-    return get_adapter(item.source).canonical(item.url)
+    return get_adapter(item.source, run.sources).canonical(item.url)
 
 
 def capture_page(run: TrackingRun, item: ListingItem) -> PageCapture:
@@ -425,7 +450,7 @@ def capture_page(run: TrackingRun, item: ListingItem) -> PageCapture:
     etag = last_modified = None
     known_version: int | None = None
     with run.history.sessions() as session:
-        document = store.document_by_url(session, document_url(item))
+        document = store.document_by_url(session, document_url(run, item))
         if document is not None:
             latest = store.latest_version(session, document.id)
             if latest is not None:
@@ -496,14 +521,12 @@ def extract(
     when the page leaned on the generic fallback and what it gave is not plausible. The
     page's health facts are recorded, and the source's recent median body length taken
     into account (ADR 0100)."""
-    from scrapers.sources import load_sources
-
-    adapter = get_adapter(page.source)
-    statement = _plausible_statement(run.history, adapter, page)
+    adapter = get_adapter(page.source, run.sources)
+    statement = _plausible_statement(run, adapter, page)
     publisher = page.source
     if page.original_url:
         # An archived copy belongs to the source that published it.
-        publisher = adapter_for_url(page.original_url).slug
+        publisher = adapter_for_url(page.original_url, sources=run.sources).slug
     rule = match_series(
         statement.title,
         statement.text,
@@ -533,12 +556,13 @@ def extract(
         series_title=rule.title,
         series_rules=rule.to_dict(),
         capture_id=page.capture_id,
-        source_base_url=load_sources()[publisher].base_url,
+        source_base_url=run.sources[publisher].base_url,
     )
 
 
-def _plausible_statement(history: History, adapter: SourceAdapter, page: PageCapture) -> Statement:
+def _plausible_statement(run: TrackingRun, adapter: SourceAdapter, page: PageCapture) -> Statement:
     """Parse the page, record its health facts, refuse an implausible fallback extraction."""
+    history = run.history
     fact: dict[str, Any] = {
         "kind": "article",
         "url": page.url,
@@ -552,7 +576,9 @@ def _plausible_statement(history: History, adapter: SourceAdapter, page: PageCap
         raise
     with history.sessions() as session:
         norm = BodyNorm.of(store.recent_bodies(session, page.source))
-    owner = adapter_for_url(page.original_url) if page.original_url else adapter
+    owner = (
+        adapter_for_url(page.original_url, sources=run.sources) if page.original_url else adapter
+    )
     refusals = implausible(
         statement,
         listed_title=page.listed_title,
@@ -733,3 +759,176 @@ class TrackingFailed(ClausewatchError):
         reasons = "; ".join(f"{c.source}: {c.error}" for c in report.counts.values())
         super().__init__(f"every source failed: {reasons}")
         self.report = report
+
+
+# -- the whole run -----------------------------------------------------------------------
+
+
+class Pending(Protocol[T_co]):
+    """A stage's result that may still be on its way (a Prefect future, a deferred call)."""
+
+    def result(self) -> T_co:
+        """The stage's value; raises what the stage raised."""
+        ...
+
+
+@dataclass(frozen=True)
+class Deferred(Generic[T]):
+    """A stage call made when its result is asked for (the plain-Python runner)."""
+
+    call: Callable[[], T]
+
+    def result(self) -> T:
+        """Run the stage now; raises what it raises."""
+        return self.call()
+
+
+@dataclass(frozen=True)
+class Stages:
+    """How :func:`track` runs each stage; discover and fetch may run concurrently."""
+
+    discover: Callable[[TrackingRun, str, dt.date, dt.date, bool], Pending[list[ListingItem]]]
+    fetch: Callable[[TrackingRun, ListingItem], Pending[PageCapture]]
+    extract: Callable[[TrackingRun, PageCapture, str | None], StatementInput | None]
+    store: Callable[[TrackingRun, StatementInput], StoreOutcome]
+    compare: Callable[[TrackingRun, int, bool], list[ComparisonOutcome]]
+    flagged_changes: Callable[[TrackingRun, list[ComparisonOutcome]], list[dict[str, Any]]]
+    record_status: Callable[[TrackingRun, str, str | None], None]
+
+
+def _discover_later(
+    run: TrackingRun, source: str, since: dt.date, until: dt.date, use_wayback: bool
+) -> Deferred[list[ListingItem]]:
+    return Deferred(lambda: discover(run, source, since, until, use_wayback=use_wayback))
+
+
+def _fetch_later(run: TrackingRun, item: ListingItem) -> Deferred[PageCapture]:
+    return Deferred(lambda: capture_page(run, item))
+
+
+def _store(run: TrackingRun, statement: StatementInput) -> StoreOutcome:
+    return store_statement(run.history, statement)
+
+
+def _compare(run: TrackingRun, version_id: int, lexical: bool) -> list[ComparisonOutcome]:
+    return compare_stored_version(run.history, version_id, lexical=lexical)
+
+
+def _flagged(run: TrackingRun, outcomes: list[ComparisonOutcome]) -> list[dict[str, Any]]:
+    return flagged_changes(run.history, outcomes)
+
+
+#: Every stage called in turn, in this process (no Prefect).
+DIRECT_STAGES = Stages(
+    discover=_discover_later,
+    fetch=_fetch_later,
+    extract=extract,
+    store=_store,
+    compare=_compare,
+    flagged_changes=_flagged,
+    record_status=record_status,
+)
+
+_log = logging.getLogger(__name__)
+
+
+def track(
+    run: TrackingRun,
+    sources: Sequence[str],
+    since: dt.date,
+    until: dt.date,
+    *,
+    lexical: bool = False,
+    series: str | None = None,
+    use_wayback: bool = False,
+    stages: Stages = DIRECT_STAGES,
+    log: logging.Logger | logging.LoggerAdapter[Any] = _log,
+) -> RunReport:
+    """Run every stage for ``sources`` over the window and report what each source did.
+
+    The network stages fan out — every source is discovered and every page fetched
+    (concurrently when ``stages`` submits them) — and the history stages funnel:
+    statements are stored and compared one by one, oldest first, so a series is compared
+    in publication order whatever the order pages arrived in. A failing source or page is
+    counted and logged, never raised; the caller decides what an all-failed run means.
+    """
+    report = RunReport(since, until)
+    statements: list[tuple[str, StatementInput]] = []
+    healing: list[int] = []
+    discovered = {s: stages.discover(run, s, since, until, use_wayback) for s in sources}
+    fetches: dict[str, list[Pending[PageCapture]]] = {}
+    for source, pending in discovered.items():
+        counts = report.counts[source] = SourceCounts(source)
+        try:
+            items = pending.result()
+        except Exception as exc:
+            counts.error = error_line(exc)
+            counts.errors += 1
+            log.warning("%s: discovery failed: %s", source, counts.error)
+            continue
+        items = series_candidates(run, items, series)
+        counts.discovered = len(items)
+        log.info("%s: %d statement pages listed from %s to %s", source, len(items), since, until)
+        fetches[source] = [stages.fetch(run, item) for item in items]
+
+    for source, pages in fetches.items():
+        counts = report.counts[source]
+        last_error = None
+        for fetched in pages:
+            try:
+                page = fetched.result()
+                if page.not_modified:
+                    counts.not_modified += 1
+                    if page.version_id is not None:
+                        healing.append(page.version_id)
+                    continue
+                counts.fetched += 1
+                statement = stages.extract(run, page, series)
+            except Exception as exc:
+                counts.errors += 1
+                last_error = error_line(exc)
+                log.warning("%s: %s", source, last_error)
+                continue
+            if statement is not None and in_window(statement, since, until):
+                statements.append((source, statement))
+        if pages and counts.errors == len(pages):
+            counts.error = f"every page failed; last: {last_error}"
+        log.info(
+            "%s: %d fetched, %d not modified, %d errors",
+            source,
+            counts.fetched,
+            counts.not_modified,
+            counts.errors,
+        )
+
+    outcomes: list[ComparisonOutcome] = []
+    for version_id in healing:
+        outcomes += stages.compare(run, version_id, lexical)
+    by_url = {statement.url: source for source, statement in statements}
+    ordered = chronological(s for _, s in statements)
+    for number, statement in enumerate(ordered, 1):
+        counts = report.counts[by_url[statement.url]]
+        try:
+            stored = stages.store(run, statement)
+            outcomes += stages.compare(run, stored.version_id, lexical)
+        except Exception as exc:
+            counts.errors += 1
+            log.error("%s: storing %s failed: %s", counts.source, statement.url, exc)
+            continue
+        if stored.new_version:
+            counts.new_versions += 1
+            report.added.append(added_row(statement, stored))
+        log.info(
+            "stored %d/%d: %s (%s)%s",
+            number,
+            len(ordered),
+            statement.title,
+            statement.published,
+            " — new version" if stored.new_version else "",
+        )
+    report.flagged = stages.flagged_changes(run, outcomes)
+    report.unmatched = list(run.unmatched)
+    for source, counts in report.counts.items():
+        stages.record_status(run, source, counts.error)
+    log.info("done: %s", ", ".join(f"{k} {v}" for k, v in report.totals().items()))
+    return report

@@ -36,7 +36,6 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from core.errors import InputError
-from core.settings import get_settings
 from scrapers.http import FetchResult
 
 DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -135,12 +134,12 @@ class CaptureArchive:
 
     def __init__(
         self,
-        directory: Path | None = None,
+        directory: Path,
         *,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         prefix: str = "clausewatch",
     ) -> None:
-        self.directory = directory or get_settings().warc_dir
+        self.directory = directory
         self.max_file_bytes = max_file_bytes
         self.prefix = prefix
         self._lock = threading.Lock()

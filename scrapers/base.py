@@ -25,8 +25,8 @@ HTML shape, and nothing else. The contract has two halves with different rules:
 
 Adapters register themselves with :func:`register` (a class decorator) under their fixed
 ``slug``; the registry refuses a second class with the same slug. :func:`get_adapter` builds
-an adapter with the base URLs from ``scrapers/sources.py`` (defaults, overridden by
-``CLAUSEWATCH_SOURCES_FILE``).
+an adapter with the base URLs of the source configuration it is handed (``scrapers/sources.py``:
+the defaults, or those an edge loaded once from ``CLAUSEWATCH_SOURCES_FILE``).
 
 Which statements belong to which series is not a scraper's concern: series are data
 (``core/series.py``), matched after parsing by ``pipeline/tracking.py``.
@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 
 from core.errors import FetchError, InputError, ParseError
 from scrapers.extract import parse_feed
+from scrapers.sources import SourceConfig, default_sources
 from scrapers.statement import Attachment as Attachment
 from scrapers.statement import Statement as Statement
 
@@ -235,24 +236,30 @@ def adapter_classes() -> dict[str, type[SourceAdapter]]:
     return dict(_REGISTRY)
 
 
-def get_adapter(slug: str) -> SourceAdapter:
-    """The adapter for ``slug`` with its configured base URLs; raises InputError if unknown."""
-    from scrapers.sources import load_sources
-
+def get_adapter(slug: str, sources: Mapping[str, SourceConfig] | None = None) -> SourceAdapter:
+    """The adapter for ``slug`` with its base URLs from ``sources`` (None: the live sites);
+    raises InputError if unknown."""
     classes = adapter_classes()
     if slug not in classes:
         raise InputError(f"unknown source {slug!r}; known: {', '.join(classes)}")
-    return classes[slug](load_sources()[slug].base_urls)
+    configs = sources if sources is not None else default_sources()
+    return classes[slug](configs[slug].base_urls)
 
 
-def all_adapters() -> list[SourceAdapter]:
+def all_adapters(sources: Mapping[str, SourceConfig] | None = None) -> list[SourceAdapter]:
     """One configured instance of every registered adapter, enabled or not."""
-    return [get_adapter(slug) for slug in adapter_classes()]
+    configs = sources if sources is not None else default_sources()
+    return [get_adapter(slug, configs) for slug in adapter_classes()]
 
 
-def adapter_for_url(url: str, adapters: Sequence[SourceAdapter] | None = None) -> SourceAdapter:
+def adapter_for_url(
+    url: str,
+    adapters: Sequence[SourceAdapter] | None = None,
+    *,
+    sources: Mapping[str, SourceConfig] | None = None,
+) -> SourceAdapter:
     """The adapter owning ``url`` (by configured base URL or real host); raises InputError."""
-    candidates = list(adapters) if adapters is not None else all_adapters()
+    candidates = list(adapters) if adapters is not None else all_adapters(sources)
     # Configured base URLs first: under replay every source shares one loopback host.
     for adapter in candidates:
         if adapter.canonical(url) != url:

@@ -51,7 +51,13 @@ import httpx
 from protego import Protego
 
 from core.errors import ConfigError, FetchError, RefusedError
-from core.settings import get_settings
+from core.settings import (
+    DEFAULT_FETCH_DEADLINE,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_RATE_LIMIT_PER_HOST,
+    DEFAULT_USER_AGENT,
+    Settings,
+)
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -470,13 +476,14 @@ class PoliteClient:
         self,
         allowed_hosts: Iterable[str] = (),
         *,
-        trusted_hosts: Iterable[str] | None = None,
-        user_agent: str | None = None,
+        trusted_hosts: Iterable[str] = (),
+        user_agent: str = DEFAULT_USER_AGENT,
         rate_limiter: HostRateLimiter | None = None,
-        max_body_bytes: int | None = None,
+        rate_limit_per_host: float = DEFAULT_RATE_LIMIT_PER_HOST,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         connect_timeout: float = 10.0,
         read_timeout: float = 30.0,
-        deadline: float | None = None,
+        deadline: float = DEFAULT_FETCH_DEADLINE,
         max_retries: int = 3,
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
@@ -488,23 +495,22 @@ class PoliteClient:
         sleep: Callable[[float], None] = time.sleep,
         source: str | None = None,
     ) -> None:
-        settings = get_settings()
-        trusted = list(settings.allowed_hosts if trusted_hosts is None else trusted_hosts)
+        trusted = list(trusted_hosts)
         self.allowed_hosts = parse_host_entries([*allowed_hosts, *trusted])
-        self.user_agent = user_agent or settings.user_agent
-        self.max_body_bytes = max_body_bytes or settings.max_body_bytes
+        self.user_agent = user_agent
+        self.max_body_bytes = max_body_bytes
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.retry_after_cap = retry_after_cap
         self.max_redirects = max_redirects
         self.respect_robots = respect_robots
-        self.deadline = deadline or settings.fetch_deadline
+        self.deadline = deadline
         # Per thread: one client serves concurrent fetches, each with its own deadline.
         self._local = threading.local()
         self.accepted_content_types = frozenset(accepted_content_types)
         self.source = source
-        self._limiter = rate_limiter or shared_rate_limiter(settings.rate_limit_per_host)
+        self._limiter = rate_limiter or shared_rate_limiter(rate_limit_per_host)
         self._sleep = sleep
         self._robots: dict[str, tuple[Protego | None, float]] = {}
         self._robots_lock = threading.Lock()
@@ -528,6 +534,21 @@ class PoliteClient:
                 "Connection": "keep-alive",
             },
         )
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, allowed_hosts: Iterable[str] = (), **options: Any
+    ) -> PoliteClient:
+        """A client with the settings' trusted hosts, user agent, rate, body limit and deadline
+        (``options`` win)."""
+        configured: dict[str, Any] = {
+            "trusted_hosts": settings.allowed_hosts,
+            "user_agent": settings.user_agent,
+            "rate_limit_per_host": settings.rate_limit_per_host,
+            "max_body_bytes": settings.max_body_bytes,
+            "deadline": settings.fetch_deadline,
+        }
+        return cls(allowed_hosts, **{**configured, **options})
 
     def __enter__(self) -> PoliteClient:
         return self

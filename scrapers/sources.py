@@ -12,10 +12,14 @@ overrides them per slug::
 
 ``replay_config(root)`` builds the mapping that points every host of every source at a
 replay server (``root/<host>``); dump it to YAML for the CLI and the demo.
+
+Nothing here reads the settings: an edge (a command, a flow, the demo) calls
+:func:`load_sources` once with ``settings.sources_file`` and hands the mapping on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,6 @@ from urllib.parse import urlsplit
 import yaml
 
 from core.errors import ConfigError
-from core.settings import get_settings
 
 #: The real hosts of every source, the primary (listing) host first.
 SOURCE_HOSTS: dict[str, tuple[str, ...]] = {
@@ -103,9 +106,9 @@ def _apply(
     return sources
 
 
-def load_sources(path: Path | None = None) -> dict[str, SourceConfig]:
-    """Defaults overridden by the sources file; raises ConfigError when the file is unusable."""
-    path = path if path is not None else get_settings().sources_file
+def load_sources(path: Path | None) -> dict[str, SourceConfig]:
+    """Defaults overridden by the sources file at ``path`` (None: the defaults alone);
+    raises ConfigError when the file is unusable."""
     sources = default_sources()
     if path is None:
         return sources
@@ -120,9 +123,9 @@ def load_sources(path: Path | None = None) -> dict[str, SourceConfig]:
     return _apply(sources, loaded, str(path))
 
 
-def source_hosts() -> set[str]:
-    """Every host the enabled sources fetch from (the allowlist's source half)."""
-    return {h for cfg in load_sources().values() if cfg.enabled for h in cfg.fetch_hosts}
+def source_hosts(sources: Mapping[str, SourceConfig]) -> set[str]:
+    """Every host the enabled ``sources`` fetch from (the allowlist's source half)."""
+    return {h for cfg in sources.values() if cfg.enabled for h in cfg.fetch_hosts}
 
 
 def replay_config(root: str) -> dict[str, dict[str, Any]]:

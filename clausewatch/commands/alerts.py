@@ -83,7 +83,7 @@ def subscribe(
 
     address = _checked_email(email)
     slug = series.strip() or "*"
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         if slug != "*":
             require_series(history, slug)  # a typo would subscribe to nothing, silently
@@ -120,7 +120,7 @@ def unsubscribe(
     """Stop alerts to an address; its alerts not yet sent are cancelled."""
     from models import open_history, outbox
 
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         with history.sessions.begin() as session:
             n = outbox.unsubscribe(session, email, series_slug=series)
@@ -140,7 +140,7 @@ def subscriptions(
     """List subscriptions."""
     from models import open_history, outbox
 
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         with history.sessions() as session:
             rows = outbox.list_subscriptions(session, include_inactive=include_inactive)
@@ -177,7 +177,7 @@ def send(
     from alerts.deliver import deliver_pending
     from models import open_history
 
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         report = deliver_pending(history, get_settings(), dry_run=dry_run)
     finally:
@@ -212,7 +212,7 @@ def list_(
     """List queued, sent and failed alerts, newest first."""
     from models import open_history, outbox
 
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         with history.sessions() as session:
             rows = outbox.list_alerts(session, status=status.value if status else None, limit=limit)

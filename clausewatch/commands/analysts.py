@@ -96,10 +96,11 @@ def render_timeline_text(timeline: Timeline) -> str:
 
 
 def _load_timeline(series: str, language: str) -> Timeline:
+    from core.settings import get_settings
     from models import open_history
     from models.analysis import commitment_timeline
 
-    stored = open_history()
+    stored = open_history(get_settings().resolved_database_url)
     try:
         with stored.sessions() as session:
             return commitment_timeline(session, series, language)
@@ -200,10 +201,11 @@ def search(
     ),
 ) -> None:
     """Find where and when a phrase appeared: first and last seen, and the clauses."""
+    from core.settings import get_settings
     from models import open_history
     from models.analysis import search_clauses
 
-    stored = open_history()
+    stored = open_history(get_settings().resolved_database_url)
     try:
         with stored.sessions() as session:
             result = search_clauses(
@@ -253,10 +255,11 @@ def report(
     """Write one static HTML page: the timeline chart, then each successive comparison."""
     from clausewatch.analyst.chart import render_png
     from clausewatch.analyst.report import render_report
+    from core.settings import get_settings
     from models import open_history
     from models.analysis import commitment_timeline, series_comparisons
 
-    stored = open_history()
+    stored = open_history(get_settings().resolved_database_url)
     try:
         with stored.sessions() as session:
             found = commitment_timeline(session, series, lang.value)

@@ -86,10 +86,11 @@ def history(
     ] = HistoryFormat.text,
 ) -> None:
     """List stored statements with their versions, dates, languages and URLs."""
+    from core.settings import get_settings
     from models import open_history
     from models.analysis import version_rows
 
-    stored = open_history()
+    stored = open_history(get_settings().resolved_database_url)
     try:
         with stored.sessions() as session:
             rows = version_rows(session, series=series, source=source)
@@ -158,10 +159,11 @@ def show(
     ),
 ) -> None:
     """Show one stored version: its clauses and the commitments it carries."""
+    from core.settings import get_settings
     from models import open_history
     from models.analysis import version_detail
 
-    stored = open_history()
+    stored = open_history(get_settings().resolved_database_url)
     try:
         with stored.sessions() as session:
             detail = version_detail(session, version_id)
@@ -208,10 +210,11 @@ def diff(
 ) -> None:
     """Compare two stored versions clause by clause (the output of ``compare``)."""
     from clauses import render_html, render_text
+    from core.settings import get_settings
     from models import open_history
     from models.analysis import version_detail
 
-    stored = open_history()
+    stored = open_history(get_settings().resolved_database_url)
     try:
         with stored.sessions() as session:
             old = version_detail(session, old_id)

@@ -111,9 +111,11 @@ def run(
     ] = None,
 ) -> None:
     """Run the tracking flow once, now: fetch, store, compare, queue alerts."""
+    from core.settings import get_settings
     from pipeline import tracking
+    from scrapers.sources import load_sources
 
-    sources = tracking.select_sources(source)
+    sources = tracking.select_sources(source, load_sources(get_settings().sources_file))
     window = tracking.tracking_window(_date(since, "since"), _date(until, "until"))
     tracking.check_series(series)
 
@@ -144,11 +146,13 @@ def backfill(
     ] = None,
 ) -> None:
     """Load one source's statements over a past window, as the backfill deployment does."""
+    from core.settings import get_settings
     from pipeline import tracking
 
     start, end = _date(since, "since"), _date(until, "until")
     assert start is not None and end is not None
-    tracking.check_backfill(source, start, end, series)
+    url = get_settings().resolved_database_url
+    tracking.check_backfill(source, start, end, series, database_url=url)
 
     def call() -> RunReport:
         from flows.backfill import backfill

@@ -53,9 +53,10 @@ def _per_language(values: list[str] | None) -> dict[str, list[str]] | None:
 
 
 def _open() -> Any:
+    from core.settings import get_settings
     from models import open_history
 
-    return open_history()
+    return open_history(get_settings().resolved_database_url)
 
 
 def _validate(definition: dict[str, Any], *, where: str) -> Any:

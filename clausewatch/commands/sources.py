@@ -44,11 +44,12 @@ class SourceHealth:
 def source_health() -> dict[str, SourceHealth]:
     """Each source's last success and last error from the history; empty before ``init``."""
     from core.errors import ConfigError
+    from core.settings import get_settings
     from models import open_history
     from models.store import list_sources
 
     try:
-        history = open_history()
+        history = open_history(get_settings().resolved_database_url)
     except ConfigError:
         return {}
     try:
@@ -68,10 +69,11 @@ def source_health() -> dict[str, SourceHealth]:
 
 def sources_report() -> list[dict[str, Any]]:
     """One row per configured source; raises ConfigError for a bad sources file."""
+    from core.settings import get_settings
     from scrapers.base import adapter_classes
     from scrapers.sources import load_sources
 
-    configs = load_sources()
+    configs = load_sources(get_settings().sources_file)
     healths = source_health()
     rows = []
     for slug, cls in adapter_classes().items():
@@ -131,17 +133,21 @@ def fetch_statement(url: str, source: str | None = None) -> dict[str, Any]:
     Raises InputError (unknown source, or a URL no source owns without ``--source``),
     RefusedError (outside the allowlist: nothing is fetched), FetchError or ParseError.
     """
+    from core.settings import get_settings
     from scrapers.base import adapter_for_url, get_adapter
     from scrapers.http import PoliteClient
-    from scrapers.sources import source_hosts
+    from scrapers.sources import load_sources, source_hosts
 
     if not url.startswith(("http://", "https://")):
         raise InputError(f"not an http(s) URL: {url}", url=url)
-    adapter = get_adapter(source) if source else adapter_for_url(url)
+    settings = get_settings()
+    sources = load_sources(settings.sources_file)
+    adapter = get_adapter(source, sources) if source else adapter_for_url(url, sources=sources)
     host = urlsplit(url).hostname or ""
     # A real-host URL is read through the configured base URL (the replay, in tests/demo).
     target = adapter.rebase(url, host) if host in adapter.base_urls else url
-    with PoliteClient(source_hosts(), source=adapter.slug) as client:
+    hosts = source_hosts(sources)
+    with PoliteClient.from_settings(settings, hosts, source=adapter.slug) as client:
         # The allowlist is checked before anything is sent, so a refused URL costs nothing.
         client.check_url(target, source=adapter.slug)
         result = client.fetch(target)
@@ -194,9 +200,10 @@ def check(
 ) -> None:
     """Fetch each source's first listing page and newest statement and judge its health:
     healthy, degraded or broken, with the reason. Exit 1 when any is not healthy."""
+    from core.settings import get_settings
     from pipeline.health import check_table, run_checks
 
-    checks = run_checks(source)
+    checks = run_checks(get_settings(), source)
     if output is OutputFormat.json:
         typer.echo(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=2))
     else:

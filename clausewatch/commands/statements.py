@@ -73,9 +73,10 @@ def import_statements(
 ) -> None:
     """Store statement files in the history and compare each with its predecessor."""
     from clausewatch.commands.compare import read_statement
+    from core.settings import get_settings
     from models import open_history
     from pipeline.catalog import require_series
-    from pipeline.stages import StatementInput, compare_version, store_statement
+    from pipeline.stages import StatementInput, ingest
 
     if not _SLUG.match(series):
         raise InputError(f"series must be a slug (a-z, 0-9, -), not {series!r}")
@@ -87,14 +88,14 @@ def import_statements(
         day = _published_for(path, given)
         prepared.append((path, statement, day))
 
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     report: list[dict[str, Any]] = []
     try:
         rule = require_series(history, series)
+        inputs = []
         for path, statement, day in prepared:
             language = lang.value if lang else detect_language(statement.text)
-            stored = store_statement(
-                history,
+            inputs.append(
                 StatementInput(
                     url=_import_url(series, language, day, path),
                     source="import",
@@ -106,9 +107,10 @@ def import_statements(
                     series=series,
                     series_title=rule.title,
                     series_rules=rule.to_dict(),
-                ),
+                )
             )
-            comparisons = compare_version(history, stored.version_id, lexical=lexical)
+        results = ingest(history, inputs, lexical=lexical)
+        for (path, _statement, _day), (stored, comparisons) in zip(prepared, results, strict=True):
             report.append(
                 {
                     "file": str(path),
@@ -184,10 +186,11 @@ def changes(
     output: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
 ) -> None:
     """Show stored comparisons and their flagged commitment changes, oldest first."""
+    from core.settings import get_settings
     from models import open_history, store
 
     since_date = parse_date(since, "--since") if since else None
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         with history.sessions() as session:
             if series is not None and store.get_series(session, series) is None:

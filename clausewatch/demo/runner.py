@@ -5,6 +5,11 @@ history in the demo folder, Prefect's ephemeral API in that folder, and an SMTP 
 writes each message as an ``.eml`` file (unless ``CLAUSEWATCH_SMTP_HOST`` names a real
 server). Time is replayed: the site is served as it stood on each step's date and the real
 ``track-statements`` flow runs as the scheduler would have run it that day.
+
+The demo's settings are the user's (``CLAUSEWATCH_*``) with the demo folder, the replay and
+the sink put in; they are handed to the flows (``flows/settings.py``), never written to
+``os.environ``. Only Prefect's own variables are set for the run: its ephemeral server is a
+subprocess that reads them from the environment.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from core.settings import get_settings
 DEMO_SUBSCRIBER = "analyst@demo.clausewatch.invalid"
 # Loopback serves the replay instantly; the polite 1 request/s would make the demo slow
 # without making it any more honest about the live sites.
-DEMO_RATE_LIMIT = "1000"
+DEMO_RATE_LIMIT = 1000.0
 
 
 @dataclass(frozen=True)
@@ -115,10 +120,9 @@ def plan_steps(statements: list[CorpusStatement]) -> list[Step]:
 
 
 @contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
+def _prefect_environment(values: dict[str, str]) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
-    get_settings.cache_clear()
     try:
         yield
     finally:
@@ -127,7 +131,6 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        get_settings.cache_clear()
 
 
 def default_directory() -> Path:
@@ -207,38 +210,35 @@ def run_demo(
     statements = load_all_series()
     steps = plan_steps(statements)
     series_slugs = list(dict.fromkeys(s.series for s in statements if s.series))
-    outer_smtp = os.environ.get("CLAUSEWATCH_SMTP_HOST")
+    user = get_settings()
 
     with ExitStack() as stack:
         status("starting the replay of the official sites on loopback")
         replay = stack.enter_context(ReplayServer(ReplaySite.from_corpus()))
         sources_file = directory / "sources.yaml"
         sources_file.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
-        env = {
-            "CLAUSEWATCH_DATA_DIR": str(directory),
-            "CLAUSEWATCH_SOURCES_FILE": str(sources_file),
-            "CLAUSEWATCH_ALLOWED_HOSTS": replay.allowed_host,
-            "CLAUSEWATCH_RATE_LIMIT_PER_HOST": DEMO_RATE_LIMIT,
+        demo: dict[str, Any] = {
+            "data_dir": directory,
+            # The history always lives in the demo folder, whatever the user's database.
+            "database_url": None,
+            "sources_file": sources_file,
+            "allowed_hosts": [replay.allowed_host],
+            "rate_limit_per_host": DEMO_RATE_LIMIT,
+        }
+        mail_dir: Path | None = None
+        if not user.smtp_host:
+            mail_dir = directory / "mail"
+            mail_dir.mkdir()
+            sink = stack.enter_context(MailServer(eml_dir=mail_dir))
+            demo.update({"smtp_host": sink.host, "smtp_port": sink.port, "smtp_security": "none"})
+        settings = user.model_copy(update=demo)
+        prefect_env = {
             "PREFECT_HOME": str(directory / "prefect"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_LOGGING_LEVEL": "WARNING",
         }
-        env.pop("CLAUSEWATCH_DATABASE_URL", None)
-        os.environ.pop("CLAUSEWATCH_DATABASE_URL", None)
-        mail_dir: Path | None = None
-        if not outer_smtp:
-            mail_dir = directory / "mail"
-            mail_dir.mkdir()
-            sink = stack.enter_context(MailServer(eml_dir=mail_dir))
-            env.update(
-                {
-                    "CLAUSEWATCH_SMTP_HOST": sink.host,
-                    "CLAUSEWATCH_SMTP_PORT": str(sink.port),
-                    "CLAUSEWATCH_SMTP_SECURITY": "none",
-                }
-            )
-        stack.enter_context(_environment(env))
-        url = get_settings().resolved_database_url
+        stack.enter_context(_prefect_environment(prefect_env))
+        url = settings.resolved_database_url
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
@@ -255,9 +255,11 @@ def run_demo(
         status("starting Prefect (ephemeral, in the demo folder)")
         from flows.alerts import deliver_alerts
         from flows.ephemeral import patient_ephemeral_server
+        from flows.settings import flow_settings_override
         from flows.track import track_statements
 
         stack.enter_context(patient_ephemeral_server())
+        stack.enter_context(flow_settings_override(settings))
 
         results: list[StepResult] = []
         before = _history_figures(url)

@@ -17,7 +17,7 @@ def test_send_due_alerts_task_runs_without_prefect(monkeypatch: pytest.MonkeyPat
     engine = make_engine(get_settings().resolved_database_url)
     upgrade(engine)
     engine.dispose()
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         with history.sessions.begin() as session:
             outbox.subscribe(session, "a@example.org")

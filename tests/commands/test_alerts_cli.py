@@ -83,7 +83,7 @@ def test_subscribe_send_list_unsubscribe() -> None:
         ("analyst@example.org", "ncg", ["joint-planning-execution"])
     ]
 
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         _, queued = add_comparison(history)
     finally:
@@ -128,7 +128,7 @@ def test_send_reports_a_down_server_and_exits_1() -> None:
 
     assert run("init").returncode == 0
     assert run("subscribe", "a@example.org").returncode == 0
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         add_comparison(history)
     finally:
@@ -157,7 +157,7 @@ def test_subscribe_by_language() -> None:
     assert [s["languages"] for s in listed] == [["ko"]]
     assert "ko" in run("subscriptions").stdout
 
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         _, english = add_comparison(history)  # an English comparison: not for this reader
         _, korean = add_comparison(
@@ -226,7 +226,7 @@ def test_hostile_titles_reach_the_terminal_inert() -> None:
     from models import outbox
 
     assert run("init").returncode == 0
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         with history.sessions.begin() as session:
             outbox.subscribe(session, "analyst@example.org")

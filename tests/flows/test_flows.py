@@ -9,6 +9,7 @@ import pytest
 
 from clausewatch.demo.replay.server import ReplayServer
 from core.errors import InputError
+from core.settings import get_settings
 from models import open_history, store
 from pipeline.tracking import TrackingFailed
 from tests.support.faults import Fault
@@ -20,7 +21,7 @@ WINDOW = {"since": D(2025, 12, 1), "until": D(2026, 1, 10)}
 
 
 def _counts() -> dict[str, int]:
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     try:
         with history.sessions() as session:
             return store.table_counts(session)
@@ -56,7 +57,7 @@ def test_one_failing_source_does_not_fail_the_others(replay_env: ReplayServer) -
     by_source = {c.source: c for c in report.counts.values()}
     assert by_source["rok-mnd"].failed and "robots" in (by_source["rok-mnd"].error or "")
     assert not by_source["us-dod"].failed and by_source["us-dod"].new_versions == 1
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     with history.sessions() as session:
         sources = {s.slug: s for s in store.list_sources(session)}
     history.close()

@@ -7,6 +7,7 @@ import pytest
 from clausewatch.demo.replay.redesign import Redesign
 from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
+from core.settings import get_settings
 from models import open_history, outbox, store
 from pipeline.health import SourcesUnhealthy
 
@@ -18,7 +19,7 @@ def test_check_sources_flow_records_verdicts_and_fails_while_one_is_broken(
 ) -> None:
     from flows.health import check_sources
 
-    history = open_history()
+    history = open_history(get_settings().resolved_database_url)
     with history.sessions.begin() as session:
         outbox.subscribe(session, "ops@example.org", operator=True)
     results = check_sources(sources=["us-dod", "rok-mnd"])

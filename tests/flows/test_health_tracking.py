@@ -17,6 +17,7 @@ from clausewatch.demo.replay.redesign import Redesign
 from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from core.errors import FetchError, ParseError
+from core.settings import get_settings
 from models import store
 from models.analysis import version_rows
 from models.schema import Capture, Source
@@ -38,7 +39,7 @@ def track(sources: list[str]) -> tuple[list[tuple[str, str, dt.date | None]], li
     """Run the tracking stages; returns the stored (source, language, date) and the errors."""
     stored: list[tuple[str, str, dt.date | None]] = []
     errors: list[str] = []
-    with tracking.TrackingRun() as run:
+    with tracking.TrackingRun(get_settings()) as run:
         for source in sources:
             items = tracking.series_candidates(
                 run, tracking.discover(run, source, SINCE, UNTIL), None
@@ -59,7 +60,7 @@ def track(sources: list[str]) -> tuple[list[tuple[str, str, dt.date | None]], li
 
 def history_rows() -> list[tuple[str, str, dt.date | None, str]]:
     rows = []
-    with tracking.TrackingRun() as run, run.history.sessions() as session:
+    with tracking.TrackingRun(get_settings()) as run, run.history.sessions() as session:
         # What `clausewatch history` lists, and the newest version of each document.
         for row in version_rows(session):
             latest = store.latest_version(session, row.document_id)
@@ -96,7 +97,7 @@ def test_a_broken_mnd_listing_falls_back_to_korea_kr_and_wayback(
     assert ("ko", NCG5["ko"]) in {(lang, day) for _, lang, day in stored}
     assert {s for s, _, _ in stored} <= {"korea-kr", "rok-mnd"}
     assert_nothing_wrong_stored()
-    with tracking.TrackingRun() as run, run.history.sessions() as session:
+    with tracking.TrackingRun(get_settings()) as run, run.history.sessions() as session:
         facts = store.health_facts(session, since=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         listing = next(f for f in facts if f.kind == "listing" and f.source.slug == "rok-mnd")
         read_from = set(
@@ -124,7 +125,7 @@ def test_a_redesigned_statement_page_stores_nothing_wrong(
     redesigned.redesign(host, switch)
     stored, errors = track([source])
     assert_nothing_wrong_stored()
-    with tracking.TrackingRun() as run, run.history.sessions() as session:
+    with tracking.TrackingRun(get_settings()) as run, run.history.sessions() as session:
         articles = [
             (f.source.slug, (f.title_from, f.date_from, f.body_from), f.outcome)
             for f in store.health_facts(session, since=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
@@ -144,7 +145,7 @@ def judge(sources: list[str], since: dt.datetime) -> dict[str, tuple[str, int]]:
     from pipeline.health import judge_run
 
     out = {}
-    with tracking.TrackingRun() as run:
+    with tracking.TrackingRun(get_settings()) as run:
         for source in sources:
             check = judge_run(run.history, source, since)
             if check is not None:
@@ -157,7 +158,7 @@ def test_the_first_run_after_a_redesign_tells_the_operator_once(
 ) -> None:
     from models import outbox
 
-    with tracking.TrackingRun() as run, run.history.sessions.begin() as session:
+    with tracking.TrackingRun(get_settings()) as run, run.history.sessions.begin() as session:
         outbox.subscribe(session, "ops@example.org", operator=True)
     started = dt.datetime.now(dt.UTC)
     track(["us-dod", "rok-mnd"])

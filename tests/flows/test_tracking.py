@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from clausewatch.demo.replay.server import ReplayServer
 from core.errors import InputError
+from core.settings import get_settings
 from models import store
 from pipeline import stages as pipeline
 from pipeline import tracking
@@ -77,7 +79,7 @@ def _items(run: tracking.TrackingRun, source: str) -> list[object]:
 
 
 def test_capture_extract_store_then_304(replay_env: ReplayServer) -> None:
-    with tracking.TrackingRun() as run:
+    with tracking.TrackingRun(get_settings()) as run:
         items = tracking.discover(run, "us-dod", D(2025, 12, 1), TODAY)
         pages = [tracking.capture_page(run, item) for item in items]
         assert pages and not any(p.not_modified for p in pages)
@@ -101,7 +103,7 @@ def test_capture_extract_store_then_304(replay_env: ReplayServer) -> None:
 
 
 def test_a_page_captured_but_never_stored_is_fetched_in_full(replay_env: ReplayServer) -> None:
-    with tracking.TrackingRun() as run:
+    with tracking.TrackingRun(get_settings()) as run:
         items = tracking.discover(run, "rok-mnd", D(2025, 12, 1), TODAY)
         first = [tracking.capture_page(run, item) for item in items]
         # A run killed here captured every page and stored nothing.
@@ -111,7 +113,7 @@ def test_a_page_captured_but_never_stored_is_fetched_in_full(replay_env: ReplayS
 
 
 def test_wayback_discovery_maps_captures_to_their_publisher(replay_env: ReplayServer) -> None:
-    with tracking.TrackingRun() as run:
+    with tracking.TrackingRun(get_settings()) as run:
         items = tracking.discover(
             run, "rok-president", D(2023, 12, 1), D(2023, 12, 31), use_wayback=True
         )
@@ -127,7 +129,7 @@ def test_wayback_discovery_maps_captures_to_their_publisher(replay_env: ReplaySe
 
 
 def test_series_filter_drops_other_series(replay_env: ReplayServer) -> None:
-    with tracking.TrackingRun() as run:
+    with tracking.TrackingRun(get_settings()) as run:
         page = next(
             p
             for p in (
@@ -169,3 +171,31 @@ def test_chronological_orders_and_deduplicates() -> None:
         ]
     )
     assert [s.url for s in ordered] == ["a", "b", "c"]
+
+
+def test_track_without_prefect_stores_then_finds_nothing_new(replay_env: ReplayServer) -> None:
+    # The loop the flows run, with every stage called directly (DIRECT_STAGES).
+    window = (D(2025, 12, 1), TODAY)
+    with tracking.TrackingRun(get_settings()) as run:
+        first = tracking.track(run, ["us-dod", "rok-mnd"], *window, lexical=True)
+        second = tracking.track(run, ["us-dod", "rok-mnd"], *window, lexical=True)
+    assert [c.source for c in first.counts.values()] == ["us-dod", "rok-mnd"]
+    assert not any(c.errors for c in first.counts.values()), first.rows
+    assert first.totals()["new versions"] >= 2
+    assert {row["url"].split("/")[2] for row in first.added} == {"www.defense.gov", "www.mnd.go.kr"}
+    assert second.totals()["new versions"] == 0 and not second.added
+    assert second.totals()["not modified"] == first.totals()["new versions"]
+
+
+def test_track_counts_a_failing_source_and_goes_on(replay_env: ReplayServer) -> None:
+    def broken(*args: object) -> tracking.Deferred[list[object]]:
+        def fail() -> list[object]:
+            raise RuntimeError("listing gone")
+
+        return tracking.Deferred(fail)
+
+    stages = dataclasses.replace(tracking.DIRECT_STAGES, discover=broken)
+    with tracking.TrackingRun(get_settings()) as run:
+        report = tracking.track(run, ["us-dod"], D(2025, 12, 1), TODAY, stages=stages)
+    assert report.all_failed
+    assert report.counts["us-dod"].error == "RuntimeError: listing gone"

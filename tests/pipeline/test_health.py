@@ -24,7 +24,7 @@ from models import History, open_history, outbox
 from models.db import make_engine, upgrade
 from pipeline.health import check_source, check_table
 from scrapers.http import HostRateLimiter, PoliteClient
-from scrapers.sources import replay_config
+from scrapers.sources import SourceConfig, load_sources, replay_config
 
 AS_OF = dt.date(2025, 12, 1)
 
@@ -57,6 +57,12 @@ def client(
 
 
 @pytest.fixture
+def configured(client: PoliteClient) -> dict[str, SourceConfig]:
+    """The sources as the settings configure them (every one on the replay)."""
+    return load_sources(get_settings().sources_file)
+
+
+@pytest.fixture
 def history(tmp_path: Path) -> Iterator[History]:
     url = f"sqlite:///{tmp_path / 'history.db'}"
     engine = make_engine(url)
@@ -68,8 +74,10 @@ def history(tmp_path: Path) -> Iterator[History]:
 
 
 @pytest.mark.parametrize("slug", ["us-dod", "white-house", "state-dept", "rok-mnd", "korea-kr"])
-def test_unchanged_sites_are_healthy(client: PoliteClient, slug: str) -> None:
-    check = check_source(slug, client)
+def test_unchanged_sites_are_healthy(
+    client: PoliteClient, configured: dict[str, SourceConfig], slug: str
+) -> None:
+    check = check_source(slug, client, sources=configured)
     assert (check.verdict, check.reasons) == ("healthy", [])
     assert check.listing_items and check.article_url
     assert set(check.provenance.values()) == {"adapter"}
@@ -91,6 +99,7 @@ REDESIGNS = [
 @pytest.mark.parametrize(("host", "slug", "switch", "expected", "words"), REDESIGNS)
 def test_each_redesign_is_reported_with_its_verdict_and_reason(
     client: PoliteClient,
+    configured: dict[str, SourceConfig],
     site: ReplaySite,
     host: str,
     slug: str,
@@ -99,7 +108,7 @@ def test_each_redesign_is_reported_with_its_verdict_and_reason(
     words: str,
 ) -> None:
     site.redesign(host, switch)
-    check = check_source(slug, client)
+    check = check_source(slug, client, sources=configured)
     assert check.verdict == expected, check.reasons
     assert words in check.reason
     table = check_table([check])
@@ -107,15 +116,15 @@ def test_each_redesign_is_reported_with_its_verdict_and_reason(
 
 
 def test_a_redesigned_host_leaves_other_sources_healthy(
-    client: PoliteClient, site: ReplaySite
+    client: PoliteClient, configured: dict[str, SourceConfig], site: ReplaySite
 ) -> None:
     site.redesign("www.mnd.go.kr", Redesign.COOKIE_WALL)
-    assert check_source("korea-kr", client).verdict == "healthy"
-    assert check_source("wayback", client).verdict == "healthy"
+    assert check_source("korea-kr", client, sources=configured).verdict == "healthy"
+    assert check_source("wayback", client, sources=configured).verdict == "healthy"
 
 
 def test_one_operator_mail_per_state_change_none_while_it_stays(
-    client: PoliteClient, site: ReplaySite, history: History
+    client: PoliteClient, configured: dict[str, SourceConfig], site: ReplaySite, history: History
 ) -> None:
     with history.sessions.begin() as session:
         outbox.subscribe(session, "ops@example.org", operator=True)
@@ -127,12 +136,12 @@ def test_one_operator_mail_per_state_change_none_while_it_stays(
             report = deliver_pending(history, Settings(), config=config)
             return report.sent
 
-        first = check_source("rok-mnd", client, history)
+        first = check_source("rok-mnd", client, history, sources=configured)
         assert first.verdict == "healthy" and first.alerts_queued == 0
         assert deliver() == []
 
         site.redesign("www.mnd.go.kr", Redesign.COOKIE_WALL)
-        broken = [check_source("rok-mnd", client, history) for _ in range(3)]
+        broken = [check_source("rok-mnd", client, history, sources=configured) for _ in range(3)]
         assert [c.verdict for c in broken] == ["broken"] * 3
         assert [c.alerts_queued for c in broken] == [1, 0, 0]
         assert len(deliver()) == 1
@@ -140,7 +149,7 @@ def test_one_operator_mail_per_state_change_none_while_it_stays(
 
         site.redesign("www.mnd.go.kr")
         for _ in range(2):
-            assert check_source("rok-mnd", client, history).verdict == "healthy"
+            assert check_source("rok-mnd", client, history, sources=configured).verdict == "healthy"
         assert len(deliver()) == 1
 
     assert [m.rcpt_tos for m in mail.received] == [("ops@example.org",)] * 2
@@ -158,12 +167,12 @@ def test_one_operator_mail_per_state_change_none_while_it_stays(
 
 
 def test_health_facts_are_recorded_and_feed_the_median(
-    client: PoliteClient, history: History
+    client: PoliteClient, configured: dict[str, SourceConfig], history: History
 ) -> None:
     from models import store
 
     for _ in range(3):
-        check_source("us-dod", client, history)
+        check_source("us-dod", client, history, sources=configured)
     with history.sessions() as session:
         facts = store.health_facts(session, since=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         bodies = store.recent_bodies(session, "us-dod")
@@ -173,5 +182,5 @@ def test_health_facts_are_recorded_and_feed_the_median(
     assert (article.title_from, article.body_from, article.outcome) == ("adapter",) * 2 + ("ok",)
     assert article.body_chars and article.paragraphs
     assert len(bodies) == 3
-    fourth = check_source("us-dod", client, history)
+    fourth = check_source("us-dod", client, history, sources=configured)
     assert fourth.median_chars == article.body_chars

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from clausewatch.demo.replay.server import ReplayServer
+from core.settings import get_settings
 from models import History, open_history, store
 from models.schema import Clause, Document, Version
 from pipeline.tracking import RunReport, TrackingRun
@@ -79,7 +80,7 @@ def clean_postgres_history(
     if "postgresql" not in _CLEAN:
         history = open_history(fresh_database(own_postgres))
         try:
-            with TrackingRun(history=history, client=fast_client()) as run:
+            with TrackingRun(get_settings(), history=history, client=fast_client()) as run:
                 report = track_once(run)
             assert not any(c.errors for c in report.counts.values()), report.rows
             _CLEAN["postgresql"] = fingerprint(history)
@@ -164,7 +165,7 @@ def test_postgres_restarted_mid_run_then_rerun_leaves_one_clean_history(
     elif point == "saving-a-comparison":
         restart_inside("save_comparison")
     try:
-        with TrackingRun(history=history, client=fast_client()) as run:
+        with TrackingRun(get_settings(), history=history, client=fast_client()) as run:
             first = track_once(run, between_statements=between)
         assert len(restarts) == 1
         errors = sum(c.errors for c in first.counts.values())
@@ -181,7 +182,7 @@ def test_postgres_restarted_mid_run_then_rerun_leaves_one_clean_history(
             "versions without clauses": 0,
             "documents without versions": 0,
         }
-        with TrackingRun(history=history, client=fast_client()) as run:
+        with TrackingRun(get_settings(), history=history, client=fast_client()) as run:
             rerun = track_once(run)
         assert not any(c.errors for c in rerun.counts.values()), rerun.rows
         _assert_one_clean_history(history, clean_postgres_history)
@@ -215,7 +216,7 @@ def test_two_workers_racing_one_database_leave_one_clean_history(
 
         try:
             barrier.wait()
-            with TrackingRun(history=own, client=fast_client()) as run:
+            with TrackingRun(get_settings(), history=own, client=fast_client()) as run:
                 reports.append(track_once(run, between_statements=in_step if lockstep else None))
         except BaseException as exc:
             failures.append(exc)

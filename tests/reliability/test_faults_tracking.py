@@ -232,7 +232,7 @@ def clean_history(
     if "sqlite" not in _CLEAN:
         history = migrated_history(f"sqlite:///{tmp_path / 'clean.db'}")
         try:
-            with TrackingRun(history=history, client=fast_client()) as run:
+            with TrackingRun(get_settings(), history=history, client=fast_client()) as run:
                 report = track_once(run)
             assert not any(c.errors for c in report.counts.values()), report.rows
             _CLEAN["sqlite"] = fingerprint(history)
@@ -305,14 +305,14 @@ def test_a_fault_during_a_run_then_a_rerun_leaves_one_clean_history(
     faults = replay_sources.faults
     rules = [faults.add(case.fault, host=case.host, path=p, times=case.times) for p in case.paths]
     try:
-        with TrackingRun(history=history, client=fast_client()) as run:
+        with TrackingRun(get_settings(), history=history, client=fast_client()) as run:
             started = time.monotonic()
             faulty = track_once(run)
             assert time.monotonic() - started < 15
         during = fingerprint(history)
         for rule in rules:
             faults.remove(rule)
-        with TrackingRun(history=history, client=fast_client()) as run:
+        with TrackingRun(get_settings(), history=history, client=fast_client()) as run:
             rerun = track_once(run)
         after = fingerprint(history)
         counts = history_counts(history)

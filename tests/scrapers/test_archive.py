@@ -18,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from clausewatch.demo.replay.server import ReplayServer
 from core.errors import InputError
+from core.settings import get_settings
 from scrapers.archive import (
     CaptureArchive,
     complete_prefix_length,
@@ -124,8 +125,8 @@ def test_files_rotate_by_size(tmp_path: Path) -> None:
         assert read_capture(capture.path, capture.offset).body == body
 
 
-def test_default_directory_is_the_settings_warc_dir(_isolated_settings: Path) -> None:
-    with CaptureArchive() as archive:
+def test_the_settings_warc_dir_is_under_the_data_dir(_isolated_settings: Path) -> None:
+    with CaptureArchive(get_settings().warc_dir) as archive:
         capture = archive.write(fake_result())
     assert capture.path.parent == _isolated_settings / "warc"
 

@@ -236,7 +236,7 @@ def test_allowed_hosts_setting_trusts_loopback(
     monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", f"{replay.allowed_host}, other.example")
     monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
     get_settings.cache_clear()
-    with PoliteClient() as client:
+    with PoliteClient.from_settings(get_settings()) as client:
         assert client.fetch(replay.url + STATEMENT).status == 200
 
 

@@ -24,7 +24,7 @@ from scrapers.base import (
     register,
 )
 from scrapers.extract import parse_feed
-from scrapers.sources import SOURCE_HOSTS, load_sources, replay_config, source_hosts
+from scrapers.sources import SOURCE_HOSTS, SourceConfig, load_sources, replay_config, source_hosts
 from scrapers.wayback import parse_cdx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,6 +146,12 @@ def _use_sources_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: obj
     get_settings.cache_clear()
 
 
+def _replay_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, SourceConfig]:
+    """Every source under http://127.0.0.1:8080, through the settings' sources file."""
+    _use_sources_file(tmp_path, monkeypatch, replay_config("http://127.0.0.1:8080"))
+    return load_sources(get_settings().sources_file)
+
+
 def test_sources_file_overrides_base_urls_and_enabled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -157,14 +163,15 @@ def test_sources_file_overrides_base_urls_and_enabled(
             "korea-kr": {"enabled": False},
         },
     )
-    sources = load_sources()
+    sources = load_sources(get_settings().sources_file)
     assert sources["us-dod"].base_url == "http://127.0.0.1:9/www.defense.gov"
     assert sources["white-house"].base_url == "https://www.whitehouse.gov"
     assert not sources["korea-kr"].enabled
-    assert "127.0.0.1:9" in source_hosts() and "www.korea.kr" not in source_hosts()
-    assert (
-        get_adapter("us-dod").base_urls["www.defense.gov"] == "http://127.0.0.1:9/www.defense.gov"
-    )
+    assert "127.0.0.1:9" in source_hosts(sources) and "www.korea.kr" not in source_hosts(sources)
+    dod = get_adapter("us-dod", sources)
+    assert dod.base_urls["www.defense.gov"] == "http://127.0.0.1:9/www.defense.gov"
+    # Without a configuration an adapter reads the live site.
+    assert get_adapter("us-dod").base_urls["www.defense.gov"] == "https://www.defense.gov"
 
 
 @pytest.mark.parametrize(
@@ -183,7 +190,7 @@ def test_bad_sources_file_is_config_error(
 ) -> None:
     _use_sources_file(tmp_path, monkeypatch, data)
     with pytest.raises(ConfigError):
-        load_sources()
+        load_sources(get_settings().sources_file)
 
 
 def test_replay_config_points_every_host_under_the_root() -> None:
@@ -197,8 +204,8 @@ def test_replay_config_points_every_host_under_the_root() -> None:
 def test_urls_map_between_replay_and_real_hosts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _use_sources_file(tmp_path, monkeypatch, replay_config("http://127.0.0.1:8080"))
-    dod = get_adapter("us-dod")
+    sources = _replay_sources(tmp_path, monkeypatch)
+    dod = get_adapter("us-dod", sources)
     replayed = "http://127.0.0.1:8080/www.defense.gov/News/Releases/Release/Article/1/x/"
     assert dod.canonical(replayed) == "https://www.defense.gov/News/Releases/Release/Article/1/x/"
     assert dod.rebase("https://www.defense.gov/News/Releases/", "www.defense.gov") == (
@@ -210,11 +217,14 @@ def test_urls_map_between_replay_and_real_hosts(
     assert dod.rebase("https://elsewhere.example/x", "www.defense.gov") == (
         "https://elsewhere.example/x"
     )
-    assert adapter_for_url(replayed).slug == "us-dod"
-    assert adapter_for_url("http://127.0.0.1:8080/www.korea.kr/rss/dept_mnd.xml").slug == "korea-kr"
-    assert adapter_for_url("https://www.state.gov/x/").slug == "state-dept"
+    assert adapter_for_url(replayed, sources=sources).slug == "us-dod"
+    assert (
+        adapter_for_url("http://127.0.0.1:8080/www.korea.kr/rss/dept_mnd.xml", sources=sources).slug
+        == "korea-kr"
+    )
+    assert adapter_for_url("https://www.state.gov/x/", sources=sources).slug == "state-dept"
     with pytest.raises(InputError):
-        adapter_for_url("https://www.example.org/")
+        adapter_for_url("https://www.example.org/", sources=sources)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -222,8 +232,7 @@ def test_recorded_statements_parse_the_same_under_a_replay_url(
     slug: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A page read through the replay must keep the real host's canonical URL.
-    _use_sources_file(tmp_path, monkeypatch, replay_config("http://127.0.0.1:8080"))
-    adapter = get_adapter(slug)
+    adapter = get_adapter(slug, _replay_sources(tmp_path, monkeypatch))
     for name in fixture_names(slug):
         expected = json.loads((FIXTURES / slug / f"{name}.expected.json").read_text())
         if expected["kind"] != "statement":

@@ -18,7 +18,7 @@ from core.series import match_series as match_definition
 from core.settings import get_settings
 from scrapers.base import ListingItem, Statement, get_adapter
 from scrapers.http import HostRateLimiter, PoliteClient
-from scrapers.sources import replay_config
+from scrapers.sources import load_sources, replay_config
 from scrapers.wayback import Wayback
 
 D = date
@@ -267,7 +267,10 @@ def replay(
         monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
         monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", server.allowed_host)
         get_settings.cache_clear()
-        with PoliteClient([server.allowed_host], rate_limiter=HostRateLimiter(10_000.0)) as client:
+        settings = get_settings()
+        with PoliteClient.from_settings(
+            settings, [server.allowed_host], rate_limiter=HostRateLimiter(10_000.0)
+        ) as client:
             yield server, client
 
 
@@ -293,7 +296,7 @@ def test_discover_and_parse_through_the_replay_server(
     wanted: set[str],
 ) -> None:
     server, client = replay
-    adapter = get_adapter(slug)
+    adapter = get_adapter(slug, load_sources(get_settings().sources_file))
     items: list[ListingItem] = adapter.discover(client, since, until)
     assert items and all(i.url.startswith(server.url) for i in items)
     found = {}
@@ -316,7 +319,7 @@ def test_korea_kr_discovers_from_the_feed_when_fresh(
         sources.write_text(yaml.safe_dump(replay_config(server.url)), encoding="utf-8")
         monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
         get_settings.cache_clear()
-        adapter = get_adapter("korea-kr")
+        adapter = get_adapter("korea-kr", load_sources(get_settings().sources_file))
         with PoliteClient(
             [server.allowed_host],
             trusted_hosts=[server.allowed_host],
@@ -331,7 +334,8 @@ def test_korea_kr_discovers_from_the_feed_when_fresh(
 
 def test_wayback_fallback_reads_a_gone_host(replay: tuple[ReplayServer, PoliteClient]) -> None:
     _, client = replay
-    president, wayback = get_adapter("rok-president"), get_adapter("wayback")
+    sources = load_sources(get_settings().sources_file)
+    president, wayback = get_adapter("rok-president", sources), get_adapter("wayback", sources)
     assert isinstance(wayback, Wayback)
     # The English host no longer answers in 2026; discovery skips it instead of failing.
     items = president.discover(client, D(2023, 12, 1), D(2023, 12, 31))
