@@ -9,9 +9,12 @@ added clauses that are similar enough, out of order, as moves.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -435,6 +438,95 @@ def _moves(path: list[Step], scores: Scores, threshold: float) -> list[Step]:
     return [p for k, p in enumerate(result) if k not in removed]
 
 
+#: Largest score matrix aligned in one piece (old clauses x new clauses). The in-order pass
+#: keeps two Python tables of this many cells: 5,000 x 5,000 clauses took 94 s and 2.85 GB
+#: (issue 15.12). Longer statements are aligned block by block (:func:`_align_in_blocks`).
+MAX_ALIGNED_CELLS = 250_000
+#: Clauses per side in one block of a blocked alignment.
+BLOCK_CLAUSES = 300
+
+
+def _anchors(old: Sequence[Clause], new: Sequence[Clause]) -> list[tuple[int, int]]:
+    """Clauses whose match key occurs exactly once on each side, longest in-order chain."""
+
+    def once(clauses: Sequence[Clause]) -> dict[str, int]:
+        seen: dict[str, int] = {}
+        repeated: set[str] = set()
+        for position, clause in enumerate(clauses):
+            if clause.key in seen:
+                repeated.add(clause.key)
+            seen[clause.key] = position
+        return {k: v for k, v in seen.items() if k not in repeated and k}
+
+    in_old, in_new = once(old), once(new)
+    pairs = sorted((in_old[k], in_new[k]) for k in in_old.keys() & in_new.keys())
+    # Longest increasing run of new positions (patience sorting), n log n.
+    tails: list[int] = []
+    tail_index: list[int] = []
+    parent = [-1] * len(pairs)
+    for index, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            tail_index.append(index)
+        else:
+            tails[k] = j
+            tail_index[k] = index
+        parent[index] = tail_index[k - 1] if k else -1
+    chain: list[tuple[int, int]] = []
+    index = tail_index[-1] if tail_index else -1
+    while index >= 0:
+        chain.append(pairs[index])
+        index = parent[index]
+    return chain[::-1]
+
+
+def _blocks(n: int, m: int, anchors: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """(old start, old end, new start, new end) blocks covering both sides in order: cut
+    before anchors so that blocks stay near :data:`BLOCK_CLAUSES`; a stretch without
+    anchors is cut proportionally."""
+    cuts = [(0, 0)]
+    for i, j in anchors:
+        last_i, last_j = cuts[-1]
+        if i - last_i >= BLOCK_CLAUSES or j - last_j >= BLOCK_CLAUSES:
+            cuts.append((i, j))
+    cuts.append((n, m))
+    blocks: list[tuple[int, int, int, int]] = []
+    for (a, c), (b, d) in itertools.pairwise(cuts):
+        parts = max(1, -(-max(b - a, d - c) // BLOCK_CLAUSES))
+        for k in range(parts):
+            blocks.append(
+                (
+                    a + (b - a) * k // parts,
+                    a + (b - a) * (k + 1) // parts,
+                    c + (d - c) * k // parts,
+                    c + (d - c) * (k + 1) // parts,
+                )
+            )
+    return [blk for blk in blocks if blk[0] < blk[1] or blk[2] < blk[3]]
+
+
+def _align_in_blocks(
+    old: Sequence[Clause], new: Sequence[Clause], **options: Any
+) -> list[ClauseChange]:
+    """Align very long statements block by block, cut at clauses both sides share once.
+
+    Each block is aligned in full; a clause moved from one block to another reads as
+    dropped there and added here, the price of a bounded cost.
+    """
+    changes: list[ClauseChange] = []
+    for a, b, c, d in _blocks(len(old), len(new), _anchors(old, new)):
+        for change in align(old[a:b], new[c:d], **options):
+            changes.append(
+                replace(
+                    change,
+                    old=tuple(i + a for i in change.old),
+                    new=tuple(j + c for j in change.new),
+                )
+            )
+    return changes
+
+
 def align(
     old: Sequence[Clause],
     new: Sequence[Clause],
@@ -460,6 +552,15 @@ def align(
             ),
             *(ClauseChange("added", (), (j,), None, c.text, None, None) for j, c in enumerate(new)),
         ]
+    if len(old) * len(new) > MAX_ALIGNED_CELLS:
+        return _align_in_blocks(
+            old,
+            new,
+            cross_language=cross_language,
+            encoder=encoder,
+            lang=lang,
+            successor=successor,
+        )
     scorer = PairScorer(
         old, new, cross_language=cross_language, encoder=encoder, lang=lang, successor=successor
     )

@@ -198,8 +198,33 @@ def _paragraph_units(paragraph: str) -> list[str]:
     return [u for u in units if u]
 
 
+#: The longest clause kept whole, in characters. Real clauses stay far below it (the longest
+#: sentence of the corpus is under 1,000); a run of text with no sentence end longer than
+#: this is cut at word boundaries so alignment and phrase finding stay bounded (issue 15.12).
+MAX_CLAUSE_CHARS = 2000
+
+
+def bounded_pieces(text: str, limit: int = MAX_CLAUSE_CHARS) -> list[str]:
+    """``text`` cut at spaces into pieces of at most ``limit`` characters (a word longer
+    than ``limit`` is cut inside); one piece when it already fits."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
 def segment(text: str, lang: str | None = None) -> list[Clause]:
-    """Split a statement into clauses (paragraphs, sentences, list items); never raises."""
+    """Split a statement into clauses (paragraphs, sentences, list items, and pieces of at
+    most :data:`MAX_CLAUSE_CHARS`); never raises."""
     display = normalize_display(text)
     if not display:
         return []
@@ -212,7 +237,8 @@ def segment(text: str, lang: str | None = None) -> list[Clause]:
             else:
                 sentences = split_english_sentences(unit)
             for sentence in sentences:
-                for item in split_list_items(sentence):
+                items = split_list_items(sentence)
+                for item in (piece for part in items for piece in bounded_pieces(part)):
                     clauses.append(
                         Clause(
                             position=len(clauses),

@@ -551,6 +551,12 @@ def _candidates(series: str | None, language: str | None) -> Select[*tuple[Any, 
     return _scope(stmt, series, language)
 
 
+#: Longest search phrase. Fuzzy matching scores the phrase against every stored clause, at a
+#: cost growing with the phrase's length: 2,000 characters took 70 s (issue 15.12). A phrase
+#: an analyst looks for is a few words; a whole paragraph is better found by a piece of it.
+MAX_SEARCH_CHARS = 200
+
+
 def search_clauses(
     session: Session,
     phrase: str,
@@ -561,11 +567,17 @@ def search_clauses(
 ) -> SearchResult:
     """Every stored statement version whose clauses hold ``phrase``, oldest statement first.
 
-    Raises InputError for an empty phrase or an unknown series; no hit is an empty result.
+    Raises InputError for an empty phrase, one longer than :data:`MAX_SEARCH_CHARS` or an
+    unknown series; no hit is an empty result.
     """
     query = " ".join(phrase.split())
     if not query:
         raise InputError("the search phrase is empty")
+    if len(query) > MAX_SEARCH_CHARS:
+        raise InputError(
+            f"the search phrase has {len(query)} characters; at most {MAX_SEARCH_CHARS} "
+            "(search for a shorter passage of it)"
+        )
     if series is not None:
         require_series(session, series)
     dialect = session.get_bind().dialect.name

@@ -183,3 +183,42 @@ def test_adjacent_word_edits_read_as_one_replacement() -> None:
         "equal",
         "insert",
     ]
+
+
+def test_very_long_statements_are_aligned_in_bounded_blocks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    from clauses.segment import Clause
+
+    # The package exports the function ``align``, which hides the module of that name.
+    aligner = importlib.import_module("clauses.align")
+
+    def clause(k: int, text: str) -> Clause:
+        return Clause(position=k, paragraph=k // 5, text=text, key=text.lower())
+
+    texts = [
+        f"The parties agreed on item {k} of the plan for meeting {k % 13}." for k in range(1200)
+    ]
+    old = [clause(k, t) for k, t in enumerate(texts)]
+    edited = list(texts)
+    edited[10] = edited[10].replace("agreed on", "discussed")
+    del edited[700]
+    new = [clause(k, t) for k, t in enumerate(edited)]
+    sizes: list[int] = []
+    real = aligner.PairScorer.__init__
+
+    def spy(self: object, old_: list[Clause], new_: list[Clause], **kw: object) -> None:
+        sizes.append(len(old_) * len(new_))
+        real(self, old_, new_, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(aligner.PairScorer, "__init__", spy)
+    changes = align(old, new)
+    assert sizes and max(sizes) <= aligner.MAX_ALIGNED_CELLS
+    # Every clause is in exactly one change, and the edits are found where they are.
+    assert sorted(i for c in changes for i in c.old) == list(range(len(old)))
+    assert sorted(j for c in changes for j in c.new) == list(range(len(new)))
+    by_old = {c.old: c.status for c in changes if len(c.old) == 1}
+    assert by_old[(10,)] == "modified" and by_old[(700,)] == "dropped"
+    assert sum(c.status == "unchanged" for c in changes) == len(new) - 1

@@ -387,3 +387,27 @@ def test_a_phrase_never_cuts_a_bracket(
     text: str, start: int, end: int, expected: str | None
 ) -> None:
     assert _span_text(text, start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("spans", "query", "overlaps"),
+    [
+        ([], (0, 5), False),
+        ([(3, 6)], (0, 3), False),
+        ([(3, 6)], (0, 4), True),
+        ([(3, 6)], (5, 9), True),
+        ([(3, 6)], (6, 9), False),
+        ([(10, 12), (1, 2), (4, 8)], (8, 10), False),
+        ([(10, 12), (1, 2), (4, 8)], (7, 11), True),
+        ([(1, 5), (2, 9)], (8, 9), True),
+        ([(4, 4)], (3, 5), True),
+    ],
+)
+def test_span_index_answers_like_a_scan(
+    spans: list[tuple[int, int]], query: tuple[int, int], overlaps: bool
+) -> None:
+    from clauses.phrases import _Spans
+
+    start, end = query
+    assert _Spans(spans).overlaps(start, end) is overlaps
+    assert any(start < e and s < end for s, e in spans) is overlaps

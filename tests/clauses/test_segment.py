@@ -69,3 +69,21 @@ def test_segment_language_override() -> None:
     # Read as English, a Korean paragraph is split at sentence punctuation only.
     clauses = segment("미국은 재확인하였다. 양측은 합의하였다.", lang="en")
     assert len(clauses) == 2
+
+
+def test_a_paragraph_without_sentence_ends_is_cut_into_bounded_clauses() -> None:
+    from clauses.segment import MAX_CLAUSE_CHARS
+
+    words = [f"word{i % 97}" for i in range(120_000)]  # ~0.9 MB, no sentence end
+    clauses = segment(" ".join(words), "en")
+    assert len(clauses) > 1
+    assert max(len(c.text) for c in clauses) <= MAX_CLAUSE_CHARS
+    # Nothing lost or reordered: the clauses read back as the paragraph.
+    assert " ".join(c.text for c in clauses).split() == words
+
+
+def test_a_word_longer_than_the_bound_is_cut_too() -> None:
+    from clauses.segment import MAX_CLAUSE_CHARS
+
+    clauses = segment("x" * (MAX_CLAUSE_CHARS * 2 + 5), "en")
+    assert [len(c.text) for c in clauses] == [MAX_CLAUSE_CHARS, MAX_CLAUSE_CHARS, 5]

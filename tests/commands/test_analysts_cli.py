@@ -120,3 +120,10 @@ def test_browse_refuses_postgresql(cli: Runner, ncg: NcgHistory) -> None:
         pytest.skip("browse serves SQLite histories; tested through Datasette's client")
     code, _, err = cli("browse", "--no-open")
     assert code == 2 and "read-only role" in err
+
+
+def test_a_search_phrase_is_capped_in_length(cli: Runner) -> None:
+    code, out, err = cli("search", "joint planning and execution " * 70, "--fuzzy")
+    assert code == 2 and out == ""
+    assert err.startswith("clausewatch: error: the search phrase has ")
+    assert "at most 200" in err and err.count("\n") == 1
