@@ -173,6 +173,15 @@ def _render_change(item: dict[str, Any]) -> list[str]:
             lines.append(f"      now: {excerpt}")
     for p in item["phrases"]:
         lines.append(f"  phrase {p['status']}: {p['text']}")
+    for q in item.get("quantities") or []:
+        lines.append(
+            f"  figure {q['status']} ({q['kind']}): {q['old'] or '-'} -> {q['new'] or '-'}"
+        )
+    for change in item.get("participants") or []:
+        before = "; ".join(x.get("name") or x.get("title") or "?" for x in change["old"]) or "-"
+        after = "; ".join(x.get("name") or x.get("title") or "?" for x in change["new"]) or "-"
+        level = f" (level {change['level']})" if change.get("level") else ""
+        lines.append(f"  lead {change['side']} {change['status']}: {before} -> {after}{level}")
     summary = ", ".join(f"{k} {v}" for k, v in item["summary"].items() if v)
     lines.append(f"  clauses: {summary or 'none'}")
     return lines
