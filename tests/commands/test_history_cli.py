@@ -139,3 +139,35 @@ def test_diff_kind_from_metadata(
         "diff", str(ncg.versions[old]), str(ncg.versions[new]), "--format", "json", "--lexical"
     )
     assert code == 0 and json.loads(out)["kind"] == kind
+
+
+def test_changes_text_lists_figures_and_leads() -> None:
+    from clausewatch.commands.statements import _render_change
+
+    item = {
+        "id": 3,
+        "kind": "successor",
+        "severity": "medium",
+        "old": {"title": "4th", "language": "en"},
+        "new": {"title": "5th", "language": "en"},
+        "old_published": "2025-01-10",
+        "new_published": "2025-12-11",
+        "commitments": [],
+        "phrases": [],
+        "quantities": [
+            {"kind": "deadline", "status": "dropped", "old": "by 2027", "new": None},
+        ],
+        "participants": [
+            {
+                "side": "US",
+                "status": "changed",
+                "level": "lower",
+                "old": [{"name": "", "title": "Deputy Under Secretary"}],
+                "new": [{"name": "Robert Soofer", "title": "acting DAS"}],
+            }
+        ],
+        "summary": {},
+    }
+    lines = _render_change(item)
+    assert "  figure dropped (deadline): by 2027 -> -" in lines
+    assert "  lead US changed: Deputy Under Secretary -> Robert Soofer (level lower)" in lines
