@@ -59,6 +59,8 @@ class StepResult:
     flagged_lines: list[str] = field(default_factory=list)
     #: The same figures per series (statements, versions, comparisons, flagged).
     by_series: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Titles of the pages read that matched no series (the run's unmatched artifact).
+    unmatched: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -284,6 +286,7 @@ def run_demo(
                 errors=totals["errors"],
                 flagged_lines=[_flag_line(f) for f in report.flagged],
                 by_series=by_series,
+                unmatched=[str(u.get("title", "")) for u in report.unmatched],
             )
             results.append(result)
             if on_step:

@@ -88,6 +88,9 @@ def test_add_edit_list_export_import_remove(
         (("series", "add", "x", "--title", "X", "--keyword", "x",
           "--not-statement-title", "(oops"), "bad pattern"),
         (("series", "edit", "ncg", "--title", "Y"), "built-in series"),
+        (("run", "--series", "nope"), "unknown series 'nope'"),
+        (("backfill", "--source", "us-dod", "--since", "2024-01-01", "--until", "2024-02-01",
+          "--series", "nope"), "unknown series 'nope'"),
         (("series", "remove", "nope"), "unknown series 'nope'"),
         (("lexicon", "check", "missing.txt"), "missing.txt"),
     ],
@@ -98,6 +101,20 @@ def test_bad_definitions_are_one_line_errors_exit_2(
     code, _, err = cli(capsys, *args)
     assert code == 2
     assert message in err and err.count("\n") == 1 and err.startswith("clausewatch: error:")
+
+
+def test_series_import_names_the_file_and_line_of_bad_yaml(
+    capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path
+) -> None:
+    bad = tmp_path / "series.yaml"
+    bad.write_text("series:\n  - slug: x\n    title: [unclosed\n", encoding="utf-8")
+    code, _, err = cli(capsys, "series", "import", str(bad))
+    assert code == 2 and f"{bad}: line " in err and "not valid YAML" in err
+    bad.write_text("series:\n  - {slug: x, title: X, keywords: [a], colour: red}\n")
+    code, _, err = cli(capsys, "series", "import", str(bad))
+    assert code == 2 and "unknown field 'colour'" in err and str(bad) in err
+    # Nothing was imported from either file.
+    assert "x  X" not in cli(capsys, "series", "list")[1]
 
 
 def test_adding_a_series_twice_is_refused(

@@ -114,6 +114,13 @@ def test_the_summary_has_a_row_per_series_and_date(demo: DemoResult) -> None:
     assert rows[-1][:2] == ("total", "") and rows[-1][3] == "16"
 
 
+def test_a_news_release_about_a_meeting_is_read_and_listed_as_unmatched(
+    demo: DemoResult,
+) -> None:
+    unmatched = [title for r in demo.steps for title in r.unmatched]
+    assert any("Co-Host the 57th Security Consultative Meeting" in t for t in unmatched)
+
+
 def test_series_are_compared_only_within_themselves(demo: DemoResult) -> None:
     db = demo.directory / "clausewatch.db"
     pairs = _rows(
