@@ -155,10 +155,11 @@ def test_unknown_statement_id_raises() -> None:
 OTHER = load_other()
 
 
-def test_every_publisher_has_three_or_four_unrelated_releases() -> None:
+def test_every_publisher_has_three_to_five_unrelated_releases() -> None:
+    # Five for us-dod: a news release about the 57th SCM joined its four (ADR 0098).
     for publisher in PUBLISHERS:
         count = sum(1 for s in OTHER if s.publisher == publisher)
-        assert 3 <= count <= 4, publisher
+        assert 3 <= count <= 5, publisher
 
 
 @pytest.mark.parametrize("release", OTHER, ids=lambda s: s.id)
