@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from clauses.encoder import Encoder
+from clauses.normalize import match_key
 from clauses.phrases import content_key
 from clauses.segment import Clause
 
@@ -70,6 +71,47 @@ class ClauseChange:
     new_text: str | None
     score: float | None
     diff: WordDiff | None
+    items: ItemChanges | None = None
+
+
+# One list item of a list clause: (status, old item, new item), statuses as for clauses.
+ItemChanges = tuple[tuple[str, str | None, str | None], ...]
+# An item of a list that became a sentence counts as kept when the sentence holds its words.
+ITEM_IN_SENTENCE = 85
+
+
+def align_items(old: Clause, new: Clause, lang: str) -> ItemChanges | None:
+    """Align the items of two aligned clauses, one of them at least a list (same language).
+
+    Two lists are aligned item by item like clauses (lexically); an item of a list whose
+    other side is one sentence is ``unchanged`` when the sentence holds its words, else
+    ``dropped`` (or ``added``). None when neither clause is a list. Never raises.
+    """
+    old_items, new_items = old.items, new.items
+    if not old_items and not new_items:
+        return None
+    if old_items and new_items:
+        return tuple(
+            (c.status, c.old_text, c.new_text)
+            for c in align(
+                _item_clauses(old_items, lang), _item_clauses(new_items, lang), lang=lang
+            )
+        )
+    sentence_key = content_key((new if old_items else old).key, lang)
+    changes: list[tuple[str, str | None, str | None]] = []
+    for item in old_items or new_items:
+        key = content_key(match_key(item, lang), lang)
+        if key and fuzz.partial_ratio(key, sentence_key) >= ITEM_IN_SENTENCE:
+            changes.append(("unchanged", item, item))
+        elif old_items:
+            changes.append(("dropped", item, None))
+        else:
+            changes.append(("added", None, item))
+    return tuple(changes)
+
+
+def _item_clauses(items: Sequence[str], lang: str) -> list[Clause]:
+    return [Clause(i, 0, item, match_key(item, lang)) for i, item in enumerate(items)]
 
 
 class PairScorer:
@@ -602,6 +644,7 @@ def align(
         else:
             status = "modified"
         identical = old_text == new_text and not cross_language
+        one_to_one = len(old_ids) == 1 and len(new_ids) == 1
         changes.append(
             ClauseChange(
                 status,
@@ -611,6 +654,9 @@ def align(
                 new_text,
                 1.0 if identical else round(min(1.0, score), 4),
                 None if cross_language or identical else word_diff(old_text, new_text),
+                None
+                if cross_language or identical or not one_to_one
+                else align_items(old[old_ids[0]], new[new_ids[0]], lang),
             )
         )
     return changes

@@ -10,9 +10,11 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from rapidfuzz import fuzz
 
-from clauses.modality import DEFAULT_TIER, TIER_RANK, stated_tiers
+from clauses.modality import DEFAULT_TIER, TIER_RANK, modality_spans, stated_tiers
 from clauses.normalize import alias_spans, match_key
+from clauses.phrases import content_key
 from clauses.segment import Clause
 from core.errors import InputError
 from core.language import LANGUAGES
@@ -232,6 +234,32 @@ def compare_commitments(
     return changes
 
 
+# A successor's evidence pair must be at least this alike (the alignment's [0, 1] score;
+# pairs start at 0.55) for its verbs to be compared: reworded sentences that changed their
+# verb score 0.68-0.89 on the labeled set, a role sentence against a list of the same
+# workstreams 0.61 (ADR 0096).
+STRENGTH_PAIR_SCORE = 0.65
+
+
+def _statement_score(old: Clause, new: Clause, lang: str, other: str, score: float | None) -> float:
+    """How alike two aligned clauses are apart from their modality words (same language).
+
+    "agreed to deepen X" against "discussed X" is one statement said more or less strongly;
+    in a short sentence the verb alone would pull the alignment score under the bar.
+    Across languages only the alignment score is known.
+    """
+    if lang != other:
+        return score or 0.0
+    keys = [content_key(match_key(_without_modality(c.text, lang), lang), lang) for c in (old, new)]
+    return max(score or 0.0, fuzz.token_sort_ratio(*keys) / 100.0)
+
+
+def _without_modality(text: str, lang: str) -> str:
+    for start, end in sorted(modality_spans(text, lang), reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
 def _verdict(delta: int) -> str:
     return "retained" if delta == 0 else ("strengthened" if delta > 0 else "weakened")
 
@@ -240,7 +268,7 @@ def judge_strength(
     changes: Sequence[CommitmentChange],
     old: Sequence[Clause],
     new: Sequence[Clause],
-    aligned: Sequence[tuple[Sequence[int], Sequence[int]]],
+    aligned: Sequence[tuple[Sequence[int], Sequence[int], float | None]],
     lang: str,
     lexicon: Sequence[CommitmentDef],
     *,
@@ -249,14 +277,15 @@ def judge_strength(
 ) -> list[CommitmentChange]:
     """Judge the strength of commitments stated on both sides from their evidence pairs.
 
-    An evidence pair is an aligned clause pair (old positions, new positions) whose clauses
+    An evidence pair is an aligned clause pair (old positions, new positions, score) whose clauses
     both define the commitment; each side is read in its own language (``lang``, and
     ``new_lang`` when the new statement is in the other one). A pair is decidable when both
     clauses state a tier of their own (``stated_tiers``): "will serve" against "serves"
     is not. With ``any_pair`` (revisions: a silent edit touches few clauses, each on
     purpose) the first decidable pair whose tiers differ decides; otherwise (successors,
-    rewritten throughout) only one-to-one pairs count and every decidable one must move
-    the same way. Anything else,
+    rewritten throughout) only one-to-one pairs scoring at least ``STRENGTH_PAIR_SCORE``
+    count (clearly one sentence reworded, not two related ones) and every decidable one
+    must move the same way. Anything else,
     including defining clauses that are not aligned with each other, is ``retained``
     with the first evidence pair (or the first defining clauses) shown. ADR 0096.
     """
@@ -273,10 +302,16 @@ def judge_strength(
             judged.append(change)
             continue
         pairs: list[tuple[int, int]] = []
-        for old_ids, new_ids in aligned:
-            if not any_pair and (len(old_ids) != 1 or len(new_ids) != 1):
-                # A split or merged sentence of a successor is restructured: which verb
-                # governs the commitment on each side is a guess, so it decides nothing.
+        for old_ids, new_ids, score in aligned:
+            if not any_pair and (
+                len(old_ids) != 1
+                or len(new_ids) != 1
+                or _statement_score(old[old_ids[0]], new[new_ids[0]], lang, other, score)
+                < STRENGTH_PAIR_SCORE
+            ):
+                # A split or merged sentence of a successor is restructured, and a pair just
+                # above the alignment threshold may be two related sentences (a role and a
+                # progress report): which verb governs the commitment is a guess.
                 continue
             o = [i for i in old_ids if definition.defines(old[i], lang)]
             n = [j for j in new_ids if definition.defines(new[j], other)]

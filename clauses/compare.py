@@ -95,6 +95,9 @@ class ComparisonResult:
                     "diff": None
                     if c.diff is None
                     else [[op, list(a), list(b)] for op, a, b in c.diff],
+                    "items": None
+                    if c.items is None
+                    else [{"status": st, "old": a, "new": b} for st, a, b in c.items],
                 }
                 for c in self.clause_changes
             ],
@@ -238,7 +241,7 @@ def compare_clauses(
             commitments,
             old,
             new,
-            [(c.old, c.new) for c in changes if c.old and c.new],
+            [(c.old, c.new, c.score) for c in changes if c.old and c.new],
             old_language,
             definitions,
             any_pair=chosen_kind == "revision",

@@ -20,6 +20,11 @@ class Clause:
     text: str
     key: str
 
+    @property
+    def items(self) -> tuple[str, ...]:
+        """The items of a list-sentence (its lead-in left out); empty for any other clause."""
+        return list_items(self.text)
+
 
 # Lower-cased tokens (without their final period) that end in a period but do not end a
 # sentence. Multi-dot abbreviations such as "u.s" are matched whole.
@@ -172,13 +177,40 @@ def split_list_items(sentence: str) -> list[str]:
     if tail:
         parts.append(tail)
     head = parts[0]
-    # The lead-in of a list ("... in the following workstreams:") is its own clause so that
-    # the modality of its verb can be inherited by the items that follow it.
+    # The lead-in of a list ("... in the following workstreams:") is its own part.
     if ":" in head and not head.rstrip().endswith(":"):
         lead, _, first = head.partition(":")
         if lead.strip() and first.strip():
             parts = [lead.strip() + ":", first.strip(), *parts[1:]]
     return [p for p in parts if p and p != ";"]
+
+
+_ITEM_END = re.compile(r"[\s;,.]+$")
+_ITEM_GLUE = re.compile(r"^(?:and|or|그리고|및)\s+", re.IGNORECASE)
+
+
+def list_items(sentence: str) -> tuple[str, ...]:
+    """Return the items of a list-sentence, without its lead-in; () when it is no list."""
+    parts = split_list_items(sentence)
+    if len(parts) < 2:
+        return ()
+    if parts[0].endswith(":"):
+        parts = parts[1:]
+    # "…; and risk reduction." -> "risk reduction": the item, without the list's glue.
+    items = tuple(_ITEM_GLUE.sub("", _ITEM_END.sub("", p)) for p in parts)
+    return items if len(items) >= 2 else ()
+
+
+def _lead_ins_joined(sentences: list[str]) -> list[str]:
+    """Join a sentence ending in ":" (a list's lead-in, which kiwipiepy ends at "했다:")
+    with the sentence that follows it."""
+    joined: list[str] = []
+    for sentence in sentences:
+        if joined and joined[-1].endswith(":"):
+            joined[-1] = f"{joined[-1]} {sentence}"
+        else:
+            joined.append(sentence)
+    return joined
 
 
 def _paragraph_units(paragraph: str) -> list[str]:
@@ -223,7 +255,7 @@ def bounded_pieces(text: str, limit: int = MAX_CLAUSE_CHARS) -> list[str]:
 
 
 def segment(text: str, lang: str | None = None) -> list[Clause]:
-    """Split a statement into clauses (paragraphs, sentences, list items, and pieces of at
+    """Split a statement into clauses (sentences; a list-sentence is one clause; pieces of at
     most :data:`MAX_CLAUSE_CHARS`); never raises."""
     display = normalize_display(text)
     if not display:
@@ -236,15 +268,17 @@ def segment(text: str, lang: str | None = None) -> list[Clause]:
                 sentences = split_korean_sentences(unit)
             else:
                 sentences = split_english_sentences(unit)
-            for sentence in sentences:
-                items = split_list_items(sentence)
-                for item in (piece for part in items for piece in bounded_pieces(part)):
+            # A list-sentence ("reviewed progress on its workstreams: A; B; and C") stays one
+            # clause whose items are aligned one by one (``Clause.items``): a list that
+            # becomes a sentence is then one modified clause, not a drop per item.
+            for sentence in _lead_ins_joined(sentences):
+                for piece in bounded_pieces(sentence):
                     clauses.append(
                         Clause(
                             position=len(clauses),
                             paragraph=paragraph_index,
-                            text=item,
-                            key=match_key(item, language),
+                            text=piece,
+                            key=match_key(piece, language),
                         )
                     )
     return clauses

@@ -134,8 +134,9 @@ def _status(old: str, new: str, key: str, kind: str = "successor") -> tuple[str,
             "strengthened",
         ),
         (
-            "양측은 공동기획 및 실행을 심화하기로 합의했다.",
-            "양측은 공동기획 및 실행을 논의했다.",
+            "양측은 미국의 핵작전에 대한 한국의 재래식 지원에 관한 공동기획 및 실행을 심화하기로 "
+            "합의했다.",
+            "양측은 미국의 핵작전에 대한 한국의 재래식 지원에 관한 공동기획 및 실행을 논의했다.",
             PLANNING,
             "weakened",
         ),

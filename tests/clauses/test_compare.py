@@ -56,7 +56,11 @@ def test_json_shape_matches_the_documented_one() -> None:
     assert data["old"] == {"title": "4th", "language": "en", "clauses": data["old"]["clauses"]}
     assert set(data["new"]) == {"title", "language", "clauses"}
     for item in data["clauses"]:
-        assert set(item) == {"status", "old", "new", "old_text", "new_text", "score", "diff"}
+        assert set(item) == {
+            "status", "old", "new", "old_text", "new_text", "score", "diff", "items"
+        }  # fmt: skip
+        for entry in item["items"] or []:
+            assert set(entry) == {"status", "old", "new"}
         if item["status"] == "modified":
             assert all(len(op) == 3 and isinstance(op[1], list) for op in item["diff"])
     for item in data["commitments"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clauses import segment
-from clauses.segment import split_english_sentences, split_list_items
+from clauses.segment import list_items, split_english_sentences, split_list_items
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,8 @@ def test_list_items(sentence: str, items: list[str]) -> None:
 def test_segment_positions_paragraphs_and_keys() -> None:
     clauses = segment("First one. Second one.\n\nThird: a; b.\n\n- bullet one\n- bullet two")
     assert [c.position for c in clauses] == list(range(len(clauses)))
-    assert [c.paragraph for c in clauses] == [0, 0, 1, 1, 1, 2, 2]
+    assert [c.paragraph for c in clauses] == [0, 0, 1, 2, 2]
+    assert clauses[2].text == "Third: a; b." and clauses[2].items == ("a", "b")
     assert [c.text for c in clauses][-2:] == ["bullet one", "bullet two"]
     assert clauses[0].key == "first one"
 
@@ -87,3 +88,48 @@ def test_a_word_longer_than_the_bound_is_cut_too() -> None:
 
     clauses = segment("x" * (MAX_CLAUSE_CHARS * 2 + 5), "en")
     assert [len(c.text) for c in clauses] == [MAX_CLAUSE_CHARS, MAX_CLAUSE_CHARS, 5]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "items"),
+    [
+        (
+            "They reviewed the workstreams: information sharing; consultation; and CNI.",
+            ("information sharing", "consultation", "CNI"),
+        ),
+        ("Progress on A; B; or C.", ("Progress on A", "B", "C")),
+        (
+            "양측은 다음 분야를 점검했다: 정보공유; 협의 및 소통; 그리고 위험감소.",
+            ("정보공유", "협의 및 소통", "위험감소"),
+        ),
+        ("No list here, just commas, and more.", ()),
+        ("Items (a; b) stay together.", ()),
+        ("Lead: only one item;", ()),
+    ],
+)
+def test_list_items_leave_out_the_lead_in_and_the_glue(
+    sentence: str, items: tuple[str, ...]
+) -> None:
+    assert list_items(sentence) == items
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "The NCG reviewed progress on its workstreams: information sharing; crisis "
+            "consultation; and risk reduction. It met again.",
+            "en",
+        ),
+        # kiwipiepy ends a sentence at "점검했다:"; the lead-in still keeps its items.
+        (
+            "NCG는 다음 작업 분야의 진전을 점검했다: 정보공유; 협의 및 소통; 그리고 위험감소. "
+            "회의가 끝났다.",
+            "ko",
+        ),
+    ],
+)
+def test_a_list_sentence_is_one_clause(text: str, lang: str) -> None:
+    clauses = segment(text, lang)
+    assert len(clauses) == 2
+    assert len(clauses[0].items) == 3 and clauses[1].items == ()
