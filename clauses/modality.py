@@ -150,6 +150,7 @@ def _in_relative_clause(modality: Modality, text: str, lang: str) -> bool:
     return bool(pronouns) and "," not in before[pronouns[-1].end() :]
 
 
+_NOUNS = frozenset({"commitment", "commitments"})
 _TO_BEFORE = re.compile(r"(\w+)\s+to\s+$")
 
 
@@ -173,7 +174,11 @@ def clause_modality(text: str, lang: str) -> Modality | None:
     every = find_modalities(text, lang)
     found = [m for m in every if not _in_relative_clause(m, text, lang)]
     if lang != "ko":
-        found = [m for m in found if not _is_purpose_infinitive(m, text, every)]
+        # "an example of this commitment" names a commitment; only a verb says how strongly
+        # the clause itself commits.
+        found = [
+            m for m in found if not _is_purpose_infinitive(m, text, every) and m.word not in _NOUNS
+        ]
     return governing(found, lang)
 
 

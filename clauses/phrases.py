@@ -125,6 +125,8 @@ class PhraseToken:
     kind: str  # "word", "name", "alias", "number" or "modality"
     barrier: bool = False
     topic: bool = False
+    # The word follows a ";" or ":" (a new list item): a phrase may start here, not cross it.
+    after_break: bool = False
     # The word modifies the one after it ("military reconnaissance" before "satellite",
     # "정례적" before "가시성"): a phrase that stops here cuts a name of a thing in two.
     bound: bool = False
@@ -298,6 +300,7 @@ def _with_english_roles(tokens: list[PhraseToken], text: str) -> list[PhraseToke
 # Only spaces or a hyphen between two words: they read as one unit ("mid-2024",
 # "expanding military cooperation"); a comma, quote or bracket ends the unit.
 _JOINED = re.compile(r"[\s-]+")
+_LIST_BREAK = re.compile(r"[;:]")
 
 
 def _with_english_bounds(tokens: list[PhraseToken], text: str) -> list[PhraseToken]:
@@ -459,7 +462,19 @@ def _with_barriers(tokens: list[PhraseToken]) -> list[PhraseToken]:
 
 @lru_cache(maxsize=8192)
 def _clause_tokens(text: str, lang: str) -> tuple[PhraseToken, ...]:
-    return tuple(_korean_tokens(text) if lang == "ko" else _english_tokens(text))
+    tokens = _korean_tokens(text) if lang == "ko" else _english_tokens(text)
+    return tuple(_with_list_breaks(tokens, text))
+
+
+def _with_list_breaks(tokens: list[PhraseToken], text: str) -> list[PhraseToken]:
+    """Mark the words that follow a ";" or ":": a list-sentence is one clause (ADR 0102),
+    and no phrase runs from one of its items into the next."""
+    return [
+        replace(token, after_break=True)
+        if k and _LIST_BREAK.search(text[tokens[k - 1].end : token.start])
+        else token
+        for k, token in enumerate(tokens)
+    ]
 
 
 def clause_phrase_tokens(clause: Clause, lang: str) -> list[PhraseToken]:
@@ -676,7 +691,7 @@ def _candidates(
                 if not content[end - 1] or _ends_mid_phrase(tokens, content, end):
                     continue
                 window = tokens[start:end]
-                if any(t.barrier for t in window):
+                if any(t.barrier for t in window) or any(t.after_break for t in window[1:]):
                     break
                 # A phrase is what a verb governs, not the verb: "would result in the end of
                 # the regime" is reported as "end of the Kim regime".

@@ -226,6 +226,9 @@ def test_a_statement_that_only_reaffirms_raises_no_commitment_flag(lexical: bool
         ("The allies continue to review the guidelines.", "continue to"),
         ("The NCG will serve as a body to discuss planning.", "will"),
         ("They discussed ways to strengthen CNI.", "discussed"),
+        # A noun names a commitment; it does not say how strongly this clause commits.
+        ("The port call was cited as an example of this commitment.", None),
+        ("The allies reaffirmed their commitment to CNI.", "reaffirmed"),
     ],
 )
 def test_purpose_infinitives_do_not_govern(text: str, word: str | None) -> None:

@@ -88,3 +88,15 @@ def test_items_in_json_and_text() -> None:
         clause["items"]
     )
     assert "item dropped: nuclear and strategic planning" in render_text(result)
+
+
+def test_no_phrase_runs_across_list_items() -> None:
+    old = LIST
+    new = (
+        "The NCG reviewed progress on its workstreams: tabletop simulation planning; "
+        "extended deterrence education courses; and alliance communication drills."
+    )
+    result = compare_texts(old, new, kind="successor", lexical=True)
+    assert result.phrases, "the changed items should give phrases"
+    for phrase in result.phrases:
+        assert ";" not in phrase.text and ":" not in phrase.text, phrase.text
