@@ -3,27 +3,66 @@
 Only ``models/`` talks to the database. SQLite gets foreign keys, WAL and a busy timeout
 so the CLI, a Prefect worker and Datasette can share one file; PostgreSQL gets pre-ping
 so a restarted server costs one retry, not a failed run.
+
+Migrations: the checkout keeps them in the top-level ``alembic/`` folder; the wheel ships
+the same folder as ``models/migrations`` (pyproject.toml, ``force-include``), so an
+installed clausewatch can create and upgrade a history. Alembic itself is imported only
+to migrate: the revision check every command makes reads the version files' ``revision``
+lines and the ``alembic_version`` table directly.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import ConfigError, StorageError
 
-ALEMBIC_DIR = Path(__file__).resolve().parent.parent / "alembic"
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+#: Alembic's bookkeeping table (its default name).
+VERSION_TABLE = "alembic_version"
+
+
+def migrations_dir() -> Path:
+    """The migrations folder: inside the installed package, else the checkout's alembic/."""
+    packaged = Path(str(files("models") / "migrations"))
+    if (packaged / "env.py").is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "alembic"
+
+
+@cache
+def _revisions() -> dict[str, str | None]:
+    """Each shipped revision and the one it follows, read from the version files."""
+    found: dict[str, str | None] = {}
+    for path in sorted((migrations_dir() / "versions").glob("*.py")):
+        values: dict[str, object] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.AnnAssign):
+                target: ast.expr = node.target
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            else:
+                continue
+            if isinstance(target, ast.Name) and isinstance(node.value, ast.Constant):
+                values[target.id] = node.value.value
+        revision, down = values.get("revision"), values.get("down_revision")
+        if isinstance(revision, str):
+            found[revision] = down if isinstance(down, str) else None
+    return found
 
 
 def safe_url(url: str | URL) -> str:
@@ -105,8 +144,10 @@ def check_reachable(engine: Engine) -> None:
 
 def alembic_config(url: str | URL) -> Config:
     """An Alembic config for our migrations aimed at ``url`` (no alembic.ini needed)."""
+    from alembic.config import Config
+
     cfg = Config()
-    cfg.set_main_option("script_location", str(ALEMBIC_DIR))
+    cfg.set_main_option("script_location", str(migrations_dir()))
     # ConfigParser interpolation would eat the % of an encoded password.
     rendered = make_url(url).render_as_string(hide_password=False).replace("%", "%%")
     cfg.set_main_option("sqlalchemy.url", rendered)
@@ -114,23 +155,26 @@ def alembic_config(url: str | URL) -> Config:
 
 
 def head_revision() -> str:
-    """The newest migration revision shipped with this code."""
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    assert head is not None
-    return head
+    """The newest migration revision shipped with this code (the chain is linear)."""
+    revisions = _revisions()
+    heads = set(revisions) - set(revisions.values())
+    assert len(heads) == 1, f"migrations must form one chain, heads: {sorted(heads)}"
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
     """The database's migration revision, or None for an empty database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        row = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
+        return None if row is None else str(row[0])
 
 
 def check_revision(engine: Engine) -> None:
     """Raise ConfigError unless the database is at this code's head revision."""
-    script = ScriptDirectory.from_config(alembic_config(engine.url))
     current = current_revision(engine)
-    head = script.get_current_head()
+    head = head_revision()
     if current == head:
         return
     if current is None:
@@ -139,13 +183,11 @@ def check_revision(engine: Engine) -> None:
                 f"database {safe_url(engine.url)} holds tables but no clausewatch revision"
             )
         raise ConfigError(f"database {safe_url(engine.url)} is empty: run `clausewatch init` first")
-    try:
-        script.get_revision(current)
-    except Exception:
+    if current not in _revisions():
         raise ConfigError(
             f"database {safe_url(engine.url)} is at unknown revision {current} "
             "(made by a newer clausewatch?)"
-        ) from None
+        )
     raise ConfigError(
         f"database {safe_url(engine.url)} is at revision {current}, code needs {head}: "
         "run `clausewatch init` to upgrade"
@@ -158,15 +200,11 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 
     check_reachable(engine)
     before = current_revision(engine)
-    script = ScriptDirectory.from_config(alembic_config(engine.url))
-    if before is not None:
-        try:
-            script.get_revision(before)
-        except Exception:
-            raise ConfigError(
-                f"database {safe_url(engine.url)} is at unknown revision {before} "
-                "(made by a newer clausewatch?); refusing to touch it"
-            ) from None
+    if before is not None and before not in _revisions():
+        raise ConfigError(
+            f"database {safe_url(engine.url)} is at unknown revision {before} "
+            "(made by a newer clausewatch?); refusing to touch it"
+        )
     cfg = alembic_config(engine.url)
     try:
         with engine.begin() as conn:
