@@ -15,7 +15,7 @@ database (``clausewatch series add``) and use the same fields:
 ``not_statement_titles``  per language: regular expressions on the title marking a page
                 about the meeting that is not the statement itself (a news release
                 announcing or describing the meeting)
-``lexicons``    the commitment lexicon families to look for (empty: phrase flags only)
+``lexicons``    the commitment lexicon families to look for (empty: phrase and quantity flags)
 
 The rule that puts a statement in exactly one series (ADR 0098), in order:
 

@@ -94,7 +94,7 @@ def lexicon_for(
 ) -> list[CommitmentDef]:
     """The commitments to look for in a series' statements.
 
-    A defined series gets exactly its families' commitments (none: phrase flags only).
+    A defined series gets exactly its families' commitments (none: phrases and figures).
     A statement of no series, or of a series the history names but no longer defines, is
     read with every bundled family, as before series were data.
     """

@@ -114,7 +114,8 @@ def list_series(
             label = "any language" if lang == "*" else lang
             typer.echo(f"  keywords ({label})  {', '.join(words)}")
         typer.echo(f"  languages  {', '.join(row['languages']) or 'any'}")
-        typer.echo(f"  lexicons   {', '.join(row['lexicons']) or 'none (phrase changes only)'}")
+        lexicons = ", ".join(row["lexicons"]) or "none (phrase and figure changes)"
+        typer.echo(f"  lexicons   {lexicons}")
 
 
 @series_app.command("add")

@@ -62,7 +62,7 @@ def test_add_edit_list_export_import_remove(
     assert cli(capsys, "series", "edit", "trilateral", "--no-lexicon")[0] == 0
     text = cli(capsys, "series", "list")[1]
     assert "trilateral  US–Japan–ROK trilateral statements  (user)" in text
-    assert "none (phrase changes only)" in text
+    assert "none (phrase and figure changes)" in text
 
     exported = tmp_path / "series.yaml"
     assert cli(capsys, "series", "export", "--out", str(exported))[0] == 0
@@ -194,7 +194,7 @@ def test_a_family_in_the_lexicon_folder_serves_a_user_series(
 TRILATERAL = sorted((Path(__file__).parents[1] / "fixtures" / "trilateral").glob("*.txt"))
 
 
-def test_a_user_series_with_no_lexicon_gets_phrase_flags_and_a_timeline(
+def test_a_user_series_with_no_lexicon_gets_phrase_and_quantity_flags_and_a_timeline(
     capsys: pytest.CaptureFixture[str], history: None
 ) -> None:
     code, _, err = cli(
@@ -215,6 +215,10 @@ def test_a_user_series_with_no_lexicon_gets_phrase_flags_and_a_timeline(
     last = changes[-1]
     dropped = {p["text"].lower() for p in last["phrases"] if p["status"] == "dropped"}
     assert any("denuclearization" in p for p in dropped), last["phrases"]
+    # And figures: the ministers' meetings went from every year to every two years.
+    assert {(q["kind"], q["old"], q["new"]) for q in last["quantities"]} >= {
+        ("frequency", "every year", "every two years")
+    }
 
     code, out, err = cli(capsys, "timeline", "--series", "trilateral-defense", "--format", "json")
     assert code == 0, err
