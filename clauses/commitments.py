@@ -385,10 +385,13 @@ def evidence_excerpt(
 ) -> str:
     """Return ``text`` shortened to about ``width`` characters around the commitment's match.
 
+    A text at most a quarter longer than ``width`` is returned whole.
+
     The match is the first defining pattern of commitment ``key`` in the clause's match key;
     with none (an unknown key or lexicon), the start of the text is kept. Never raises.
     """
-    if len(text) <= width:
+    # A clause only a little longer than the width reads better whole than cut by a word.
+    if len(text) <= width + width // 4:
         return text
     definitions = load_lexicons() if lexicon is None else lexicon
     definition = next((d for d in definitions if d.key == key), None)

@@ -368,3 +368,9 @@ def test_the_next_meeting_in_either_voice(text: str, lang: str) -> None:
 )
 def test_a_meeting_that_took_place_is_not_the_next_one(text: str, lang: str) -> None:
     assert "next-meeting" not in {m.key for m in find_commitments(segment(text, lang), lang)}
+
+
+def test_a_clause_a_little_over_the_width_is_shown_whole() -> None:
+    text = STATES_EN  # about 160 characters
+    assert evidence_excerpt(text, FULL_RANGE, "en", width=len(text) - 10) == text
+    assert evidence_excerpt(text, FULL_RANGE, "en", width=len(text) // 2) != text
