@@ -486,6 +486,20 @@ def _moves(path: list[Step], scores: Scores, threshold: float) -> list[Step]:
 MAX_ALIGNED_CELLS = 250_000
 #: Clauses per side in one block of a blocked alignment.
 BLOCK_CLAUSES = 300
+#: Scoring a pair costs more as clauses grow: a cell counts as (mean clause length /
+#: TYPICAL_CLAUSE_CHARS)^2 cells, and a block holds about BLOCK_CLAUSES typical clauses.
+TYPICAL_CLAUSE_CHARS = 200
+
+
+def _mean_chars(old: Sequence[Clause], new: Sequence[Clause]) -> float:
+    total = sum(len(c.text) for c in old) + sum(len(c.text) for c in new)
+    return max(1.0, total / max(1, len(old) + len(new)))
+
+
+def _weighted_cells(old: Sequence[Clause], new: Sequence[Clause]) -> float:
+    """The work of aligning in one piece, in cells of typical clauses."""
+    weight = max(1.0, _mean_chars(old, new) / TYPICAL_CLAUSE_CHARS) ** 2
+    return len(old) * len(new) * weight
 
 
 def _anchors(old: Sequence[Clause], new: Sequence[Clause]) -> list[tuple[int, int]]:
@@ -523,19 +537,21 @@ def _anchors(old: Sequence[Clause], new: Sequence[Clause]) -> list[tuple[int, in
     return chain[::-1]
 
 
-def _blocks(n: int, m: int, anchors: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+def _blocks(
+    n: int, m: int, anchors: list[tuple[int, int]], size: int = BLOCK_CLAUSES
+) -> list[tuple[int, int, int, int]]:
     """(old start, old end, new start, new end) blocks covering both sides in order: cut
     before anchors so that blocks stay near :data:`BLOCK_CLAUSES`; a stretch without
     anchors is cut proportionally."""
     cuts = [(0, 0)]
     for i, j in anchors:
         last_i, last_j = cuts[-1]
-        if i - last_i >= BLOCK_CLAUSES or j - last_j >= BLOCK_CLAUSES:
+        if i - last_i >= size or j - last_j >= size:
             cuts.append((i, j))
     cuts.append((n, m))
     blocks: list[tuple[int, int, int, int]] = []
     for (a, c), (b, d) in itertools.pairwise(cuts):
-        parts = max(1, -(-max(b - a, d - c) // BLOCK_CLAUSES))
+        parts = max(1, -(-max(b - a, d - c) // size))
         for k in range(parts):
             blocks.append(
                 (
@@ -557,7 +573,9 @@ def _align_in_blocks(
     dropped there and added here, the price of a bounded cost.
     """
     changes: list[ClauseChange] = []
-    for a, b, c, d in _blocks(len(old), len(new), _anchors(old, new)):
+    mean = _mean_chars(old, new)
+    size = max(20, min(BLOCK_CLAUSES, int(BLOCK_CLAUSES * TYPICAL_CLAUSE_CHARS / mean)))
+    for a, b, c, d in _blocks(len(old), len(new), _anchors(old, new), size):
         for change in align(old[a:b], new[c:d], **options):
             changes.append(
                 replace(
@@ -594,7 +612,7 @@ def align(
             ),
             *(ClauseChange("added", (), (j,), None, c.text, None, None) for j, c in enumerate(new)),
         ]
-    if len(old) * len(new) > MAX_ALIGNED_CELLS:
+    if _weighted_cells(old, new) > MAX_ALIGNED_CELLS:
         return _align_in_blocks(
             old,
             new,
