@@ -201,7 +201,9 @@ def test_an_allowlisted_loopback_page_cannot_redirect_to_another_loopback_port(
         monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", hostile_replay.allowed_host)
         get_settings.cache_clear()
         with (
-            PoliteClient(rate_limiter=HostRateLimiter(10_000)) as client,
+            PoliteClient.from_settings(
+                get_settings(), rate_limiter=HostRateLimiter(10_000)
+            ) as client,
             pytest.raises(RefusedError) as caught,
         ):
             client.fetch(url)
@@ -221,7 +223,7 @@ def test_an_allowlisted_loopback_page_cannot_redirect_to_another_loopback_port(
         assert ("127.0.0.1", internal.port) not in connections.attempts
     # Positive control: without the redirect the trusted port is fetched.
     hostile_replay.faults.clear()
-    with PoliteClient(rate_limiter=HostRateLimiter(10_000)) as client:
+    with PoliteClient.from_settings(get_settings(), rate_limiter=HostRateLimiter(10_000)) as client:
         assert client.fetch(url).status == 200
     get_settings.cache_clear()
 
@@ -233,7 +235,7 @@ def test_a_bare_allowlist_entry_opens_only_the_standard_port(
     get_settings.cache_clear()
     url = hostile_replay.base_url(HOST) + PAGE.path
     with (
-        PoliteClient(rate_limiter=HostRateLimiter(10_000)) as client,
+        PoliteClient.from_settings(get_settings(), rate_limiter=HostRateLimiter(10_000)) as client,
         pytest.raises(RefusedError) as caught,
     ):
         client.fetch(url)
