@@ -12,6 +12,8 @@ database (``clausewatch series add``) and use the same fields:
 ``keywords``    per language (``"*"`` for every language): words or names that place a
                 statement in the series when its title or body contains one
 ``exclude``     per language: words that keep a statement out even when a keyword matches
+``require``     per language: words of which one must also appear in the title or body (a
+                generic keyword such as "Joint Fact Sheet" restricted to Korea)
 ``not_statement_titles``  per language: regular expressions on the title marking a page
                 about the meeting that is not the statement itself (a news release
                 announcing or describing the meeting)
@@ -20,7 +22,8 @@ database (``clausewatch series add``) and use the same fields:
 The rule that puts a statement in exactly one series (ADR 0098), in order:
 
 1. A series is *eligible* when the statement's language and source are allowed and none of
-   its ``exclude`` words appears in the title or body.
+   its ``exclude`` words appears in the title or body, and (when it has ``require`` words)
+   one of those does.
 2. **Title first.** If some eligible series has a keyword in the title, only those compete;
    the one with the most keyword occurrences in the title wins, then the most in the body,
    then the one defined first (built-in before user, in file order). When the winner's
@@ -56,6 +59,7 @@ _FIELDS = (
     "sources",
     "keywords",
     "exclude",
+    "require",
     "not_statement_titles",
     "lexicons",
 )
@@ -75,6 +79,7 @@ class SeriesDefinition:
     languages: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     exclude: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    require: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     not_statement_titles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lexicons: tuple[str, ...] = ()
     builtin: bool = False
@@ -98,7 +103,10 @@ class SeriesDefinition:
         if self.sources and source is not None and source not in self.sources:
             return False
         text = title + "\n" + body
-        return not any(keyword_pattern(w).search(text) for w in self.words(self.exclude, language))
+        if any(keyword_pattern(w).search(text) for w in self.words(self.exclude, language)):
+            return False
+        required = self.words(self.require, language)
+        return not required or any(keyword_pattern(w).search(text) for w in required)
 
     def hits(self, text: str, language: str) -> int:
         """How many times the series' keywords occur in ``text``."""
@@ -122,6 +130,7 @@ class SeriesDefinition:
             "sources": list(self.sources),
             "keywords": {k: list(v) for k, v in self.keywords.items()},
             "exclude": {k: list(v) for k, v in self.exclude.items()},
+            "require": {k: list(v) for k, v in self.require.items()},
             "not_statement_titles": {k: list(v) for k, v in self.not_statement_titles.items()},
             "lexicons": list(self.lexicons),
         }
@@ -224,6 +233,7 @@ def parse_series(data: Any, *, where: str = "series", builtin: bool = False) -> 
         languages=languages,
         sources=_strings(data.get("sources"), "sources", where),
         exclude=_table(data.get("exclude"), "exclude", where),
+        require=_table(data.get("require"), "require", where),
         not_statement_titles=_table(
             data.get("not_statement_titles"), "not_statement_titles", where, regex=True
         ),

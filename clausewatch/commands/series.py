@@ -142,6 +142,10 @@ def add(
         list[str] | None,
         typer.Option("--exclude", help="A word that keeps a statement out (repeat)."),
     ] = None,
+    require: Annotated[
+        list[str] | None,
+        typer.Option("--require", help="One of these words must also appear (repeat)."),
+    ] = None,
     not_statement_title: Annotated[
         list[str] | None,
         typer.Option(
@@ -161,6 +165,7 @@ def add(
         "lexicons": lexicon or [],
         "sources": source or [],
         "exclude": _per_language(exclude) or {},
+        "require": _per_language(require) or {},
         "not_statement_titles": _per_language(not_statement_title) or {},
     }
     parsed = _validate(definition, where="series add")
@@ -198,6 +203,9 @@ def edit(
     exclude: Annotated[
         list[str] | None, typer.Option("--exclude", help="Replace the exclusion words.")
     ] = None,
+    require: Annotated[
+        list[str] | None, typer.Option("--require", help="Replace the required words.")
+    ] = None,
     not_statement_title: Annotated[
         list[str] | None,
         typer.Option("--not-statement-title", help="Replace the news-title patterns."),
@@ -219,6 +227,7 @@ def edit(
             "lexicons": [] if no_lexicon else lexicon,
             "sources": source,
             "exclude": _per_language(exclude),
+            "require": _per_language(require),
             "not_statement_titles": _per_language(not_statement_title),
         }
         definition.update({k: v for k, v in replacements.items() if v is not None})

@@ -32,7 +32,7 @@ def test_list_shows_builtin_series_without_a_history(capsys: pytest.CaptureFixtu
     code, out, _ = cli(capsys, "series", "list", "--format", "json")
     assert code == 0
     rows = json.loads(out)
-    assert [r["slug"] for r in rows] == ["ncg", "scm"]
+    assert [r["slug"] for r in rows] == ["ncg", "scm", "us-rok-leaders"]
     assert set(rows[0]) == {"slug", "title", "builtin", "keywords", "languages", "lexicons"}
     assert rows[0]["builtin"] is True and rows[0]["lexicons"] == ["extended-deterrence"]
 

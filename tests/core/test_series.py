@@ -61,6 +61,28 @@ def _slug(title: str, body: str, language: str = "en", **kw: Any) -> str | None:
             None,
         ),
         ("제57차 한미안보협의회의(SCM) 개최 예정", "핵협의그룹(NCG) 논의", "ko", None),
+        # The leaders' series: generic titles count only for statements that name Korea.
+        (
+            "Washington Declaration",
+            "The United States and the Republic of Korea",
+            "en",
+            "us-rok-leaders",
+        ),
+        ("Joint Fact Sheet on the Summit", "The ROK will invest", "en", "us-rok-leaders"),
+        ("Joint Fact Sheet: U.S.–Japan Summit", "Japan and the United States", "en", None),
+        (
+            "한미 정상회담 공동 설명자료",
+            "한미 양국은 확장억제를 확인하였다.",
+            "ko",
+            "us-rok-leaders",
+        ),
+        # An NCG statement recalls the Washington Declaration: its own title decides.
+        (
+            "Joint Press Statement on the Fourth Nuclear Consultative Group Meeting",
+            "The NCG was set up under the Washington Declaration of the Republic of Korea.",
+            "en",
+            "ncg",
+        ),
         # "SCM" as an acronym only: "Scm" and "SCMP" are not the meeting.
         ("Supply-chain SCMP notice", "Scm tools", "en", None),
     ],
@@ -91,6 +113,9 @@ def test_languages_sources_and_exclusions_restrict_a_series() -> None:
     assert _slug("Widget talks", "", series=[only_dod], source="us-dod") == "x"
     excluding = _define(exclude={"en": ["contract award"]})
     assert _slug("Widget talks", "a contract award for widgets", series=[excluding]) is None
+    requiring = _define(require={"*": ["Korea"]})
+    assert _slug("Widget talks", "between Japan and Canada", series=[requiring]) is None
+    assert _slug("Widget talks", "with the Republic of Korea", series=[requiring]) == "x"
 
 
 def test_per_language_keywords() -> None:
@@ -138,5 +163,5 @@ def test_yaml_round_trip_and_duplicates() -> None:
 
 
 def test_builtin_series_are_data_with_a_lexicon_family() -> None:
-    assert [d.slug for d in BUILTIN][:2] == ["ncg", "scm"]
+    assert [d.slug for d in BUILTIN] == ["ncg", "scm", "us-rok-leaders"]
     assert all(d.builtin and d.lexicons == ("extended-deterrence",) for d in BUILTIN)
