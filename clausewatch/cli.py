@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 import typer
+import typer.main
 
 import clausewatch.commands
 from core.display import for_terminal
@@ -92,10 +93,24 @@ def _configured_secrets() -> list[str | None]:
     smtp = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     database = urlsplit(settings.database_url).password if settings.database_url else None
     return [smtp, database]
+def _usage_line(exc: typer.TyperException) -> str:
+    """A usage error as one line, naming the help that explains the command."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "clausewatch"
+    return f"{message} (see `{where} --help`)"
+
+
+def _debugging(args: list[str]) -> bool:
+    return _debug or "--debug" in args
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the console script; maps errors to exit codes 1 and 2."""
+    """Entry point of the console script; maps errors to exit codes 1 and 2.
+
+    Always ends in SystemExit. Usage errors (unknown command or option, missing argument)
+    are one line and exit 2; ``--help`` keeps typer's rich layout.
+    """
     args = sys.argv[1:] if argv is None else argv
     if not args or "--help" in args:
         # Help is our own text, styled by rich: left as it is, colours included.
@@ -111,18 +126,38 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(args: list[str]) -> None:
     try:
-        # Standalone mode: typer prints usage errors itself and exits 2.
-        app(args=args, prog_name="clausewatch")
+        # Not standalone: click hands usage errors back instead of drawing its error box.
+        code = typer.main.get_command(app).main(
+            args=args, prog_name="clausewatch", standalone_mode=False
+        )
+    except typer.TyperException as exc:
+        # Typer's (vendored click's) usage errors all derive from TyperException.
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            # A bare `clausewatch` (or command group) shows the rich help, as before.
+            from typer import rich_utils
+
+            rich_utils.rich_format_error(exc)  # type: ignore[arg-type]
+            raise SystemExit(exc.exit_code) from None
+        fail(_usage_line(exc), exc.exit_code)
+    except typer.Abort:
+        fail("aborted", 1)
     except ClausewatchError as exc:
-        if _debug or "--debug" in args:
+        if _debugging(args):
             raise
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except OSError as exc:
-        if _debug or "--debug" in args:
+        if _debugging(args):
             raise
         fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
+    except Exception as exc:
+        # The last guard of "one line, never a traceback": an error nobody translated.
+        if _debugging(args):
+            raise
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        fail(f"unexpected {type(exc).__name__}: {reason[:300]} (--debug shows the traceback)", 1)
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

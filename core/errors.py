@@ -7,7 +7,8 @@
     │   └── RefusedError             the URL or an address it resolves to is not allowed (exit 2)
     ├── ParseError                   scrapers: a page held no statement we could extract
     ├── StorageError                 models/: the database refused or failed a read or write
-    └── AlertError                   alerts/: rendering or delivery of an alert failed
+    ├── AlertError                   alerts/: rendering or delivery of an alert failed
+    └── OrchestrationError           the CLI: the Prefect API it was pointed at did not answer
 
 Each error carries the context it concerns (``source``, ``url``, ``path``) so the one
 line the CLI prints says where the problem is.
@@ -76,3 +77,7 @@ class StorageError(ClausewatchError):
 
 class AlertError(ClausewatchError):
     """Raised by alerts/ when an alert cannot be rendered or delivered."""
+
+
+class OrchestrationError(ClausewatchError):
+    """Raised by the CLI when the Prefect API named by ``PREFECT_API_URL`` does not answer."""

@@ -34,10 +34,25 @@ SOURCE: Any = Field(
     default="us-dod",
     description="The official site to read (its listing, or its captures with Wayback).",
 )
-SINCE = Field(default=dt.date(2023, 7, 1), description="First publication date to load.")
+#: A calendar date as YYYY-MM-DD, leap years included. The API checks a parameter's
+#: schema when a run is created but not its "format" (jsonschema skips formats unless
+#: asked), so without a pattern 2024-02-30 was accepted and the run failed later with
+#: pydantic's "day value is outside expected range"; with it the API refuses the run.
+ISO_DATE = (
+    r"^(?:\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+    r"|02-(?:0[1-9]|1\d|2[0-8]))"
+    r"|(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)$"
+)
+SINCE = Field(
+    default=dt.date(2023, 7, 1),
+    description="First publication date to load.",
+    json_schema_extra={"pattern": ISO_DATE},
+)
 UNTIL = Field(
     default=dt.date(2023, 12, 31),
     description="Last publication date to load (inclusive); not after today.",
+    json_schema_extra={"pattern": ISO_DATE},
 )
 USE_WAYBACK = Field(
     default=False,

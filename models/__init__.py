@@ -33,15 +33,17 @@ def _require_sqlite_file(url: str) -> None:
         raise ConfigError(f"no history at {parsed.database}: run `clausewatch init` first")
 
 
-def open_history(url: str, *, check: bool = True) -> History:
+def open_history(url: str, *, check: bool = True, read_only: bool = False) -> History:
     """Open the history at ``url`` (``settings.resolved_database_url`` at the edges); raises
     ConfigError if unusable.
 
     With ``check`` the database must be reachable and at this code's migration head.
+    ``read_only`` is for commands that only read: a SQLite history in a directory they
+    cannot write is opened read-only instead of refused.
     """
     if check:
         _require_sqlite_file(url)
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=read_only)
     if check:
         check_reachable(engine)
         check_revision(engine)

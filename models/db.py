@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import ConfigError, StorageError
@@ -77,49 +77,118 @@ def safe_url(url: str | URL) -> str:
 
 
 def parse_url(url: str) -> URL:
-    """Parse a database URL; raises ConfigError when it is malformed or its driver is unknown."""
+    """Parse a database URL; raises ConfigError when it is malformed or its driver is unknown.
+
+    ``postgres://`` (what many hosting services hand out) is read as ``postgresql://``;
+    SQLAlchemy dropped that alias, so without this it was refused as an unknown database.
+    """
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         raise ConfigError(f"malformed database URL: {safe_url(url)}") from None
     backend = parsed.get_backend_name()
+    if backend == "postgres":
+        parsed = parsed.set(drivername=parsed.drivername.replace("postgres", "postgresql", 1))
+        backend = "postgresql"
     if backend not in ("sqlite", "postgresql"):
-        raise ConfigError(f"unsupported database {backend!r}: use sqlite or postgresql")
+        raise ConfigError(
+            f"unsupported database {backend!r}: use sqlite:///PATH or postgresql://HOST/DB"
+        )
     if backend == "postgresql" and parsed.drivername == "postgresql":
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
 
 
-def _prepare_sqlite_dir(url: URL) -> None:
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _sqlite_path(url: URL) -> Path | None:
     database = url.database
-    if not database or database == ":memory:":
-        return
-    parent = Path(database).expanduser().resolve().parent
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().resolve()
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not a SQLite database before SQLite opens (or changes) it."""
+    if path.is_dir():
+        raise ConfigError(f"the history path is a directory, not a SQLite database: {path}")
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
     except OSError as exc:
-        raise ConfigError(f"cannot create data directory {parent}: {exc.strerror}") from None
-    if not os.access(parent, os.W_OK):
-        raise ConfigError(f"data directory is not writable: {parent}")
+        raise ConfigError(f"cannot read the history {path}: {exc.strerror}") from None
+    # An empty file is a valid empty database (SQLite writes the header on first use).
+    if head and head != SQLITE_HEADER:
+        what = "truncated" if SQLITE_HEADER.startswith(head) else "not a SQLite database"
+        raise ConfigError(f"the history file is {what}; left untouched: {path}")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url``; raises ConfigError for a malformed or unusable URL."""
+def _check_sqlite_dir(path: Path, *, writable: bool) -> None:
+    parent = path.parent
+    if not parent.is_dir():
+        raise ConfigError(
+            f"no directory {parent} for the SQLite history: create it first "
+            "(only the data directory is created for you)"
+        )
+    if writable and not os.access(parent, os.W_OK):
+        raise ConfigError(f"data directory is not writable: {parent} (reading commands still work)")
+
+
+def _can_write(path: Path) -> bool:
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _read_only_url(path: Path) -> URL:
+    """A URL opening ``path`` read-only through SQLite's URI form.
+
+    A WAL database cannot be read when its -shm file cannot be created; in a directory we
+    cannot write that is the case unless a writer left both -wal and -shm behind. Then the
+    file is opened as immutable: no writer is using it (it would have left its -wal and
+    -shm), so nothing is read half-written.
+    """
+    from urllib.parse import quote
+
+    wal = [path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-shm")]
+    query = {"mode": "ro", "uri": "true"}
+    if not all(wal):
+        query["immutable"] = "1"
+    return URL.create("sqlite", database=f"file:{quote(str(path))}", query=query)
+
+
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """Create an engine for ``url``; raises ConfigError for a malformed or unusable URL.
+
+    A SQLite file must be a SQLite database (or not exist yet) and its directory must
+    exist. ``read_only`` is for commands that only read: when the file or its directory
+    cannot be written they open it read-only instead of refusing.
+    """
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        _prepare_sqlite_dir(parsed)
+        path = _sqlite_path(parsed)
+        opened = parsed
+        if path is not None:
+            _check_sqlite_file(path)
+            writable = not read_only or _can_write(path)
+            _check_sqlite_dir(path, writable=writable)
+            if not writable:
+                opened = _read_only_url(path)
         try:
-            engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)
+            engine = create_engine(opened, connect_args={"timeout": 30}, **kwargs)
         except (ArgumentError, NoSuchModuleError) as exc:
             raise ConfigError(f"cannot use database {safe_url(url)}: {exc}") from None
+        wal = path is not None and opened is parsed
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
-            if parsed.database not in (None, "", ":memory:"):
+            if wal:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
@@ -133,13 +202,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def check_reachable(engine: Engine) -> None:
-    """Open one connection; raises ConfigError with a one-line reason when that fails."""
+    """Open one connection and read the schema.
+
+    Raises StorageError (exit 1) when a database server cannot be reached, ConfigError
+    (exit 2) when a SQLite file cannot be opened or is not a usable database.
+    """
     try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+    except DatabaseError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
-        raise ConfigError(f"cannot reach database {safe_url(engine.url)}: {reason}") from None
+        where = safe_url(engine.url)
+        if engine.dialect.name == "sqlite":
+            raise ConfigError(f"cannot use the history {where}: {reason}") from None
+        raise StorageError(f"cannot reach database {where}: {reason}") from None
 
 
 def alembic_config(url: str | URL) -> Config:

@@ -140,7 +140,7 @@ def subscriptions(
     """List subscriptions."""
     from models import open_history, outbox
 
-    history = open_history(get_settings().resolved_database_url)
+    history = open_history(get_settings().resolved_database_url, read_only=True)
     try:
         with history.sessions() as session:
             rows = outbox.list_subscriptions(session, include_inactive=include_inactive)
@@ -212,7 +212,7 @@ def list_(
     """List queued, sent and failed alerts, newest first."""
     from models import open_history, outbox
 
-    history = open_history(get_settings().resolved_database_url)
+    history = open_history(get_settings().resolved_database_url, read_only=True)
     try:
         with history.sessions() as session:
             rows = outbox.list_alerts(session, status=status.value if status else None, limit=limit)

@@ -27,6 +27,8 @@ from core.errors import InputError
 from core.language import Language
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from models.analysis import SearchResult, Timeline
 
 
@@ -95,15 +97,32 @@ def render_timeline_text(timeline: Timeline) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _tracked_but_unseen(session: Session, series: str, language: str) -> Timeline | None:
+    """An empty timeline for a tracked series nothing was stored for yet, else None.
+
+    A series row is written with its first statement, so on an empty history even the
+    tracked series are "unknown"; that is an empty result (exit 0), not bad input.
+    """
+    from models import store
+    from models.analysis import Timeline
+    from scrapers.base import BUILTIN_SERIES
+
+    rule = next((r for r in BUILTIN_SERIES if r.slug == series), None)
+    if rule is None or store.get_series(session, series) is not None:
+        return None
+    return Timeline(series, rule.title, language, [], [])
+
+
 def _load_timeline(series: str, language: str) -> Timeline:
     from core.settings import get_settings
     from models import open_history
     from models.analysis import commitment_timeline
 
-    stored = open_history(get_settings().resolved_database_url)
+    stored = open_history(get_settings().resolved_database_url, read_only=True)
     try:
         with stored.sessions() as session:
-            return commitment_timeline(session, series, language)
+            empty = _tracked_but_unseen(session, series, language)
+            return empty or commitment_timeline(session, series, language)
     finally:
         stored.close()
 
@@ -130,7 +149,9 @@ def timeline(
         raise InputError(f"--format {output.value} writes a file: add --out FILE")
     found = _load_timeline(series, lang.value)
     if not found.documents:
-        typer.echo(f"no {lang.value} statements stored for series {series!r}", err=True)
+        typer.echo(f"no {lang.value} statements stored for series {series!r} yet", err=True)
+        if output is TimelineFormat.text and out is None:
+            return  # an empty matrix says nothing the line above does not
     if output is TimelineFormat.png:
         from clausewatch.analyst.chart import render_png
 
@@ -205,7 +226,7 @@ def search(
     from models import open_history
     from models.analysis import search_clauses
 
-    stored = open_history(get_settings().resolved_database_url)
+    stored = open_history(get_settings().resolved_database_url, read_only=True)
     try:
         with stored.sessions() as session:
             result = search_clauses(
@@ -237,7 +258,7 @@ def browse(
             "browse serves the SQLite history; for PostgreSQL connect a SQL client with the "
             "read-only role described in docs/analysts.md"
         )
-    open_history(url).close()  # a clear error for a missing or unmigrated history
+    open_history(url, read_only=True).close()  # a clear error for a missing or unmigrated history
     target = Path(settings.data_dir) / "snapshots" / f"{DATABASE_NAME}.db"
     snapshot_sqlite(url, target, keep=ANALYST_TABLES)
     typer.echo(f"snapshot of the history taken at {dt.datetime.now():%Y-%m-%d %H:%M}: {target}")
@@ -259,11 +280,12 @@ def report(
     from models import open_history
     from models.analysis import commitment_timeline, series_comparisons
 
-    stored = open_history(get_settings().resolved_database_url)
+    stored = open_history(get_settings().resolved_database_url, read_only=True)
     try:
         with stored.sessions() as session:
-            found = commitment_timeline(session, series, lang.value)
-            comparisons = series_comparisons(session, series, lang.value)
+            empty = _tracked_but_unseen(session, series, lang.value)
+            found = empty or commitment_timeline(session, series, lang.value)
+            comparisons = [] if empty else series_comparisons(session, series, lang.value)
     finally:
         stored.close()
     if not found.documents:

@@ -90,7 +90,7 @@ def history(
     from models import open_history
     from models.analysis import version_rows
 
-    stored = open_history(get_settings().resolved_database_url)
+    stored = open_history(get_settings().resolved_database_url, read_only=True)
     try:
         with stored.sessions() as session:
             rows = version_rows(session, series=series, source=source)
@@ -163,7 +163,7 @@ def show(
     from models import open_history
     from models.analysis import version_detail
 
-    stored = open_history(get_settings().resolved_database_url)
+    stored = open_history(get_settings().resolved_database_url, read_only=True)
     try:
         with stored.sessions() as session:
             detail = version_detail(session, version_id)
@@ -214,7 +214,7 @@ def diff(
     from models import open_history
     from models.analysis import version_detail
 
-    stored = open_history(get_settings().resolved_database_url)
+    stored = open_history(get_settings().resolved_database_url, read_only=True)
     try:
         with stored.sessions() as session:
             old = version_detail(session, old_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from core.errors import ConfigError
 from core.settings import get_settings
 
 
@@ -11,7 +12,17 @@ def init() -> None:
     """Create the history database or upgrade it to this version's schema (safe to repeat)."""
     from models.db import head_revision, make_engine, safe_url, upgrade
 
-    url = get_settings().resolved_database_url
+    settings = get_settings()
+    url = settings.resolved_database_url
+    if settings.database_url is None:
+        # The default history lives in the data directory, which init creates; a
+        # directory named in CLAUSEWATCH_DATABASE_URL must exist (a typo creates nothing).
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create data directory {settings.data_dir}: {exc.strerror}"
+            ) from None
     engine = make_engine(url)
     try:
         before, after = upgrade(engine)

@@ -76,12 +76,50 @@ def print_counts(console: Console, report: RunReport) -> None:
         console.print(f"{len(report.flagged)} flagged commitment changes (alerts queued).")
 
 
+def _require_prefect_api() -> None:
+    """With ``PREFECT_API_URL`` set, check that the server answers before any run starts.
+
+    Raises OrchestrationError (exit 1, one line): without the check a stopped server costs
+    the client's retries and then a 140-line traceback from deep inside Prefect. Any HTTP
+    answer counts as reachable (an auth problem is Prefect's to report); only a failed
+    connection is refused here.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    from core.errors import OrchestrationError
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        return  # the ephemeral API: started and stopped by the run itself
+    try:
+        httpx.get(f"{str(url).rstrip('/')}/health", timeout=10.0)
+    except httpx.HTTPError:
+        parts = urlsplit(str(url))
+        # The URL may carry credentials (user:password@host): show only host and port.
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        shown = urlunsplit(parts._replace(netloc=netloc))
+        raise OrchestrationError(
+            f"cannot reach the Prefect API at {shown}: start it "
+            "(`prefect server start`) or unset PREFECT_API_URL to use a temporary one"
+        ) from None
+
+
 def _execute(title: str, call: Callable[[], RunReport]) -> None:
     from rich.console import Console
 
     from flows.ephemeral import patient_ephemeral_server
+    from models import open_history
     from pipeline.tracking import TrackingFailed
 
+    # Both refusals come before Prefect starts: a missing, foreign or unreachable history
+    # and a stopped API server are one line each, not a failed run minutes later.
+    open_history().close()
+    _require_prefect_api()
     console = Console(stderr=True)
     try:
         with _progress(console, title), patient_ephemeral_server():

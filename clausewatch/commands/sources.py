@@ -49,7 +49,7 @@ def source_health() -> dict[str, SourceHealth]:
     from models.store import list_sources
 
     try:
-        history = open_history(get_settings().resolved_database_url)
+        history = open_history(get_settings().resolved_database_url, read_only=True)
     except ConfigError:
         return {}
     try:

@@ -199,7 +199,7 @@ def changes(
     from models import open_history, store
 
     since_date = parse_date(since, "--since") if since else None
-    history = open_history(get_settings().resolved_database_url)
+    history = open_history(get_settings().resolved_database_url, read_only=True)
     try:
         with history.sessions() as session:
             if series is not None and store.get_series(session, series) is None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.support import free_port
+
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items()}
@@ -64,10 +66,6 @@ def test_init_on_postgresql(postgres: object, tmp_path: Path) -> None:
     [
         ({"CLAUSEWATCH_DATABASE_URL": "not a url"}, "malformed database URL"),
         ({"CLAUSEWATCH_DATABASE_URL": "mysql://x@127.0.0.1/db"}, "unsupported database"),
-        (
-            {"CLAUSEWATCH_DATABASE_URL": "postgresql://u:hunter2@127.0.0.1:9/x"},
-            "cannot reach database",
-        ),
         ({"CLAUSEWATCH_DATA_DIR": "/proc/clausewatch"}, "cannot create data directory"),
     ],
 )
@@ -80,6 +78,81 @@ def test_bad_database_settings_exit_2_with_one_line(
     assert len(lines) == 1 and message in lines[0]
     assert "hunter2" not in out.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_an_unreachable_database_is_a_runtime_failure(tmp_path: Path) -> None:
+    """README: 1 is a runtime failure; a database server that does not answer is one."""
+    url = f"postgresql://u:hunter2@127.0.0.1:{free_port()}/x"
+    for command in ("init", "history"):
+        out = run(command, env={"CLAUSEWATCH_DATABASE_URL": url})
+        lines = out.stderr.strip().splitlines()
+        assert out.returncode == 1, out.stderr
+        assert len(lines) == 1 and "cannot reach database" in lines[0]
+        assert "hunter2" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"hello, not a database\n", "not a SQLite database"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "not a SQLite database"),
+        (b"SQLite for", "truncated"),
+        ("malformed", "database disk image is malformed"),
+    ],
+)
+@pytest.mark.parametrize("command", ["init", "history"])
+def test_a_file_that_is_not_a_history_is_refused_and_left_untouched(
+    content: bytes | str, message: str, command: str, tmp_path: Path
+) -> None:
+    db = tmp_path / "clausewatch.db"
+    if content == "malformed":
+        assert run("init", env={"CLAUSEWATCH_DATA_DIR": str(tmp_path)}).returncode == 0
+        db.write_bytes(db.read_bytes()[:8192])  # the header survives, the pages do not
+        for leftover in tmp_path.glob("clausewatch.db-*"):
+            leftover.unlink()
+    else:
+        assert isinstance(content, bytes)
+        db.write_bytes(content)
+    before = db.read_bytes()
+    out = run(command, env={"CLAUSEWATCH_DATA_DIR": str(tmp_path)})
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 2, out.stderr
+    assert len(lines) == 1 and message in lines[0] and str(db) in lines[0]
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clausewatch.db"]
+
+
+def test_a_missing_directory_in_the_database_url_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "dir"
+    out = run(
+        "init",
+        env={"CLAUSEWATCH_DATABASE_URL": f"sqlite:///{missing / 'x.db'}"},
+    )
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"no directory {missing}" in lines[0]
+    assert not (tmp_path / "no").exists()
+
+
+def test_the_default_data_directory_is_created(tmp_path: Path) -> None:
+    data = tmp_path / "a" / "b"
+    out = run("init", env={"CLAUSEWATCH_DATA_DIR": str(data)})
+    assert out.returncode == 0 and (data / "clausewatch.db").exists()
+
+
+@pytest.mark.postgres
+def test_a_postgres_url_is_read_as_postgresql(postgres: object, tmp_path: Path) -> None:
+    from tests.support.postgres import ThrowawayPostgres
+
+    assert isinstance(postgres, ThrowawayPostgres)
+    url = postgres.create_database("cw_postgres_scheme")
+    assert url.startswith("postgresql")
+    alias = "postgres" + url[len("postgresql") :].replace("+psycopg", "", 1)
+    env = {"CLAUSEWATCH_DATABASE_URL": alias, "CLAUSEWATCH_DATA_DIR": str(tmp_path)}
+    first = run("init", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "created the history" in first.stdout
+    assert run("history", env=env).returncode == 0
 
 
 def test_unwritable_data_dir(tmp_path: Path) -> None:

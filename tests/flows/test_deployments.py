@@ -211,3 +211,51 @@ def test_backfill_and_tracking_through_a_worker_survive_a_kill(
     healed = _counts(killed)
     assert {t: healed[t] for t in COMPARED} == {t: expected[t] for t in COMPARED}
     print(f"\nthree scenarios through the worker in {time.monotonic() - started:.1f} s")
+
+
+def _logs(server: PrefectServer, run_id: str) -> list[str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with (
+        temporary_settings({PREFECT_API_URL: server.api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        found = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[UUID(run_id)]))
+        )
+        return [log.message for log in found]
+
+
+@pytest.mark.parametrize("day", ["2024-02-30", "2023-02-29", "2024-13-01", "2024-6-1"])
+def test_an_impossible_date_is_refused_when_the_run_is_created(
+    server: PrefectServer, day: str
+) -> None:
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    with pytest.raises(PrefectHTTPStatusError) as refused:
+        _create_run(server, "backfill/backfill", {"source": "us-dod", "since": day})
+    assert refused.value.response.status_code == 409
+    assert "'since'" in refused.value.response.text
+
+
+def test_a_refused_backfill_logs_its_reason_without_tracebacks(
+    server: PrefectServer, replay: ReplayServer, tmp_path: Path
+) -> None:
+    env = _history(tmp_path / "refused", replay)
+    parameters = {"source": "us-dod", "since": "2025-02-01", "until": "2025-01-01"}
+    run_id = _create_run(server, "backfill/backfill", parameters)
+    _finish(_worker(server, env))
+    assert _state(server, run_id) == "Failed"
+    logs = _poll(
+        lambda: (
+            (found := _logs(server, run_id))
+            and any("Finished in state" in m for m in found)
+            and found
+        ),
+        30,
+        "the run's last log line",
+    )
+    assert any("after until" in m for m in logs), logs
+    assert not [m for m in logs if "Traceback" in m], logs
