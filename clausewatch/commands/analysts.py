@@ -103,11 +103,11 @@ def _tracked_but_unseen(session: Session, series: str, language: str) -> Timelin
     A series row is written with its first statement, so on an empty history even the
     tracked series are "unknown"; that is an empty result (exit 0), not bad input.
     """
+    from core.series import builtin_series
     from models import store
     from models.analysis import Timeline
-    from scrapers.base import BUILTIN_SERIES
 
-    rule = next((r for r in BUILTIN_SERIES if r.slug == series), None)
+    rule = next((r for r in builtin_series() if r.slug == series), None)
     if rule is None or store.get_series(session, series) is not None:
         return None
     return Timeline(series, rule.title, language, [], [])
