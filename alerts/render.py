@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from core.display import for_terminal, one_line, show_bidi, template_value
-from core.vocabulary import FLAGGED_COMMITMENT_STATUSES, STRENGTH_STATUSES
+from core.vocabulary import FLAGGED_COMMITMENT_STATUSES, STRENGTH_STATUSES, language_name
 from models.outbox import MESSAGE_ID_DOMAIN, HealthItem, OutboxItem, StatementRef
 
 _ORDINAL_WORDS = {
@@ -207,6 +207,11 @@ def alert_subject(item: OutboxItem) -> str:
     """The subject of a single alert, e.g. "[clausewatch] NCG joint statement (5th): …"."""
     label = statement_label(item.series_title, item.new)
     kind = item.comparison.get("kind")
+    if kind != "translation":
+        # The English and Korean statements of one meeting share a label and often a
+        # headline: the language keeps their two mails apart in an inbox.
+        language = language_name(item.new.language)
+        label = f"{label[:-1]}, {language})" if label.endswith(")") else f"{label} ({language})"
     if kind == "revision":
         label += " edited after publication"
     elif kind == "translation":

@@ -71,6 +71,14 @@ STRENGTH_STATUSES: frozenset[str] = frozenset({"weakened", "strengthened"})
 
 PHRASE_STATUSES: tuple[str, ...] = ("added", "dropped")
 
+# The statement languages by code, as readers see them (charts, reports, mail, the demo).
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "ko": "Korean"}
+
+
+def language_name(code: str | None) -> str:
+    """The reader's name of a language code ("ko" -> "Korean"); an unknown code as given."""
+    return LANGUAGE_NAMES.get(code or "", code or "?")
+
 
 class Severity(enum.StrEnum):
     """How much a comparison matters to a subscriber, lowest first (alerts/severity.py)."""

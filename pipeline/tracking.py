@@ -241,6 +241,8 @@ class RunReport:
     flagged: list[dict[str, Any]] = field(default_factory=list)
     #: Statements read that matched no tracked series: source, date, language, title, URL.
     unmatched: list[dict[str, Any]] = field(default_factory=list)
+    #: Alerts put in the outbox for the flagged changes (0 when no subscription matched).
+    alerts_queued: int = 0
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -927,6 +929,7 @@ def track(
             " — new version" if stored.new_version else "",
         )
     report.flagged = stages.flagged_changes(run, outcomes)
+    report.alerts_queued = sum(o.alerts_queued for o in outcomes)
     report.unmatched = list(run.unmatched)
     for source, counts in report.counts.items():
         stages.record_status(run, source, counts.error)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import textwrap
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from core.vocabulary import language_name
 from models.analysis import Timeline
 
 if TYPE_CHECKING:
@@ -33,7 +35,6 @@ ABSENT_FILL = "#f4f5f7"
 DROPPED_COLOUR = "#c62828"
 DROPPED_HATCH = "#ef9a9a"
 GRID_COLOUR = "white"
-LANGUAGE_NAMES = {"en": "English", "ko": "Korean"}
 # Fonts tried in order for each glyph; the CJK family only matters for Korean titles.
 FONT_FAMILIES = ("DejaVu Sans", "Noto Sans CJK KR", "Noto Sans CJK JP", "NanumGothic")
 
@@ -48,9 +49,34 @@ def dropped_cells(timeline: Timeline) -> set[tuple[int, int]]:
     return marked
 
 
+#: Hangul for a fresh machine: the NanumGothic files of the koreanize-matplotlib
+#: distribution (ADR 0099). Only the files are used; importing that package would restyle
+#: every chart of the process (and it imports distutils, gone in Python 3.12).
+BUNDLED_FONT_DISTRIBUTION = "koreanize-matplotlib"
+BUNDLED_FONT_FILES = ("NanumGothic.ttf", "NanumGothicBold.ttf")
+
+
+@lru_cache(maxsize=1)
+def bundled_fonts() -> tuple[str, ...]:
+    """Register the bundled Korean font files with matplotlib once; returns their paths."""
+    from importlib import metadata
+
+    from matplotlib import font_manager
+
+    try:
+        files = metadata.files(BUNDLED_FONT_DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        return ()
+    paths = tuple(str(f.locate()) for f in files if f.name in BUNDLED_FONT_FILES)
+    for path in paths:
+        font_manager.fontManager.addfont(path)
+    return paths
+
+
 def _fonts() -> list[str]:
     from matplotlib import font_manager
 
+    bundled_fonts()
     available = {f.name for f in font_manager.fontManager.ttflist}
     return [name for name in FONT_FAMILIES if name in available] or ["sans-serif"]
 
@@ -123,7 +149,7 @@ def render_png(timeline: Timeline) -> bytes:
         ax.set_xlim(0, columns)
         ax.set_ylim(rows, 0)
         ax.set_axis_off()
-        language = LANGUAGE_NAMES.get(timeline.language, timeline.language)
+        language = language_name(timeline.language)
         figure.suptitle(
             f"{timeline.series_title}: which commitments each statement carries",
             x=0.5,

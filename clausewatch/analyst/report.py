@@ -14,10 +14,8 @@ from typing import Any
 import jinja2
 
 from core.display import template_value
-from core.vocabulary import COMMITMENT_STATUSES
+from core.vocabulary import COMMITMENT_STATUSES, language_name
 from models.analysis import SeriesComparison, Timeline
-
-LANGUAGE_NAMES = {"en": "English", "ko": "Korean"}
 
 
 @cache
@@ -58,7 +56,7 @@ def render_report(
     when = generated or dt.datetime.now(dt.UTC)
     return _template().render(
         timeline=timeline,
-        language=LANGUAGE_NAMES.get(timeline.language, timeline.language),
+        language=language_name(timeline.language),
         first_date=min(dates).isoformat() if dates else "—",
         last_date=max(dates).isoformat() if dates else "—",
         generated=when.strftime("%Y-%m-%d %H:%M UTC"),

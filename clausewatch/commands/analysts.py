@@ -179,6 +179,10 @@ def timeline(
         typer.echo(rendered, nl=False)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def render_search_text(result: SearchResult) -> str:
     """Where and when the phrase appeared: first and last seen, then each statement's clauses."""
 
@@ -191,7 +195,8 @@ def render_search_text(result: SearchResult) -> str:
     first, last = result.first_seen, result.last_seen
     assert first is not None and last is not None
     lines = [
-        f"“{result.query}” — {len(result.statements)} statement versions ({result.mode} search)",
+        f"“{result.query}” — {_count(len(result.statements), 'statement version')} "
+        f"({result.mode} search)",
         f"first seen: {when(first.published)}  {first.title or '(untitled)'} ({first.language})",
         f"last seen:  {when(last.published)}  {last.title or '(untitled)'} ({last.language})",
     ]

@@ -67,10 +67,31 @@ def demo(
     for slug in result.reports:
         console.print(f"report:   {result.reports[slug]}")
         console.print(f"timeline: {result.timelines[slug]}")
-    console.print(
-        f"history:  CLAUSEWATCH_DATA_DIR={result.directory} clausewatch history "
-        f"(finished in {time.monotonic() - started:.0f} s)"
+    console.print(f"finished in {time.monotonic() - started:.0f} s; read the history with:")
+    # Plain print: rich would wrap or restyle a command meant to be copied whole.
+    print(history_command(result.directory))
+
+
+def history_command(directory: Path) -> str:
+    """A command that reads the demo's history as typed, from any folder.
+
+    The console script next to this Python (``.venv/bin/clausewatch``) is named by its full
+    path: after ``make demo`` nothing put ``clausewatch`` on PATH.
+    """
+    import shlex
+    import shutil
+    import sys
+
+    script = Path(sys.executable).parent / "clausewatch"
+    if not script.exists():
+        found = shutil.which("clausewatch")
+        script = Path(found) if found else script
+    command = (
+        f"{shlex.quote(str(script))} history"
+        if script.exists()
+        else (f"{shlex.quote(sys.executable)} -m clausewatch history")
     )
+    return f"CLAUSEWATCH_DATA_DIR={shlex.quote(str(directory))} {command}"
 
 
 SUMMARY_COLUMNS = ("date", "series", "step", "statements", "versions", "comparisons", "flagged")

@@ -73,7 +73,15 @@ def print_counts(console: Console, report: RunReport) -> None:
     table.add_row("total", *(str(totals[c]) for c in columns[1:]), style="bold")
     console.print(table)
     if report.flagged:
-        console.print(f"{len(report.flagged)} flagged commitment changes (alerts queued).")
+        console.print(flagged_line(len(report.flagged), report.alerts_queued))
+
+
+def flagged_line(flagged: int, queued: int) -> str:
+    """What a run flagged and whether anyone will be told (alerts need a subscription)."""
+    changes = f"{flagged} flagged commitment change{'' if flagged == 1 else 's'}"
+    if not queued:
+        return f"{changes}; no alert queued (no subscription matches)."
+    return f"{changes}; {queued} alert{'' if queued == 1 else 's'} queued."
 
 
 def _require_prefect_api() -> None:

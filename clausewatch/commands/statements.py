@@ -153,10 +153,17 @@ def _render_change(item: dict[str, Any]) -> list[str]:
     from clauses import evidence_excerpt
 
     old, new = item["old"], item["new"]
+
+    def side(name: str) -> str:
+        shown, version = item[name], item[f"{name}_version"]
+        return (
+            f"{shown['title'] or '?'} ({item[f'{name}_published'] or '?'}, {shown['language']}, "
+            f"v{version['seq']} = version {version['id']})"
+        )
+
     lines = [
         f"#{item['id']} {item['kind']}  [{item['severity'] or 'no alert'}]  "
-        f"{old['title'] or '?'} ({item['old_published'] or '?'}, {old['language']})"
-        f" -> {new['title'] or '?'} ({item['new_published'] or '?'}, {new['language']})"
+        f"{side('old')} -> {side('new')}"
     ]
     for c in item["commitments"]:
         if c["status"] == "retained":
@@ -211,6 +218,13 @@ def changes(
                 data["severity"] = comparison.severity
                 data["old_published"] = _iso(comparison.old_version.document.published)
                 data["new_published"] = _iso(comparison.new_version.document.published)
+                # Two versions of one document share title, date and language: only the
+                # version tells the sides of a revision apart.
+                for side, version in (
+                    ("old", comparison.old_version),
+                    ("new", comparison.new_version),
+                ):
+                    data[f"{side}_version"] = {"id": version.id, "seq": version.seq}
                 items.append(data)
     finally:
         history.close()

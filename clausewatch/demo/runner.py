@@ -267,7 +267,9 @@ def run_demo(
         before = _history_figures(url)
         for step in steps:
             replay.as_of = step.day
+            last = _last_ids(url)
             report = track_statements(since=step.since, until=step.day, lexical=lexical)
+            _stamp_step(url, last, step.day)
             after = _history_figures(url)
             totals = report.totals()
             by_series = {
@@ -306,8 +308,61 @@ def run_demo(
 
 
 def _flag_line(item: dict[str, Any]) -> str:
+    from core.vocabulary import language_name
+
     label = item.get("label") or item.get("key") or "?"
-    return f"{item.get('status', '?')}: {label}"
+    old = (item.get("old") or {}).get("language")
+    new = (item.get("new") or {}).get("language")
+    # The English and Korean statements of a meeting often flag the same commitment.
+    where = language_name(new)
+    if item.get("kind") == "translation" or (old and old != new):
+        where = f"{language_name(old)} -> {language_name(new)} translation"
+    return f"{item.get('status', '?')}: {label} ({where})"
+
+
+def _last_ids(url: str) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from models import open_history
+    from models.schema import Capture, Comparison, Version
+
+    history = open_history(url)
+    try:
+        with history.sessions() as session:
+            return {
+                table.__tablename__: session.scalar(select(func.max(table.id))) or 0
+                for table in (Version, Capture, Comparison)
+            }
+    finally:
+        history.close()
+
+
+def _stamp_step(url: str, after: dict[str, int], day: dt.date) -> None:
+    """Stamp what a step stored with its simulated day, not the real clock.
+
+    The replay serves the site as it stood on ``day``; without this the silent edit of
+    2025-12-15 read "seen" a few seconds after the original in ``history``.
+    """
+    from sqlalchemy import update
+
+    from models import open_history
+    from models.schema import Capture, Comparison, Version
+
+    at = dt.datetime.combine(day, dt.time(0, 0), dt.UTC)
+    history = open_history(url)
+    try:
+        with history.sessions.begin() as session:
+            session.execute(
+                update(Version).where(Version.id > after["version"]).values(created_at=at)
+            )
+            session.execute(
+                update(Capture).where(Capture.id > after["capture"]).values(fetched_at=at)
+            )
+            session.execute(
+                update(Comparison).where(Comparison.id > after["comparison"]).values(created_at=at)
+            )
+    finally:
+        history.close()
 
 
 def _write_outputs(

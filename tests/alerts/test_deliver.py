@@ -70,7 +70,7 @@ def test_delivers_multipart_utf8_and_marks_sent(history: History) -> None:
     assert parts == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in message.iter_parts())
     assert message["Subject"] == (
-        "[clausewatch] NCG joint statement (5th): 5 commitments dropped, 1 added"
+        "[clausewatch] NCG joint statement (5th, English): 5 commitments dropped, 1 added"
     )
     assert message["References"] == "<series.ncg@clausewatch.invalid>"
     assert message["In-Reply-To"] == message["References"]
@@ -110,7 +110,7 @@ def test_korean_subject_and_body_arrive_intact(sqlite_history: History) -> None:
     raw = server.received[0].data
     assert raw.isascii(), "headers and bodies must be transfer-encoded for 7-bit relays"
     message = server.received[0].message
-    assert message["Subject"].startswith("[clausewatch] NCG joint statement (5th)")
+    assert message["Subject"].startswith("[clausewatch] NCG joint statement (5th, Korean)")
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     for body in (text, html):

@@ -75,32 +75,32 @@ def _clauses_only(*statuses: str) -> dict[str, Any]:
         (
             NCG_4_TO_5,
             "NCG joint statements",
-            "[clausewatch] NCG joint statement (5th): 5 commitments dropped, 1 added",
+            "[clausewatch] NCG joint statement (5th, English): 5 commitments dropped, 1 added",
         ),
         (
             _commitments("weakened"),
             "NCG joint statements",
-            "[clausewatch] NCG joint statement (5th): 1 commitment weakened",
+            "[clausewatch] NCG joint statement (5th, English): 1 commitment weakened",
         ),
         (
             _commitments("added", "added", "retained"),
             "SCM joint communiqués",
-            "[clausewatch] SCM joint communiqué (5th): 2 commitments added",
+            "[clausewatch] SCM joint communiqué (5th, English): 2 commitments added",
         ),
         (
             _clauses_only("dropped", "dropped", "added", "modified"),
             "NCG joint statements",
-            "[clausewatch] NCG joint statement (5th): 2 clauses dropped, 1 added",
+            "[clausewatch] NCG joint statement (5th, English): 2 clauses dropped, 1 added",
         ),
         (
             _clauses_only("modified", "moved"),
             "NCG joint statements",
-            "[clausewatch] NCG joint statement (5th): 2 clauses reworded",
+            "[clausewatch] NCG joint statement (5th, English): 2 clauses reworded",
         ),
         (
             {**_commitments("weakened"), "kind": "revision"},
             "NCG joint statements",
-            "[clausewatch] NCG joint statement (5th) edited after publication: "
+            "[clausewatch] NCG joint statement (5th, English) edited after publication: "
             "1 commitment weakened",
         ),
     ],
@@ -259,3 +259,10 @@ def test_figures_and_leads_are_in_both_parts() -> None:
     assert mail.text.index("FIGURES") < mail.text.index("WHO LED THE MEETING")
     assert mail.text.index("WHO LED THE MEETING") < mail.text.index("CLAUSES")
     assert "FIGURES" not in render_alert(item).text
+
+
+def test_english_and_korean_alerts_of_one_meeting_have_distinct_subjects() -> None:
+    english = render_alert(ncg_item(NCG_4_TO_5, language="en")).subject
+    korean = render_alert(ncg_item(NCG_4_TO_5, language="ko")).subject
+    assert english != korean
+    assert "(5th, English)" in english and "(5th, Korean)" in korean

@@ -173,3 +173,23 @@ def test_report_without_comparisons_or_statements() -> None:
     assert "No comparison is stored" in page and "data:image" not in page
     alone = render_report(timeline(), None, b"png")
     assert "No comparison" not in alone and "cmp-" not in alone and "data:image/png" in alone
+
+
+def test_a_korean_chart_renders_hangul_without_a_warning() -> None:
+    """Issue 15.6: Hangul came out as empty boxes, with a matplotlib warning per glyph."""
+    import warnings
+
+    from clausewatch.analyst.chart import _fonts, bundled_fonts
+
+    korean = timeline(3, 4, "제5차 핵협의그룹 공동언론성명")
+    korean = Timeline("ncg", "한미 핵협의그룹 공동성명", "ko", korean.documents, korean.commitments)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = render_png(korean)
+    assert png_size(data) == (1600, 900)
+    assert bundled_fonts() and "NanumGothic" in _fonts()
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    chosen = font_manager.findfont(font_manager.FontProperties(family="NanumGothic"))
+    assert FT2Font(chosen).get_char_index(ord("핵")) != 0

@@ -102,3 +102,20 @@ def test_bad_input_is_one_line_and_exit_2(
         main(["changes", "--format", "json"])
     assert listed.value.code == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_the_two_sides_of_a_revision_are_told_apart_by_their_version(tmp_path: Path) -> None:
+    """Issue 15.7: an edit compared with its original showed two identical headers."""
+    data = tmp_path / "data"
+    statement = tmp_path / "ncg-5-2025-12-11.txt"
+    assert run("init", data_dir=data).returncode == 0
+    for statement_id in ("ncg-5-en", "ncg-5-en-edit"):
+        statement.write_text(get_statement(statement_id).text, encoding="utf-8")
+        out = run("import", str(statement), "--series", "ncg", "--lexical", data_dir=data)
+        assert out.returncode == 0, out.stderr
+    [revision] = json.loads(run("changes", "--format", "json", data_dir=data).stdout)
+    assert revision["kind"] == "revision"
+    assert (revision["old_version"]["seq"], revision["new_version"]["seq"]) == (1, 2)
+    header = run("changes", data_dir=data).stdout.splitlines()[0]
+    old, new = header.split(" -> ")
+    assert ", v1 = version " in old and ", v2 = version " in new

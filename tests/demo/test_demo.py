@@ -169,3 +169,43 @@ def test_the_demo_folder_must_be_new(tmp_path: Path) -> None:
     (tmp_path / "used" / "file").write_text("x")
     with pytest.raises(InputError, match="new or empty"):
         run_demo(tmp_path / "used")
+
+
+def test_the_silent_edit_is_stamped_with_its_simulated_day(demo: DemoResult) -> None:
+    """Issue 15.7: the edit was stamped with the real clock, seconds after the original."""
+    edit = next(r for r in demo.steps if r.step.label.startswith("silent edit"))
+    rows = _rows(
+        demo.directory / "clausewatch.db",
+        "SELECT v.seq, v.created_at FROM version v JOIN document d ON d.id = v.document_id "
+        "WHERE d.language = 'en' AND d.published = '2025-12-11'",
+    )
+    assert [seq for seq, _ in rows] == [1, 2]
+    assert rows[1][1].startswith(edit.step.day.isoformat()) and edit.step.day.isoformat() == (
+        "2025-12-16"
+    )
+    assert rows[0][1][:10] < rows[1][1][:10]
+
+
+def test_flagged_lines_name_their_language(demo: DemoResult) -> None:
+    lines = [line for r in demo.steps for line in r.flagged_lines]
+    assert lines and all(line.endswith(")") for line in lines)
+    assert any(line.endswith("(English)") for line in lines)
+    assert any(line.endswith("(Korean)") for line in lines)
+
+
+def test_the_closing_hint_runs_as_printed(demo: DemoResult, tmp_path: Path) -> None:
+    """Issue 15.7: the hint named `clausewatch`, which `make demo` does not put on PATH."""
+    import os
+    import subprocess
+
+    from clausewatch.commands.demo import history_command
+
+    command = history_command(demo.directory)
+    assert "finished in" not in command
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
+    env["PATH"] = "/usr/bin:/bin"
+    out = subprocess.run(
+        ["sh", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert "series ncg" in out.stdout

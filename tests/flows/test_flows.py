@@ -123,3 +123,23 @@ def test_fetch_stages_leave_retries_to_the_client() -> None:
     from flows import tasks
 
     assert tasks.fetch.retries == 0 and tasks.discover.retries == 0
+
+
+@pytest.mark.parametrize("subscribed", [False, True])
+def test_a_run_says_how_many_alerts_it_queued(replay_env: ReplayServer, subscribed: bool) -> None:
+    """Issue 15.8: "(alerts queued)" was printed when no subscription matched."""
+    from clausewatch.commands.run import flagged_line
+    from flows.backfill import backfill
+    from models.outbox import subscribe
+
+    if subscribed:
+        history = open_history()
+        with history.sessions.begin() as session:
+            subscribe(session, "analyst@example.org", min_severity="low")
+        history.close()
+    report = backfill(source="rok-mnd", since=D(2024, 6, 1), until=D(2025, 1, 31))
+    assert report.flagged
+    assert report.alerts_queued == _counts()["alert"]
+    assert (report.alerts_queued > 0) is subscribed
+    line = flagged_line(len(report.flagged), report.alerts_queued)
+    assert ("no alert queued" in line) is not subscribed
