@@ -64,7 +64,9 @@ _register_commands()
 
 def fail(message: str, code: int) -> None:
     """Print one error line on stderr and exit with ``code``."""
-    typer.echo(f"clausewatch: error: {message}", err=True)
+    # A message quoting a parser (YAML, pydantic) may span lines: it stays one line.
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    typer.echo(f"clausewatch: error: {line}", err=True)
     raise SystemExit(code)
 
 

@@ -81,5 +81,18 @@ def get_settings() -> Settings:
 
     Everything below the edges takes the settings, or the values it needs, as arguments.
     Tests call ``get_settings.cache_clear()`` after changing the environment.
+
+    Raises ConfigError naming the variable when a value cannot be used.
     """
-    return Settings()
+    from pydantic import ValidationError
+
+    from core.errors import ConfigError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "CLAUSEWATCH_" + "_".join(str(part) for part in first["loc"]).upper()
+        value = first.get("input")
+        shown = "" if isinstance(value, dict) else f" (got {str(value)[:80]!r})"
+        raise ConfigError(f"{name}: {first['msg']}{shown}") from None

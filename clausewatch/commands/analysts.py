@@ -127,6 +127,16 @@ def _load_timeline(series: str, language: str) -> Timeline:
         stored.close()
 
 
+def _check_out(out: Path | None) -> None:
+    """Refuse an output path that cannot be written before any work (and any note) is done."""
+    if out is None:
+        return
+    if out.is_dir():
+        raise InputError("the output path is a folder; name a file", path=str(out))
+    if not out.parent.is_dir():
+        raise InputError("no folder to write the file into", path=str(out))
+
+
 def _write(out: Path, data: bytes) -> None:
     try:
         out.write_bytes(data)
@@ -147,6 +157,7 @@ def timeline(
     """Show which commitments each statement of a series carries, oldest to newest."""
     if output in (TimelineFormat.png, TimelineFormat.html) and out is None:
         raise InputError(f"--format {output.value} writes a file: add --out FILE")
+    _check_out(out)
     found = _load_timeline(series, lang.value)
     if not found.documents:
         typer.echo(f"no {lang.value} statements stored for series {series!r} yet", err=True)
@@ -279,6 +290,7 @@ def report(
     ),
 ) -> None:
     """Write one static HTML page: the timeline chart, then each successive comparison."""
+    _check_out(out)
     from clausewatch.analyst.chart import render_png
     from clausewatch.analyst.report import render_report
     from core.settings import get_settings

@@ -72,7 +72,7 @@ def print_counts(console: Console, report: RunReport) -> None:
     totals = report.totals()
     table.add_row("total", *(str(totals[c]) for c in columns[1:]), style="bold")
     console.print(table)
-    if report.flagged:
+    if report.flagged or report.alerts_queued:
         console.print(flagged_line(len(report.flagged), report.alerts_queued))
 
 

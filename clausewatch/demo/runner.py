@@ -206,6 +206,8 @@ def run_demo(
 
     status = on_status or (lambda _message: None)
     directory = directory.expanduser().resolve()
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"the demo folder is a file, not a folder: {directory}")
     if directory.exists() and any(directory.iterdir()):
         raise InputError(f"the demo folder must be new or empty: {directory}")
     directory.mkdir(parents=True, exist_ok=True)
