@@ -50,7 +50,7 @@ def dropped_cells(timeline: Timeline) -> set[tuple[int, int]]:
 
 
 #: Hangul for a fresh machine: the NanumGothic files of the koreanize-matplotlib
-#: distribution (ADR 0099). Only the files are used; importing that package would restyle
+#: distribution (ADR 0102). Only the files are used; importing that package would restyle
 #: every chart of the process (and it imports distutils, gone in Python 3.12).
 BUNDLED_FONT_DISTRIBUTION = "koreanize-matplotlib"
 BUNDLED_FONT_FILES = ("NanumGothic.ttf", "NanumGothicBold.ttf")
