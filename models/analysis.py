@@ -12,6 +12,7 @@ pg_trgm's word similarity on PostgreSQL, rapidfuzz's partial ratio on SQLite.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -658,6 +659,21 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+def read_only_uri(path: Path) -> str:
+    """A SQLite URI reading ``path`` without writing anything beside it.
+
+    In a directory this process cannot write, a WAL database cannot be opened ``mode=ro``
+    unless its -wal and -shm files exist; it is then opened immutable (see models/db.py).
+    """
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path))}?mode=ro"
+    beside = all(path.with_name(path.name + s).exists() for s in ("-wal", "-shm"))
+    if not os.access(path.parent, os.W_OK) and not beside:
+        uri += "&immutable=1"
+    return uri
+
+
 def snapshot_sqlite(url: str, target: Path, *, keep: Iterable[str] | None = None) -> Path:
     """Copy the SQLite history at ``url`` into ``target`` as one checkpointed, self-contained
     file (the backup API reads a consistent state even while the pipeline writes).
@@ -676,7 +692,7 @@ def snapshot_sqlite(url: str, target: Path, *, keep: Iterable[str] | None = None
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     with (
-        sqlite3.connect(f"file:{source}?mode=ro", uri=True) as origin,
+        sqlite3.connect(read_only_uri(source), uri=True) as origin,
         sqlite3.connect(partial) as copy,
     ):
         origin.backup(copy)

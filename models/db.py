@@ -71,6 +71,12 @@ def safe_url(url: str | URL) -> str:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         return "<malformed database URL>"
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database.startswith("file:"):
+        # A history opened read-only (_read_only_url): show the file, not SQLite's URI form.
+        from urllib.parse import unquote
+
+        return f"sqlite:///{unquote(database.removeprefix('file:'))} (read-only)"
     # libpq also takes the password as a query parameter (?password=...).
     query = {k: ("***" if k.lower() == "password" else v) for k, v in parsed.query.items()}
     return parsed.set(query=query).render_as_string(hide_password=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -275,7 +276,13 @@ def browse(
             "read-only role described in docs/analysts.md"
         )
     open_history(url, read_only=True).close()  # a clear error for a missing or unmigrated history
-    target = Path(settings.data_dir) / "snapshots" / f"{DATABASE_NAME}.db"
+    snapshots = Path(settings.data_dir) / "snapshots"
+    if not os.access(snapshots if snapshots.exists() else snapshots.parent, os.W_OK):
+        # A read-only history (issue 15.5): the snapshot goes to a temporary folder.
+        import tempfile
+
+        snapshots = Path(tempfile.mkdtemp(prefix="clausewatch-browse-"))
+    target = snapshots / f"{DATABASE_NAME}.db"
     snapshot_sqlite(url, target, keep=ANALYST_TABLES)
     typer.echo(f"snapshot of the history taken at {dt.datetime.now():%Y-%m-%d %H:%M}: {target}")
     typer.echo(f"serving it read-only on http://{host}:{port}/{DATABASE_NAME} (Ctrl-C stops)")

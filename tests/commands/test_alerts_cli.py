@@ -92,8 +92,9 @@ def test_subscribe_send_list_unsubscribe() -> None:
 
     dry = run("alerts", "send", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "would send to analyst@example.org: [clausewatch] NCG joint statement (5th)" in (
-        dry.stdout
+    assert (
+        "would send to analyst@example.org: [clausewatch] NCG joint statement (5th, English)"
+        in (dry.stdout)
     )
     no_server = run("alerts", "send")
     assert no_server.returncode == 2 and "CLAUSEWATCH_SMTP_HOST" in no_server.stderr

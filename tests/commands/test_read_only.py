@@ -108,3 +108,32 @@ def test_writers_refuse_a_read_only_history_in_one_line(
     lines = out.stderr.strip().splitlines()
     assert out.returncode == 2, out.stderr
     assert len(lines) == 1 and "not writable" in lines[0] and "reading commands" in lines[0]
+
+
+def test_browse_serves_a_snapshot_of_a_read_only_history(read_only_history: Path) -> None:
+    from tests.support import free_port
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
+    env.update(
+        {"CLAUSEWATCH_DATA_DIR": str(read_only_history), "HOME": str(read_only_history.parent)}
+    )
+    command = [sys.executable, "-m", "clausewatch", "browse", "--no-open"]
+    server = subprocess.Popen(
+        [*_drop_to_nobody(), *command, "--port", str(free_port())],
+        env=env,
+        cwd=read_only_history.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        taken = server.stdout.readline()
+        serving = server.stdout.readline()
+    finally:
+        server.kill()
+        _, err = server.communicate(timeout=60)
+    assert "snapshot of the history taken" in taken, err
+    assert "serving it read-only" in serving, err
+    assert str(read_only_history) not in taken  # written outside the read-only folder
+    assert sorted(p.name for p in read_only_history.iterdir()) == ["clausewatch.db"]
