@@ -95,6 +95,8 @@ def _configured_secrets() -> list[str | None]:
     smtp = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     database = urlsplit(settings.database_url).password if settings.database_url else None
     return [smtp, database]
+
+
 def _usage_line(exc: typer.TyperException) -> str:
     """A usage error as one line, naming the help that explains the command."""
     message = " ".join(exc.format_message().split())
