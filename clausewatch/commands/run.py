@@ -120,13 +120,14 @@ def _require_prefect_api() -> None:
 def _execute(title: str, call: Callable[[], RunReport]) -> None:
     from rich.console import Console
 
+    from core.settings import get_settings
     from flows.ephemeral import patient_ephemeral_server
     from models import open_history
     from pipeline.tracking import TrackingFailed
 
     # Both refusals come before Prefect starts: a missing, foreign or unreachable history
     # and a stopped API server are one line each, not a failed run minutes later.
-    open_history().close()
+    open_history(get_settings().resolved_database_url).close()
     _require_prefect_api()
     console = Console(stderr=True)
     try:

@@ -133,7 +133,7 @@ def test_a_run_says_how_many_alerts_it_queued(replay_env: ReplayServer, subscrib
     from models.outbox import subscribe
 
     if subscribed:
-        history = open_history()
+        history = open_history(get_settings().resolved_database_url)
         with history.sessions.begin() as session:
             subscribe(session, "analyst@example.org", min_severity="low")
         history.close()

@@ -252,7 +252,7 @@ def pending_alert(history: Path) -> Iterator[Path]:
     from models import open_history, outbox
     from tests.alerts.history import add_comparison
 
-    stored = open_history()
+    stored = open_history(get_settings().resolved_database_url)
     with stored.sessions.begin() as session:
         outbox.subscribe(session, "analyst@example.org")
     _, queued = add_comparison(stored)
