@@ -155,10 +155,11 @@ def _render_change(item: dict[str, Any]) -> list[str]:
     old, new = item["old"], item["new"]
 
     def side(name: str) -> str:
-        shown, version = item[name], item[f"{name}_version"]
+        shown, version = item[name], item.get(f"{name}_version")
+        which = f", v{version['seq']} = version {version['id']}" if version else ""
         return (
-            f"{shown['title'] or '?'} ({item[f'{name}_published'] or '?'}, {shown['language']}, "
-            f"v{version['seq']} = version {version['id']})"
+            f"{shown['title'] or '?'} ({item.get(f'{name}_published') or '?'}, "
+            f"{shown['language']}{which})"
         )
 
     lines = [
