@@ -159,13 +159,14 @@ def test_backfill_and_tracking_through_a_worker_survive_a_kill(
 ) -> None:
     started = time.monotonic()
 
-    # A backfill with parameters from the "form": the third and fourth Korean statements.
+    # A backfill with parameters from the "form": the third and fourth Korean NCG statements
+    # and the 56th SCM communiqué (no predecessor in the window, so no comparison of its own).
     backfilled = tmp_path / "backfill"
     env = _history(backfilled, replay)
     parameters = {"source": "rok-mnd", "since": "2024-06-01", "until": "2025-01-31"}
     assert _run(server, "backfill/backfill", parameters, env) == "Completed"
     counts = _counts(backfilled)
-    assert (counts["document"], counts["version"], counts["comparison"]) == (2, 2, 1)
+    assert (counts["document"], counts["version"], counts["comparison"]) == (3, 3, 1)
 
     # A clean tracking run.
     clean = tmp_path / "clean"

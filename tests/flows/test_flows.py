@@ -77,8 +77,9 @@ def test_backfill_is_idempotent(replay_env: ReplayServer) -> None:
 
     since, until = D(2024, 6, 1), D(2025, 1, 31)
     first = backfill(source="rok-mnd", since=since, until=until)
-    # The third and fourth Korean statements were published on the MND site.
-    assert [row["published"] for row in first.added] == ["2024-06-10", "2025-01-11"]
+    # The third and fourth Korean NCG statements and the 56th SCM communiqué (a series of
+    # its own, with no predecessor in the window) were published on the MND site.
+    assert [row["published"] for row in first.added] == ["2024-06-10", "2024-10-31", "2025-01-11"]
     counts = _counts()
     assert counts["comparison"] == 1
     second = backfill(source="rok-mnd", since=since, until=until)
