@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, or_, select, true, update
 from sqlalchemy import insert as insert_stmt
@@ -787,34 +787,28 @@ def save_mentions(session: Session, version_id: int, mentions: Iterable[Mapping[
     return added
 
 
+_Derived = TypeVar(
+    "_Derived", ClauseChange, CommitmentChange, PhraseChange, QuantityChange, ParticipantChange
+)
+
+
+def _derived(
+    session: Session, model: type[_Derived], comparison_id: int, order: Any
+) -> Sequence[_Derived]:
+    """One table's rows derived from a comparison, in the order given."""
+    return session.scalars(
+        select(model).where(model.comparison_id == comparison_id).order_by(order)
+    ).all()
+
+
 def comparison_dict(session: Session, comparison: Comparison) -> dict[str, Any]:
     """A stored comparison in the JSON shape of docs/comparison-json.md."""
     old_v, new_v = comparison.old_version, comparison.new_version
-    changes = session.scalars(
-        select(ClauseChange)
-        .where(ClauseChange.comparison_id == comparison.id)
-        .order_by(ClauseChange.ordinal)
-    ).all()
-    commitments = session.scalars(
-        select(CommitmentChange)
-        .where(CommitmentChange.comparison_id == comparison.id)
-        .order_by(CommitmentChange.id)
-    ).all()
-    phrases = session.scalars(
-        select(PhraseChange)
-        .where(PhraseChange.comparison_id == comparison.id)
-        .order_by(PhraseChange.id)
-    ).all()
-    quantities = session.scalars(
-        select(QuantityChange)
-        .where(QuantityChange.comparison_id == comparison.id)
-        .order_by(QuantityChange.ordinal)
-    ).all()
-    participants = session.scalars(
-        select(ParticipantChange)
-        .where(ParticipantChange.comparison_id == comparison.id)
-        .order_by(ParticipantChange.id)
-    ).all()
+    changes = _derived(session, ClauseChange, comparison.id, ClauseChange.ordinal)
+    commitments = _derived(session, CommitmentChange, comparison.id, CommitmentChange.id)
+    phrases = _derived(session, PhraseChange, comparison.id, PhraseChange.id)
+    quantities = _derived(session, QuantityChange, comparison.id, QuantityChange.ordinal)
+    participants = _derived(session, ParticipantChange, comparison.id, ParticipantChange.id)
 
     def side(v: Version) -> dict[str, Any]:
         n = session.scalar(select(func.count()).where(Clause.version_id == v.id)) or 0
