@@ -316,6 +316,21 @@ def _pager(links: list[tuple[int, str]], current: int) -> str:
     return f'<nav class="pagination" aria-label="Pagination"><ul>{items}</ul></nav>'
 
 
+@dataclass(frozen=True)
+class _ListingShape:
+    """How one board's listing pages look: title, language, address, rows and frame."""
+
+    board: str
+    title: str
+    language: str
+    url: str
+    row: Callable[[Release], str]
+    #: The address of page ``n`` of the listing (for the pager).
+    href: Callable[[int], str]
+    #: The page's body around its rows and pager.
+    frame: Callable[[str, str], str]
+
+
 # --- the site -----------------------------------------------------------------------------
 
 
@@ -454,6 +469,16 @@ class ReplaySite:
         count = max(1, -(-len(self.listed(board, as_of)) // PAGE_SIZE))
         return [(n, href(n)) for n in range(1, count + 1)]
 
+    def _listing(self, shape: _ListingShape, page: int, as_of: Date) -> ReplayResponse | None:
+        """One page of a board's listing in its site's shape; None past its last page."""
+        items = self._page_of(shape.board, page, as_of)
+        if items is None:
+            return None
+        rows = "".join(shape.row(r) for r in items)
+        pager = _pager(self._pages(shape.board, as_of, shape.href), page)
+        body = shape.frame(rows, pager)
+        return ReplayResponse(body=_doc(shape.title, shape.language, shape.url, body))
+
     def rss(
         self,
         board: str,
@@ -494,29 +519,28 @@ class ReplaySite:
     def _dod(self, pq: str, as_of: Date) -> ReplayResponse | None:
         path, q = _split_query(pq)
         if path == "/DesktopModules/ArticleCS/RSS.ashx" and q.get("ContentType") == "9":
-            size = int(q.get("max", "10")) if q.get("max", "10").isdigit() else 10
+            size = _query_number(q, "max", 10)
             return self.rss("dod", as_of, "Releases", size, placeholder=True)
         if path.rstrip("/") != "/News/Releases":
             return None
-        page = int(q.get("Page", "1")) if q.get("Page", "1").isdigit() else 1
-        items = self._page_of("dod", page, as_of)
-        if items is None:
-            return None
-        rows = "".join(
-            f'<div class="item"><span class="date">{r.published.strftime("%b. %-d, %Y")}</span>'
-            f'<a class="title" href="{r.url}">{html.escape(r.title)}</a></div>'
-            for r in items
+        shape = _ListingShape(
+            board="dod",
+            title="Releases",
+            language="en",
+            url="https://www.defense.gov/News/Releases/",
+            row=lambda r: (
+                f'<div class="item"><span class="date">{r.published.strftime("%b. %-d, %Y")}'
+                f'</span><a class="title" href="{r.url}">{html.escape(r.title)}</a></div>'
+            ),
+            href=lambda n: f"/News/Releases/?Page={n}",
+            frame=lambda rows, pager: (
+                f"{_US_BANNER}<header><nav><a href='/'>Home</a><a href='/News/'>News</a>"
+                "<a href='/News/Releases/'>Releases</a></nav></header>"
+                "<main><h1>Releases</h1>"
+                f'<div class="alist">{rows}</div>{pager}</main>{_DOD_FOOTER}'
+            ),
         )
-        pager = _pager(self._pages("dod", as_of, lambda n: f"/News/Releases/?Page={n}"), page)
-        body = (
-            f"{_US_BANNER}<header><nav><a href='/'>Home</a><a href='/News/'>News</a>"
-            "<a href='/News/Releases/'>Releases</a></nav></header>"
-            "<main><h1>Releases</h1>"
-            f'<div class="alist">{rows}</div>{pager}</main>{_DOD_FOOTER}'
-        )
-        return ReplayResponse(
-            body=_doc("Releases", "en", "https://www.defense.gov/News/Releases/", body)
-        )
+        return self._listing(shape, _query_number(q, "Page", 1), as_of)
 
     def _wh(self, pq: str, as_of: Date) -> ReplayResponse | None:
         path, _ = _split_query(pq)
@@ -525,122 +549,89 @@ class ReplaySite:
         m = re.fullmatch(r"/briefings-statements/(?:page/(\d+)/)?", path)
         if not m:
             return None
-        page = int(m.group(1) or 1)
-        items = self._page_of("wh", page, as_of)
-        if items is None:
-            return None
-        rows = "".join(
-            f'<li class="wp-block-post"><h2 class="wp-block-post-title"><a href="{r.url}">'
-            f"{html.escape(r.title)}</a></h2>"
-            f'<div class="wp-block-post-date"><time datetime="{r.published.isoformat()}T09:00:00'
-            f'-05:00">{_long(r.published)}</time></div></li>'
-            for r in items
-        )
-        pager = _pager(
-            self._pages(
-                "wh", as_of, lambda n: "/briefings-statements/" + (f"page/{n}/" if n > 1 else "")
+        shape = _ListingShape(
+            board="wh",
+            title="Briefings & Statements",
+            language="en",
+            url="https://www.whitehouse.gov/briefings-statements/",
+            row=lambda r: (
+                f'<li class="wp-block-post"><h2 class="wp-block-post-title"><a href="{r.url}">'
+                f"{html.escape(r.title)}</a></h2>"
+                f'<div class="wp-block-post-date"><time datetime="{r.published.isoformat()}'
+                f'T09:00:00-05:00">{_long(r.published)}</time></div></li>'
             ),
-            page,
+            href=lambda n: "/briefings-statements/" + (f"page/{n}/" if n > 1 else ""),
+            frame=lambda rows, pager: (
+                f"{_US_BANNER}<header class='wp-block-template-part'><nav>"
+                "<a href='/administration/'>Administration</a><a href='/news/'>News</a></nav>"
+                "</header><main><h1>Briefings &amp; Statements</h1>"
+                f'<ul class="wp-block-post-template">{rows}</ul>{pager}</main>'
+                "<footer><p>The White House</p></footer>"
+            ),
         )
-        body = (
-            f"{_US_BANNER}<header class='wp-block-template-part'><nav>"
-            "<a href='/administration/'>Administration</a><a href='/news/'>News</a></nav></header>"
-            f'<main><h1>Briefings &amp; Statements</h1><ul class="wp-block-post-template">{rows}'
-            f"</ul>{pager}</main><footer><p>The White House</p></footer>"
-        )
-        return ReplayResponse(
-            body=_doc(
-                "Briefings & Statements",
-                "en",
-                "https://www.whitehouse.gov/briefings-statements/",
-                body,
-            )
-        )
+        return self._listing(shape, int(m.group(1) or 1), as_of)
 
     def _wh_archive(self, pq: str, as_of: Date) -> ReplayResponse | None:
         path, _ = _split_query(pq)
         m = re.fullmatch(r"/briefing-room/statements-releases/(?:page/(\d+)/)?", path)
         if not m:
             return None
-        page = int(m.group(1) or 1)
-        items = self._page_of("wh-archive", page, as_of)
-        if items is None:
-            return None
-        rows = "".join(
-            '<article class="news-item"><h2 class="news-item__title-container">'
-            f'<a class="news-item__title" href="{r.path}">{html.escape(r.title)}</a></h2>'
-            f'<div class="news-item__meta"><time datetime="{r.published.isoformat()}">'
-            f"{_long(r.published)}</time><span>Statements and Releases</span></div></article>"
-            for r in items
-        )
-        pager = _pager(
-            self._pages(
-                "wh-archive",
-                as_of,
-                lambda n: "/briefing-room/statements-releases/" + (f"page/{n}/" if n > 1 else ""),
+        shape = _ListingShape(
+            board="wh-archive",
+            title="Statements and Releases",
+            language="en",
+            url="https://bidenwhitehouse.archives.gov/briefing-room/statements-releases/",
+            row=lambda r: (
+                '<article class="news-item"><h2 class="news-item__title-container">'
+                f'<a class="news-item__title" href="{r.path}">{html.escape(r.title)}</a></h2>'
+                f'<div class="news-item__meta"><time datetime="{r.published.isoformat()}">'
+                f"{_long(r.published)}</time><span>Statements and Releases</span></div></article>"
             ),
-            page,
+            href=lambda n: "/briefing-room/statements-releases/" + (f"page/{n}/" if n > 1 else ""),
+            frame=lambda rows, pager: (
+                f"{_WH_ARCHIVE_BANNER}<header><nav><a href='/briefing-room/'>Briefing Room</a>"
+                "</nav></header><main><h1>Statements and Releases</h1>"
+                f'<div class="article-wrapper">{rows}</div>{pager}</main>'
+                "<footer><p>The White House</p></footer>"
+            ),
         )
-        body = (
-            f"{_WH_ARCHIVE_BANNER}<header><nav><a href='/briefing-room/'>Briefing Room</a>"
-            "</nav></header><main><h1>Statements and Releases</h1>"
-            f'<div class="article-wrapper">{rows}</div>{pager}</main>'
-            "<footer><p>The White House</p></footer>"
-        )
-        return ReplayResponse(
-            body=_doc(
-                "Statements and Releases",
-                "en",
-                "https://bidenwhitehouse.archives.gov/briefing-room/statements-releases/",
-                body,
-            )
-        )
+        return self._listing(shape, int(m.group(1) or 1), as_of)
 
     def _president_ko(self, pq: str, as_of: Date) -> ReplayResponse | None:
         path, q = _split_query(pq)
         if path.rstrip("/") != "/newsroom/briefing":
             return None
-        page = int(q.get("page", "1")) if q.get("page", "1").isdigit() else 1
-        items = self._page_of("pres-ko", page, as_of)
-        if items is None:
-            return None
-        rows = "".join(
-            f'<li><a href="{r.path}">{html.escape(r.title)}</a>'
-            f'<span class="date">{_dotted(r.published)}</span></li>'
-            for r in items
+        shape = _ListingShape(
+            board="pres-ko",
+            title="브리핑",
+            language="ko",
+            url="https://www.president.go.kr/newsroom/briefing/",
+            row=_president_row,
+            href=lambda n: f"/newsroom/briefing/?page={n}",
+            frame=lambda rows, pager: (
+                f"{_PRES_KO_HEADER}<main><h2>브리핑</h2><section class='briefing'><ul>{rows}</ul>"
+                f"</section>{pager}</main>{_PRES_KO_FOOTER}"
+            ),
         )
-        pager = _pager(
-            self._pages("pres-ko", as_of, lambda n: f"/newsroom/briefing/?page={n}"), page
-        )
-        body = (
-            f"{_PRES_KO_HEADER}<main><h2>브리핑</h2><section class='briefing'><ul>{rows}</ul>"
-            f"</section>{pager}</main>{_PRES_KO_FOOTER}"
-        )
-        return ReplayResponse(
-            body=_doc("브리핑", "ko", "https://www.president.go.kr/newsroom/briefing/", body)
-        )
+        return self._listing(shape, _query_number(q, "page", 1), as_of)
 
     def _president_en(self, pq: str, as_of: Date) -> ReplayResponse | None:
         path, q = _split_query(pq)
         if path.rstrip("/") != "/briefing":
             return None
-        page = int(q.get("page", "1")) if q.get("page", "1").isdigit() else 1
-        items = self._page_of("pres-en", page, as_of)
-        if items is None:
-            return None
-        rows = "".join(
-            f'<li><a href="{r.path}">{html.escape(r.title)}</a>'
-            f'<span class="date">{_dotted(r.published)}</span></li>'
-            for r in items
+        shape = _ListingShape(
+            board="pres-en",
+            title="Briefing Room",
+            language="en",
+            url="https://eng.president.go.kr/briefing",
+            row=_president_row,
+            href=lambda n: f"/briefing?page={n}",
+            frame=lambda rows, pager: (
+                f"{_PRES_EN_HEADER}<main><p class='location'>Briefing Room</p>"
+                f"<ul class='board_list'>{rows}</ul>{pager}</main>{_PRES_EN_FOOTER}"
+            ),
         )
-        pager = _pager(self._pages("pres-en", as_of, lambda n: f"/briefing?page={n}"), page)
-        body = (
-            f"{_PRES_EN_HEADER}<main><p class='location'>Briefing Room</p>"
-            f"<ul class='board_list'>{rows}</ul>{pager}</main>{_PRES_EN_FOOTER}"
-        )
-        return ReplayResponse(
-            body=_doc("Briefing Room", "en", "https://eng.president.go.kr/briefing", body)
-        )
+        return self._listing(shape, _query_number(q, "page", 1), as_of)
 
     def _mnd(self, pq: str, as_of: Date) -> ReplayResponse | None:
         path, q = _split_query(pq)
@@ -651,30 +642,30 @@ class ReplaySite:
             base = f"{MND_EN_PATH}?boardId=I_8576246&siteId=mndEN&id=mndEN_020600000000"
         else:
             return None
-        page = int(q.get("currentPage", "1")) if q.get("currentPage", "1").isdigit() else 1
-        items = self._page_of(board, page, as_of)
-        if items is None:
-            return None
+        korean = board == "mnd-ko"
+        heading = "보도자료" if korean else "Press Releases"
 
-        def link(r: Release) -> str:
+        def row(r: Release) -> str:
             # The Korean board links the view URL; the English one calls a script.
-            if board == "mnd-ko":
-                return r.path
-            return f"javascript:jf_view('I_8576246','O_{r.number}');"
+            link = r.path if korean else f"javascript:jf_view('I_8576246','O_{r.number}');"
+            return (
+                f'<li><div class="title"><a href="{html.escape(link)}">{html.escape(r.title)}</a>'
+                f'</div><div class="date">{_dotted(r.published)}</div></li>'
+            )
 
-        rows = "".join(
-            f'<li><div class="title"><a href="{html.escape(link(r))}">{html.escape(r.title)}</a>'
-            f'</div><div class="date">{_dotted(r.published)}</div></li>'
-            for r in items
+        shape = _ListingShape(
+            board=board,
+            title=heading,
+            language="ko" if korean else "en",
+            url=f"https://www.mnd.go.kr{base}",
+            row=row,
+            href=lambda n: f"{base}&currentPage={n}",
+            frame=lambda rows, pager: (
+                f"{_MND_HEADER}<main><h2>{heading}</h2><div class='board_list'><ul>{rows}</ul>"
+                f"</div>{pager}</main>{_MND_FOOTER}"
+            ),
         )
-        pager = _pager(self._pages(board, as_of, lambda n: f"{base}&currentPage={n}"), page)
-        heading = "보도자료" if board == "mnd-ko" else "Press Releases"
-        body = (
-            f"{_MND_HEADER}<main><h2>{heading}</h2><div class='board_list'><ul>{rows}</ul></div>"
-            f"{pager}</main>{_MND_FOOTER}"
-        )
-        lang = "ko" if board == "mnd-ko" else "en"
-        return ReplayResponse(body=_doc(heading, lang, f"https://www.mnd.go.kr{base}", body))
+        return self._listing(shape, _query_number(q, "currentPage", 1), as_of)
 
     def _korea_kr(self, pq: str, as_of: Date) -> ReplayResponse | None:
         path, _ = _split_query(pq)
@@ -748,8 +739,8 @@ class ReplaySite:
             rows.append(
                 [_urlkey(original), stamp, original, "text/html", "200", digest, str(len(body))]
             )
-        start = int(q.get("resumeKey", "0")) if q.get("resumeKey", "0").isdigit() else 0
-        limit = int(q["limit"]) if q.get("limit", "").isdigit() else len(rows)
+        start = _query_number(q, "resumeKey", 0)
+        limit = _query_number(q, "limit", len(rows))
         page = rows[start : start + limit]
         more = start + limit < len(rows)
         if q.get("output") != "json":
@@ -773,6 +764,20 @@ class ReplaySite:
 
 def _split(text: str) -> list[str]:
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _query_number(q: dict[str, str], name: str, default: int) -> int:
+    """A whole-number query parameter; ``default`` when it is absent or not a number."""
+    value = q.get(name, "")
+    return int(value) if value.isdigit() else default
+
+
+def _president_row(r: Release) -> str:
+    # The Korean and the English presidential boards list their releases alike.
+    return (
+        f'<li><a href="{r.path}">{html.escape(r.title)}</a>'
+        f'<span class="date">{_dotted(r.published)}</span></li>'
+    )
 
 
 def _split_query(pq: str) -> tuple[str, dict[str, str]]:
