@@ -249,18 +249,39 @@ def enqueue_alerts(
             continue
         if sub.languages and language not in sub.languages:
             continue
-        values = {
-            "comparison_id": comparison_id,
-            "subscription_id": sub.id,
-            "severity": severity,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": next_digest_time(now) if sub.digest == "daily" else None,
-            "message_id": alert_message_id(comparison, sub.id, sub.email),
-        }
-        if insert_ignore(session, Alert, values, ["comparison_id", "subscription_id"]) is not None:
-            added += 1
+        added += _queue(
+            session,
+            sub,
+            subject=("comparison_id", comparison_id),
+            severity=severity,
+            message_id=alert_message_id(comparison, sub.id, sub.email),
+            next_attempt_at=next_digest_time(now) if sub.digest == "daily" else None,
+        )
     return added
+
+
+def _queue(
+    session: Session,
+    sub: Subscription,
+    *,
+    subject: tuple[str, int],
+    severity: str,
+    message_id: str,
+    next_attempt_at: dt.datetime | None,
+) -> int:
+    """Add one pending alert row for ``sub`` about ``subject`` (its column and id): 1, or 0
+    when that subscription already has one about it."""
+    column, subject_id = subject
+    values = {
+        column: subject_id,
+        "subscription_id": sub.id,
+        "severity": severity,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": next_attempt_at,
+        "message_id": message_id,
+    }
+    return 0 if insert_ignore(session, Alert, values, [column, "subscription_id"]) is None else 1
 
 
 def health_message_id(event: SourceEvent, subscription_id: int, email: str) -> str:
@@ -291,17 +312,14 @@ def enqueue_health_alerts(session: Session, event_id: int) -> int:
         .where(Subscription.active.is_(True), Subscription.operator.is_(True))
         .order_by(Subscription.id)
     ):
-        values = {
-            "source_event_id": event.id,
-            "subscription_id": sub.id,
-            "severity": HEALTH_SEVERITY.get(event.verdict, "medium"),
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": None,
-            "message_id": health_message_id(event, sub.id, sub.email),
-        }
-        if insert_ignore(session, Alert, values, ["source_event_id", "subscription_id"]):
-            added += 1
+        added += _queue(
+            session,
+            sub,
+            subject=("source_event_id", event.id),
+            severity=HEALTH_SEVERITY.get(event.verdict, "medium"),
+            message_id=health_message_id(event, sub.id, sub.email),
+            next_attempt_at=None,
+        )
     return added
 
 
