@@ -2,7 +2,7 @@
 recorded errors, and after the fault is cleared one more run leaves exactly the history of
 one clean run (no duplicate, nothing lost).
 
-The run is the flow's own order of stages (``flows/track.py``) called in plain Python: a
+The run is ``pipeline.tracking.track``, the loop the flow runs, with its in-process stages: a
 Prefect flow run costs seconds, and the point here is what the stages leave in the history.
 The helpers below (:func:`track_once`, :func:`fingerprint`) are shared with the PostgreSQL
 fault tests.
@@ -10,7 +10,9 @@ fault tests.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,10 +28,9 @@ from clausewatch.demo.replay.site import ReplaySite
 from core.settings import get_settings
 from models import History, open_history, outbox, store
 from models.schema import Alert, CommitmentChange, Comparison, Document, Version
-from pipeline import stages as pipeline
 from pipeline import tracking
-from pipeline.stages import ComparisonOutcome, StatementInput
-from pipeline.tracking import RunReport, SourceCounts, TrackingRun, error_line
+from pipeline.stages import StatementInput, StoreOutcome
+from pipeline.tracking import RunReport, TrackingRun
 from scrapers.http import PoliteClient
 from scrapers.sources import replay_config
 from tests.support.faults import Fault, FaultyReplayServer
@@ -58,64 +59,22 @@ def track_once(
     window: tuple[dt.date, dt.date] = WINDOW,
     between_statements: Callable[[int], None] | None = None,
 ) -> RunReport:
-    """One tracking run in the stage order of ``flows.track.track_sources``, without Prefect.
+    """One lexical run of ``pipeline.tracking.track`` (the flow's loop) with its in-process
+    stages, without Prefect.
 
     ``between_statements(n)`` is called before the n-th statement is stored (fault hooks).
     """
+    stages = tracking.DIRECT_STAGES
+    if between_statements is not None:
+        hook, numbers = between_statements, itertools.count(1)
+
+        def store(run: TrackingRun, statement: StatementInput) -> StoreOutcome:
+            hook(next(numbers))
+            return tracking.DIRECT_STAGES.store(run, statement)
+
+        stages = dataclasses.replace(stages, store=store)
     since, until = window
-    report = RunReport(since, until)
-    statements: list[tuple[str, StatementInput]] = []
-    healing: list[int] = []
-    for source in sources:
-        counts = report.counts[source] = SourceCounts(source)
-        try:
-            items = tracking.series_candidates(
-                run, tracking.discover(run, source, since, until), None
-            )
-        except Exception as exc:
-            counts.error = error_line(exc)
-            counts.errors += 1
-            continue
-        counts.discovered = len(items)
-        last_error = None
-        for item in items:
-            try:
-                page = tracking.capture_page(run, item)
-                if page.not_modified:
-                    counts.not_modified += 1
-                    if page.version_id is not None:
-                        healing.append(page.version_id)
-                    continue
-                counts.fetched += 1
-                statement = tracking.extract(run, page)
-            except Exception as exc:
-                counts.errors += 1
-                last_error = error_line(exc)
-                continue
-            if statement is not None and tracking.in_window(statement, since, until):
-                statements.append((source, statement))
-        if items and counts.errors == len(items):
-            counts.error = f"every page failed; last: {last_error}"
-    outcomes: list[ComparisonOutcome] = []
-    for version_id in healing:
-        outcomes += pipeline.compare_version(run.history, version_id, lexical=True)
-    by_url = {statement.url: source for source, statement in statements}
-    for number, statement in enumerate(tracking.chronological(s for _, s in statements), 1):
-        if between_statements is not None:
-            between_statements(number)
-        counts = report.counts[by_url[statement.url]]
-        try:
-            stored = pipeline.store_statement(run.history, statement)
-            outcomes += pipeline.compare_version(run.history, stored.version_id, lexical=True)
-        except Exception as exc:
-            counts.errors += 1
-            counts.error = error_line(exc)
-            continue
-        if stored.new_version:
-            counts.new_versions += 1
-    for source, counts in report.counts.items():
-        tracking.record_status(run, source, counts.error)
-    return report
+    return tracking.track(run, sources, since, until, lexical=True, stages=stages)
 
 
 def subscribe_analyst(history: History) -> None:
