@@ -19,6 +19,17 @@ DEFAULT_USER_AGENT = "clausewatch/0.1 (+statement change tracking; contact: oper
 DEFAULT_RATE_LIMIT_PER_HOST = 1.0
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 DEFAULT_FETCH_DEADLINE = 180.0
+#: BLAS threads of the sentence encoder (ADR 0104): its matrices are small, and a second
+#: thread on a busy machine costs far more than it saves on an idle one.
+DEFAULT_ENCODER_THREADS = 1
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least one."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity call on this platform
+        return os.cpu_count() or 1
 
 
 def default_data_dir() -> Path:
@@ -54,6 +65,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     # Seconds one fetch may take in all: robots.txt, every attempt and retry wait (ADR 0034).
     fetch_deadline: float = Field(default=DEFAULT_FETCH_DEADLINE, gt=0)
+    # BLAS threads of the sentence encoder; 0 means every core this process may use.
+    encoder_threads: int = Field(default=DEFAULT_ENCODER_THREADS, ge=0)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod
@@ -68,6 +81,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'clausewatch.db'}"
+
+    @property
+    def encoder_thread_count(self) -> int:
+        """The encoder's BLAS threads: the setting, or the available cores for 0."""
+        return self.encoder_threads or available_cores()
 
     @property
     def warc_dir(self) -> Path:

@@ -135,7 +135,11 @@ def compare(
 ) -> None:
     """Compare two statement files clause by clause and show what changed (no database)."""
     from clauses import compare_texts, render_html, render_text
+    from clauses.encoder import configure_default_encoder
+    from core.settings import get_settings
 
+    if not lexical:
+        configure_default_encoder(threads=get_settings().encoder_thread_count)
     old_statement = read_statement(old)
     new_statement = read_statement(new)
     language = lang.value if lang else None

@@ -214,7 +214,11 @@ def diff(
     from models import open_history
     from models.analysis import version_detail
 
-    stored = open_history(get_settings().resolved_database_url, read_only=True)
+    from clauses.encoder import configure_default_encoder
+
+    settings = get_settings()
+    configure_default_encoder(threads=settings.encoder_thread_count)
+    stored = open_history(settings.resolved_database_url, read_only=True)
     try:
         with stored.sessions() as session:
             old = version_detail(session, old_id)

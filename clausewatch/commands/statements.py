@@ -88,7 +88,11 @@ def import_statements(
         day = _published_for(path, given)
         prepared.append((path, statement, day))
 
-    history = open_history(get_settings().resolved_database_url)
+    from clauses.encoder import configure_default_encoder
+
+    settings = get_settings()
+    configure_default_encoder(threads=settings.encoder_thread_count)
+    history = open_history(settings.resolved_database_url)
     report: list[dict[str, Any]] = []
     try:
         rule = require_series(history, series)
