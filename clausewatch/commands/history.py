@@ -210,11 +210,10 @@ def diff(
 ) -> None:
     """Compare two stored versions clause by clause (the output of ``compare``)."""
     from clauses import render_html, render_text
+    from clauses.encoder import configure_default_encoder
     from core.settings import get_settings
     from models import open_history
     from models.analysis import version_detail
-
-    from clauses.encoder import configure_default_encoder
 
     settings = get_settings()
     configure_default_encoder(threads=settings.encoder_thread_count)
