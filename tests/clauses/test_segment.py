@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from clauses import segment
-from clauses.segment import list_items, split_english_sentences, split_list_items
+from clauses.segment import (
+    korean_morphemes,
+    list_items,
+    split_english_sentences,
+    split_list_items,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,6 +71,24 @@ def test_segment_korean_with_kiwi() -> None:
     clauses = segment(text)
     assert [c.paragraph for c in clauses] == [0, 0, 1]
     assert clauses[1].text.startswith("양측은 정보공유")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "양측은 워싱턴 미국 전쟁부에서 회의를 열었다.",
+        "로이드 오스틴 장관은 서울에서 기자들을 만났다.",
+    ],
+)
+def test_korean_morphemes_stay_inside_one_word(sentence: str) -> None:
+    # Without kiwipiepy's multi-word dictionary a name is read word by word (ADR 0106).
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+    morphemes = korean_morphemes(sentence)
+    assert morphemes
+    for form, _tag, start, end in morphemes:
+        assert " " not in form
+        assert any(a <= start and end <= b for a, b in words), form
+    assert [c.text for c in segment(sentence, "ko")] == [sentence]
 
 
 def test_segment_language_override() -> None:
