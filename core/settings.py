@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         """Where WARC files of every capture are written."""
         return self.data_dir / "warc"
 
+    @property
+    def lexicon_dir(self) -> Path:
+        """The folder of the operator's own lexicon families (``*.yaml``)."""
+        return self.data_dir / "lexicons"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

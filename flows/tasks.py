@@ -49,13 +49,15 @@ def extract(run: TrackingRun, page: PageCapture, series: str | None) -> Statemen
 @task(name="store", task_run_name="store {statement.url}", cache_policy=NO_CACHE)
 def store(run: TrackingRun, statement: StatementInput) -> StoreOutcome:
     """Store a statement's document and, when its text changed, a new version."""
-    return pipeline.store_statement(run.history, statement)
+    return pipeline.store_statement(run.history, statement, lexicon_dir=run.lexicon_dir)
 
 
 @task(name="compare", task_run_name="compare version {version_id}", cache_policy=NO_CACHE)
 def compare(run: TrackingRun, version_id: int, lexical: bool) -> list[ComparisonOutcome]:
     """Compare a version with its neighbours; flagged changes queue alerts in the same commit."""
-    return pipeline.compare_version(run.history, version_id, lexical=lexical)
+    return pipeline.compare_version(
+        run.history, version_id, lexical=lexical, lexicon_dir=run.lexicon_dir
+    )
 
 
 @task(name="flagged-changes", cache_policy=NO_CACHE)

@@ -2,9 +2,10 @@
 
 Built-in series are the YAML files of ``core/builtin_series/``; user series are rows of the
 history's ``series`` table marked ``user_defined`` (``clausewatch series add``). Lexicon
-families are the files of ``clauses/lexicons/`` plus any ``*.yaml`` in the lexicon folder
-(``CLAUSEWATCH_DATA_DIR/lexicons``). Tracking, backfill, import, the deployments' forms
-and the analyst commands all ask this module; nothing else names a series.
+families are the files of ``clauses/lexicons/`` plus any ``*.yaml`` in the operator's
+lexicon folder (``Settings.lexicon_dir``, which the edges pass in: this module reads no
+settings). Tracking, backfill, import, the deployments' forms and the analyst commands all
+ask this module; nothing else names a series.
 """
 
 from __future__ import annotations
@@ -19,13 +20,6 @@ from core.series import SeriesDefinition, SeriesError, builtin_series, parse_ser
 from models import History, store
 
 
-def lexicon_dir() -> Path:
-    """The folder of the operator's own lexicon families."""
-    from core.settings import get_settings
-
-    return get_settings().data_dir / "lexicons"
-
-
 def read_family(path: Path) -> LexiconFamily:
     """One family file; raises InputError when unreadable and LexiconError when malformed."""
     try:
@@ -35,12 +29,12 @@ def read_family(path: Path) -> LexiconFamily:
     return _parse_family(text, where=str(path), default_name=path.stem)
 
 
-def lexicon_families(directory: Path | None = None) -> dict[str, LexiconFamily]:
-    """Every family by name: bundled, then the lexicon folder's; raises LexiconError."""
-    folder = lexicon_dir() if directory is None else directory
+def lexicon_families(directory: Path | None) -> dict[str, LexiconFamily]:
+    """Every family by name: bundled, then those of the lexicon folder ``directory`` (None:
+    the bundled ones only); raises LexiconError."""
     user: list[LexiconFamily] = []
-    if folder.is_dir():
-        user = [read_family(p) for p in sorted(folder.glob("*.y*ml"))]
+    if directory is not None and directory.is_dir():
+        user = [read_family(p) for p in sorted(directory.glob("*.y*ml"))]
     return merge_families([*bundled_families().values(), *user])
 
 
@@ -90,26 +84,27 @@ def check_families(definition: SeriesDefinition, families: dict[str, LexiconFami
 
 
 def lexicon_for(
-    definition: SeriesDefinition | None, families: dict[str, LexiconFamily] | None = None
+    definition: SeriesDefinition, families: dict[str, LexiconFamily]
 ) -> list[CommitmentDef]:
-    """The commitments to look for in a series' statements.
+    """The commitments a defined series looks for: exactly its families' (none: phrases and
+    figures); raises SeriesError when it names a family not in ``families``."""
+    check_families(definition, families)
+    return commitments_of([families[name] for name in definition.lexicons])
 
-    A defined series gets exactly its families' commitments (none: phrases and figures).
+
+def series_lexicon(
+    history: History, slug: str | None, lexicon_dir: Path | None
+) -> list[CommitmentDef]:
+    """The commitments for statements of series ``slug``, with the operator's families from
+    ``lexicon_dir`` (None: the bundled families only).
+
     A statement of no series, or of a series the history names but no longer defines, is
     read with every bundled family, as before series were data.
     """
+    definition = None if slug is None else find_series(history, slug)
     if definition is None:
         return load_lexicons()
-    known = lexicon_families() if families is None else families
-    check_families(definition, known)
-    return commitments_of([known[name] for name in definition.lexicons])
-
-
-def series_lexicon(history: History, slug: str | None) -> list[CommitmentDef]:
-    """The commitments for statements of series ``slug`` (None: no series)."""
-    if slug is None:
-        return load_lexicons()
-    return lexicon_for(find_series(history, slug))
+    return lexicon_for(definition, lexicon_families(lexicon_dir))
 
 
 def choices(history: History | None) -> list[str]:
@@ -123,7 +118,6 @@ __all__ = [
     "check_families",
     "choices",
     "find_series",
-    "lexicon_dir",
     "lexicon_families",
     "lexicon_for",
     "read_family",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.language import detect_language
@@ -77,15 +78,20 @@ def normalized_text(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def store_statement(history: History, statement: StatementInput) -> StoreOutcome:
-    """Store a statement's document and, when its text changed, a new version with clauses."""
+def store_statement(
+    history: History, statement: StatementInput, *, lexicon_dir: Path | None = None
+) -> StoreOutcome:
+    """Store a statement's document and, when its text changed, a new version with clauses
+    (commitments read with the operator's families in ``lexicon_dir``; None: bundled only)."""
     from clauses import find_commitments, segment
     from pipeline.catalog import series_lexicon
 
     text = normalized_text(statement.text)
     language = statement.language or detect_language(text)
     clauses = segment(text, language)
-    mentions = find_commitments(clauses, language, series_lexicon(history, statement.series))
+    mentions = find_commitments(
+        clauses, language, series_lexicon(history, statement.series, lexicon_dir)
+    )
     rows = [store.ClauseRow(c.position, c.paragraph, c.text, c.key) for c in clauses]
     with history.sessions.begin() as session:
         source = store.ensure_source(
@@ -241,6 +247,7 @@ def compare_pair(
     *,
     lexical: bool = False,
     encoder: Encoder | None = None,
+    lexicon_dir: Path | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """Align two stored versions; returns the comparison JSON and its severity."""
     from alerts.severity import comparison_severity
@@ -276,7 +283,7 @@ def compare_pair(
         lexical=lexical,
         encoder=encoder,
         history=_series_history(history, new_version_id) if kind == "successor" else (),
-        lexicon=series_lexicon(history, series_slug),
+        lexicon=series_lexicon(history, series_slug, lexicon_dir),
     ).to_dict()
     return result, comparison_severity(result)
 
@@ -287,6 +294,7 @@ def compare_version(
     *,
     lexical: bool = False,
     encoder: Encoder | None = None,
+    lexicon_dir: Path | None = None,
 ) -> list[ComparisonOutcome]:
     """Compare a version with its previous version, series neighbours and translation.
 
@@ -312,6 +320,7 @@ def compare_version(
             pair.kind,
             lexical=lexical,
             encoder=encoder,
+            lexicon_dir=lexicon_dir,
         )
         flagged = [c for c in result["commitments"] if c["status"] in FLAGGED_COMMITMENT_STATUSES]
         with history.sessions.begin() as session:
@@ -381,11 +390,14 @@ def ingest(
     statements: Sequence[StatementInput],
     *,
     lexical: bool = False,
+    lexicon_dir: Path | None = None,
 ) -> list[tuple[StoreOutcome, list[ComparisonOutcome]]]:
     """Store then compare each statement, in order (the ``import`` command's whole job)."""
     results = []
     for statement in statements:
-        outcome = store_statement(history, statement)
-        comparisons = compare_version(history, outcome.version_id, lexical=lexical)
+        outcome = store_statement(history, statement, lexicon_dir=lexicon_dir)
+        comparisons = compare_version(
+            history, outcome.version_id, lexical=lexical, lexicon_dir=lexicon_dir
+        )
         results.append((outcome, comparisons))
     return results

@@ -287,6 +287,8 @@ class TrackingRun:
             PoliteClient.from_settings(settings, source_hosts(self.sources))
         )
         self.archive = archive or self._own(CaptureArchive(settings.warc_dir))
+        #: The operator's own lexicon families, read by the store and compare stages.
+        self.lexicon_dir = settings.lexicon_dir
         #: Every series as the run starts: a definition added mid-run waits for the next.
         self.series: list[SeriesDefinition] = catalog.all_series(self.history)
         #: Statements read in this run that matched no tracked series (for the artifact).
@@ -812,11 +814,13 @@ def _fetch_later(run: TrackingRun, item: ListingItem) -> Deferred[PageCapture]:
 
 
 def _store(run: TrackingRun, statement: StatementInput) -> StoreOutcome:
-    return store_statement(run.history, statement)
+    return store_statement(run.history, statement, lexicon_dir=run.lexicon_dir)
 
 
 def _compare(run: TrackingRun, version_id: int, lexical: bool) -> list[ComparisonOutcome]:
-    return compare_stored_version(run.history, version_id, lexical=lexical)
+    return compare_stored_version(
+        run.history, version_id, lexical=lexical, lexicon_dir=run.lexicon_dir
+    )
 
 
 def _flagged(run: TrackingRun, outcomes: list[ComparisonOutcome]) -> list[dict[str, Any]]:

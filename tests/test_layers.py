@@ -4,7 +4,8 @@ Imports point down only: clausewatch/ and flows/ (the edges) → pipeline/ → a
 models/, scrapers/, clauses/ → core/. ``clauses/`` is pure text logic: it imports only the
 core and no I/O library. No product module imports ``tests``, and no two modules import
 each other, however indirectly. Every import counts — inside functions and under
-``TYPE_CHECKING`` too: a lazy import is still a dependency.
+``TYPE_CHECKING`` too: a lazy import is still a dependency. Settings are built at the edges
+and passed down: no module below them calls ``get_settings()``.
 
 The checker is a plain function of a source tree, so the tests at the bottom run it on
 small fake trees to show that each rule does fail when broken.
@@ -54,6 +55,8 @@ IO_LIBRARIES = frozenset(
 )
 PURE = "clauses"
 TEST_PACKAGES = frozenset({"tests"})
+#: The edges, the only packages that build the settings; ``core`` defines ``get_settings``.
+SETTINGS_BUILDERS = frozenset({"clausewatch", "flows", "core"})
 
 
 @dataclass(frozen=True)
@@ -181,8 +184,30 @@ def layer_violations(root: Path, allowed: Mapping[str, frozenset[str]] = ALLOWED
     return sorted(set(problems))
 
 
+def settings_violations(root: Path, allowed: Mapping[str, frozenset[str]] = ALLOWED) -> list[str]:
+    """Every call of ``get_settings()`` below the edges, one line each (empty: none)."""
+    below = [p for p in allowed if p not in SETTINGS_BUILDERS]
+    problems = []
+    for path in product_modules(root, below).values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name == "get_settings":
+                problems.append(
+                    f"{path.relative_to(root)}:{node.lineno}: get_settings() below the edges"
+                    " (take the settings or the value as an argument)"
+                )
+    return sorted(problems)
+
+
 def test_the_product_keeps_the_import_rule() -> None:
     assert layer_violations(ROOT) == []
+
+
+def test_only_the_edges_build_the_settings() -> None:
+    assert settings_violations(ROOT) == []
 
 
 def test_every_product_package_has_a_place_in_the_rule() -> None:
@@ -278,3 +303,36 @@ def test_the_checker_accepts_imports_that_point_down(tmp_path: Path) -> None:
         },
     )
     assert layer_violations(tree) == []
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            {
+                "pipeline/catalog.py": (
+                    "def folder():\n"
+                    "    from core.settings import get_settings\n\n"
+                    "    return get_settings().data_dir\n"
+                )
+            },
+            "pipeline/catalog.py:4: get_settings() below the edges",
+            id="a lazy call in pipeline",
+        ),
+        pytest.param(
+            {"models/db.py": "from core import settings\n\nURL = settings.get_settings().url\n"},
+            "models/db.py:3: get_settings() below the edges",
+            id="called through its module",
+        ),
+    ],
+)
+def test_the_checker_reports_settings_built_below_the_edges(
+    tmp_path: Path, files: dict[str, str], expected: str
+) -> None:
+    assert any(p.startswith(expected) for p in settings_violations(_tree(tmp_path, files)))
+
+
+def test_the_edges_may_build_the_settings(tmp_path: Path) -> None:
+    call = "from core.settings import get_settings\n\nSETTINGS = get_settings()\n"
+    tree = _tree(tmp_path, {"clausewatch/cli.py": call, "flows/track.py": call})
+    assert settings_violations(tree) == []

@@ -36,9 +36,10 @@ class OutputFormat(enum.StrEnum):
 def _families(names: list[str] | None) -> list[Any]:
     """The families named (a name, or a path to a YAML file), or every known family."""
     from core.errors import InputError
+    from core.settings import get_settings
     from pipeline.catalog import lexicon_families, read_family
 
-    known = lexicon_families()
+    known = lexicon_families(get_settings().lexicon_dir)
     if not names:
         return list(known.values())
     chosen = []

@@ -62,13 +62,14 @@ def _open() -> Any:
 def _validate(definition: dict[str, Any], *, where: str) -> Any:
     """Parse a definition and check its families and sources; raises SeriesError."""
     from core.series import SeriesError, builtin_series, parse_series
+    from core.settings import get_settings
     from pipeline.catalog import check_families, lexicon_families
     from scrapers.base import adapter_classes
 
     parsed = parse_series(definition, where=where)
     if parsed.slug in {d.slug for d in builtin_series()}:
         raise SeriesError(f"{parsed.slug!r} is a built-in series and cannot be changed")
-    check_families(parsed, lexicon_families())
+    check_families(parsed, lexicon_families(get_settings().lexicon_dir))
     unknown = [s for s in parsed.sources if s not in adapter_classes()]
     if unknown:
         raise SeriesError(

@@ -113,7 +113,7 @@ def import_statements(
                     series_rules=rule.to_dict(),
                 )
             )
-        results = ingest(history, inputs, lexical=lexical)
+        results = ingest(history, inputs, lexical=lexical, lexicon_dir=settings.lexicon_dir)
         for (path, _statement, _day), (stored, comparisons) in zip(prepared, results, strict=True):
             report.append(
                 {

@@ -189,6 +189,25 @@ def test_a_family_in_the_lexicon_folder_serves_a_user_series(
         "--lexicon", "trade",
     )  # fmt: skip
     assert code == 0, err
+    # Importing reads the folder's family too: the commitment is found, then found gone.
+    first, second = (
+        _isolated_settings / "trade-2024-03-01.txt",
+        _isolated_settings / "trade-2025-03-01.txt",
+    )
+    first.write_text(
+        "The trade ministers met in Lisbon.\n\nThe partners agreed to cut tariffs on machine"
+        " parts by the end of the year.\n",
+        encoding="utf-8",
+    )
+    second.write_text(
+        "The trade ministers met in Oslo.\n\nThe partners reviewed customs procedures for"
+        " machine parts.\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli(capsys, "import", str(first), str(second), "--series", "trade", "--lexical")
+    assert code == 0, err
+    [change] = json.loads(cli(capsys, "changes", "--format", "json")[1])
+    assert [(c["key"], c["status"]) for c in change["commitments"]] == [("tariff-cut", "dropped")]
 
 
 TRILATERAL = sorted((Path(__file__).parents[1] / "fixtures" / "trilateral").glob("*.txt"))
