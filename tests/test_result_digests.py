@@ -3,8 +3,9 @@
 The results are every stored comparison and version of the demo series ingested through the
 pipeline stages, and every labeled case through ``clauses.compare_texts``, lexical and with
 the bundled encoder (tests/support/digests.py says exactly what is digested and what is left
-out). On a mismatch the failure names every changed result and its changed sections, and
-diffs the outline of the first one.
+out). The history is also stored in PostgreSQL and must digest exactly as on SQLite. On a
+mismatch the failure names every changed result and its changed sections, and diffs the
+outline of the first one.
 
 The golden file ``tests/data/result-digests.json`` is written by
 
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.support import digests as D
+from tests.support.postgres import ThrowawayPostgres
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,21 @@ def test_every_result_digest_matches_the_golden_file(results: dict[str, dict[str
         assert len([n for n in results if n.startswith(f"labeled-{mode}/")]) == cases
         for kind in ("revision", "successor", "translation", "version"):
             assert any(n.startswith(f"history-{mode}/{kind}/") for n in results), (mode, kind)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("mode", D.MODES)
+def test_the_history_on_postgresql_has_the_same_digests(
+    mode: str, postgres: ThrowawayPostgres, _pg_template: str
+) -> None:
+    # The same statements stored in PostgreSQL read back exactly as from SQLite: bulk
+    # inserts, COPY or parallel workers there must not reorder or change a result either.
+    url = postgres.create_database(f"cw_digests_{mode}", template=_pg_template)
+    current = D.entries(D.history_results(url, lexical=mode == "lexical"))
+    golden = {n: e for n, e in D.load_golden().items() if n.startswith(f"history-{mode}/")}
+    text = D.report(golden, current)
+    if text:
+        pytest.fail(text, pytrace=False)
 
 
 def test_a_changed_result_is_named_with_its_section_and_diff(
