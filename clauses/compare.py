@@ -18,6 +18,7 @@ from clauses.commitments import (
     judge_strength,
     load_lexicons,
 )
+from clauses.derived import support_key
 from clauses.encoder import Encoder, default_encoder
 from clauses.participants import (
     Participant,
@@ -30,7 +31,6 @@ from clauses.phrases import (
     PHRASE_CAP,
     PhraseChange,
     cap_phrases,
-    history_keys,
     is_headline,
     salient_phrase_changes,
     strength_phrase_changes,
@@ -48,7 +48,7 @@ HISTORY_CACHE_SIZE = 512
 @lru_cache(maxsize=HISTORY_CACHE_SIZE)
 def _history_key(text: str, language: str) -> str:
     """The phrase-support key string of one earlier statement (segmented once per text)."""
-    return history_keys([segment(text, language)], language)[0]
+    return support_key(segment(text, language), language)
 
 
 @dataclass
@@ -192,11 +192,13 @@ def compare_clauses(
     encoder: Encoder | None = None,
     lexicon: Sequence[CommitmentDef] | None = None,
     history: Sequence[str] = (),
+    support: Sequence[str] | None = None,
 ) -> ComparisonResult:
     """Compare two segmented statements; raises ValueError for an unknown or impossible ``kind``.
 
     ``kind`` is ``revision``, ``successor``, ``translation`` or ``auto`` (None): see
-    ``auto_kind``.
+    ``auto_kind``. Phrase support counts the earlier statements of the series: their texts
+    (``history``) or, already computed, their keys (``support``, which wins).
     """
     old_language = old_lang or _language_of(old)
     new_language = new_lang or _language_of(new)
@@ -250,7 +252,11 @@ def compare_clauses(
 
     phrases: list[PhraseChange] = []
     if not cross_language:
-        history_strings = [_history_key(text, old_language) for text in history]
+        history_strings = (
+            list(support)
+            if support is not None
+            else [_history_key(text, old_language) for text in history]
+        )
         # A phrase never repeats a flagged commitment's evidence nor names who led the
         # meeting: both are reported on their own (commitments, participants). ADR 0098.
         flagged = [c for c in commitments if c.status != "retained"]

@@ -195,6 +195,11 @@ class Version(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("capture.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Derived at ingest, each valid only under the engine stamp beside it (ADR 0107): the
+    # phrase-support key later comparisons search, and which encoder filled clause.embedding.
+    support_key: Mapped[str | None] = mapped_column(Text)
+    support_stamp: Mapped[str | None] = mapped_column(String(64))
+    embedding_stamp: Mapped[str | None] = mapped_column(String(64))
 
     document: Mapped[Document] = relationship()
     clauses: Mapped[list[Clause]] = relationship(
@@ -213,6 +218,7 @@ class Clause(Base):
     paragraph: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     match_key: Mapped[str] = mapped_column(Text)
+    # float32 bytes of the clause's unit vector; valid under version.embedding_stamp.
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 

@@ -406,12 +406,15 @@ def add_version(
     clauses: Sequence[ClauseRow],
     *,
     capture_id: int | None = None,
+    support_key: str | None = None,
+    support_stamp: str | None = None,
+    embedding_stamp: str | None = None,
 ) -> tuple[Version, bool]:
     """Store ``text`` as the document's next version unless it equals the latest one.
 
     Returns (version, created). Two writers racing for the same sequence number meet at the
     (document_id, seq) constraint; the loser re-reads and returns the winner's version when
-    the text is the same.
+    the text is the same. The derived values (support key, stamps) are stored as given.
     """
     sha = text_sha256(text)
     for _ in range(5):
@@ -428,6 +431,9 @@ def add_version(
                 "text": text,
                 "sha256": sha,
                 "capture_id": capture_id,
+                "support_key": support_key,
+                "support_stamp": support_stamp,
+                "embedding_stamp": embedding_stamp,
             },
             ["document_id", "seq"],
         )
@@ -452,6 +458,56 @@ def add_version(
         assert version is not None
         return version, True
     raise RuntimeError(f"could not settle the next version of document {document_id}")
+
+
+@dataclass(frozen=True)
+class EarlierStatement:
+    """The latest version of an earlier statement of a series, for phrase support."""
+
+    version_id: int
+    text: str
+    support_key: str | None
+    support_stamp: str | None
+
+
+def series_history(session: Session, document: Document, limit: int) -> list[EarlierStatement]:
+    """The latest versions of the ``limit`` statements of ``document``'s series and language
+    just before it, newest first, in one query (statements with no version are skipped)."""
+    if document.series_id is None or document.published is None:
+        return []
+    newest = aliased(Version)
+    latest_seq = (
+        select(func.max(newest.seq)).where(newest.document_id == Document.id).scalar_subquery()
+    )
+    rows = session.execute(
+        select(Version.id, Version.text, Version.support_key, Version.support_stamp)
+        .join(Document, Document.id == Version.document_id)
+        .where(
+            Document.series_id == document.series_id,
+            Document.language == document.language,
+            Document.id != document.id,
+            or_(
+                Document.published < document.published,
+                (Document.published == document.published) & (Document.id < document.id),
+            ),
+            Version.seq == latest_seq,
+        )
+        .order_by(Document.published.desc(), Document.id.desc())
+        .limit(limit)
+    ).all()
+    return [EarlierStatement(int(r[0]), r[1], r[2], r[3]) for r in rows]
+
+
+def save_support_keys(session: Session, keys: Mapping[int, str], stamp: str) -> None:
+    """Record versions' phrase-support keys computed under ``stamp`` (version id → key)."""
+    if keys:
+        session.execute(
+            update(Version),
+            [
+                {"id": version_id, "support_key": key, "support_stamp": stamp}
+                for version_id, key in keys.items()
+            ],
+        )
 
 
 def version_clauses(session: Session, version_id: int) -> list[Clause]:

