@@ -5,7 +5,8 @@ comparison, warm and in-process, on generated English, Korean and list-shaped pa
 and 300 clauses, beside two aligners that score every pair and pair greedily, best first:
 pure-Python difflib and rapidfuzz (``process.cdist``), with each aligner's pairing F1
 against the generator's truth. The second: what a user pays, ``clausewatch compare`` run as
-a fresh process on the same pairs written to files (wall time and peak RSS, median of runs).
+a fresh process on the same pairs written to files, on the NCG 4->5 and SCM 56->57 corpus
+pairs, and ``clausewatch --help`` (wall time and peak RSS, median of runs).
 Not a pass/fail test; run with ``.venv/bin/python benchmarks/speed.py``.
 """
 
@@ -249,10 +250,15 @@ def clausewatch_align(
 
 def fresh_process(old: Path, new: Path, runs: int) -> tuple[float, float]:
     """Median wall seconds and peak RSS (MB) of ``clausewatch compare`` in a fresh process."""
+    return fresh_command(["compare", str(old), str(new)], runs)
+
+
+def fresh_command(arguments: list[str], runs: int) -> tuple[float, float]:
+    """Median wall seconds and peak RSS (MB) of ``clausewatch ARGUMENTS`` in a fresh process."""
     # /usr/bin/time measures the peak: Linux keeps a forked child's peak RSS across exec, so
     # a child forked from this (encoder-loaded) process would report this process's peak.
     command = ["/usr/bin/time", "-f", "%e %M", str(Path(sys.executable).with_name("clausewatch"))]
-    command += ["compare", str(old), str(new)]
+    command += arguments
     times: list[float] = []
     peaks: list[float] = []
     for _ in range(runs):
@@ -335,6 +341,13 @@ def main() -> None:
                 args.process_runs,
             )
             print(f"{'ncg 4->5 ' + language:<13} {seconds:>9.2f} {peak:>12.0f}")
+        scm = corpus.parent / "scm"
+        seconds, peak = fresh_process(
+            scm / "scm-56.ko.txt", scm / "scm-57.ko.txt", args.process_runs
+        )
+        print(f"{'scm 56->57 ko':<13} {seconds:>9.2f} {peak:>12.0f}")
+        seconds, peak = fresh_command(["--help"], args.process_runs)
+        print(f"{'--help':<13} {seconds:>9.2f} {peak:>12.0f}")
 
 
 if __name__ == "__main__":
