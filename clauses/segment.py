@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,12 +154,23 @@ def split_korean_sentences(paragraph: str) -> list[str]:
     return [s for s in sentences if s] or ([paragraph.strip()] if paragraph.strip() else [])
 
 
+#: Distinct texts whose morphemes are kept. A comparison asks for the same clause three
+#: times or more (phrase tokens of both sides, strength pairs, modality, the series'
+#: earlier statements): 304 requests for 91 texts on SCM 56->57.
+MORPHEME_CACHE_SIZE = 8192
+
+
 def korean_morphemes(text: str) -> list[tuple[str, str, int, int]]:
     """Return (form, tag, start, end) of every kiwipiepy morpheme of ``text`` (offsets in it)."""
+    return list(_cached_morphemes(text))
+
+
+@lru_cache(maxsize=MORPHEME_CACHE_SIZE)
+def _cached_morphemes(text: str) -> tuple[tuple[str, str, int, int], ...]:
     kiwi = _kiwi_instance()
     with _kiwi_lock:
         tokens = kiwi.tokenize(text)
-    return [(t.form, t.tag, t.start, t.start + t.len) for t in tokens]
+    return tuple((t.form, t.tag, t.start, t.start + t.len) for t in tokens)
 
 
 def split_list_items(sentence: str) -> list[str]:

@@ -158,3 +158,16 @@ def test_a_list_sentence_is_one_clause(text: str, lang: str) -> None:
     clauses = segment(text, lang)
     assert len(clauses) == 2
     assert len(clauses[0].items) == 3 and clauses[1].items == ()
+
+
+def test_morphemes_of_a_text_are_analysed_once_and_handed_out_as_copies() -> None:
+    from clauses.segment import _cached_morphemes
+
+    sentence = "양측은 다음 회의를 서울에서 열기로 합의하였다."
+    _cached_morphemes.cache_clear()
+    first = korean_morphemes(sentence)
+    first.clear()  # a caller's list is its own
+    second = korean_morphemes(sentence)
+    info = _cached_morphemes.cache_info()
+    assert (info.hits, info.misses) == (1, 1)
+    assert second and second == list(_cached_morphemes(sentence))
