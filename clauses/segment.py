@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from clauses.normalize import match_key, normalize_display
