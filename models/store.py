@@ -93,10 +93,12 @@ def ensure_series(
     session: Session, slug: str, title: str | None = None, rules: dict[str, Any] | None = None
 ) -> Series:
     """The series with ``slug``, created if missing (title and rules filled when given)."""
-    insert_ignore(
-        session, Series, {"slug": slug, "title": title or slug, "rules": rules or {}}, ["slug"]
-    )
-    series = session.scalars(select(Series).where(Series.slug == slug)).one()
+    series = get_series(session, slug)
+    if series is None:
+        insert_ignore(
+            session, Series, {"slug": slug, "title": title or slug, "rules": rules or {}}, ["slug"]
+        )
+        series = session.scalars(select(Series).where(Series.slug == slug)).one()
     if rules and series.rules != rules:
         series.rules = rules
     return series
@@ -164,13 +166,15 @@ def ensure_source(
     language: str | None = None,
 ) -> Source:
     """The source with ``slug``, created if missing; its base URL follows the configuration."""
-    insert_ignore(
-        session,
-        Source,
-        {"slug": slug, "kind": kind, "base_url": base_url, "language": language},
-        ["slug"],
-    )
-    source = session.scalars(select(Source).where(Source.slug == slug)).one()
+    source = session.scalars(select(Source).where(Source.slug == slug)).one_or_none()
+    if source is None:
+        insert_ignore(
+            session,
+            Source,
+            {"slug": slug, "kind": kind, "base_url": base_url, "language": language},
+            ["slug"],
+        )
+        source = session.scalars(select(Source).where(Source.slug == slug)).one()
     if base_url and source.base_url != base_url:
         source.base_url = base_url
     return source
@@ -299,6 +303,38 @@ def ensure_commitment(
         ["key"],
     )
     return session.scalars(select(Commitment).where(Commitment.key == key)).one()
+
+
+def commitment_ids(session: Session, labels: Mapping[str, str]) -> dict[str, int]:
+    """The ids of the commitments keyed in ``labels`` (key → label), creating the missing.
+
+    One SELECT when all exist, else one multi-row INSERT ... ON CONFLICT DO NOTHING and a
+    second SELECT. Nothing is cached across transactions: an id another writer created in
+    a transaction that then rolled back can never be handed out.
+    """
+    if not labels:
+        return {}
+    keys = sorted(labels)
+    found = _commitment_ids(session, keys)
+    missing = [k for k in keys if k not in found]
+    if missing:
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        # Sorted keys: two writers inserting overlapping sets lock rows in the same order.
+        session.execute(
+            insert(Commitment)
+            .values(
+                [{"key": k, "label": labels[k], "patterns": {}, "importance": 1} for k in missing]
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        found.update(_commitment_ids(session, missing))
+    return found
+
+
+def _commitment_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
+    rows = session.execute(select(Commitment.key, Commitment.id).where(Commitment.key.in_(keys)))
+    return {str(key): int(cid) for key, cid in rows}
 
 
 # -- documents, captures, versions ------------------------------------------------------
@@ -572,20 +608,68 @@ def next_in_series(
     ).first()
 
 
-def successor_comparisons(session: Session, series_id: int) -> list[tuple[int, int, Document]]:
-    """(comparison id, old document id, new document) of every successor comparison whose
-    new statement belongs to the series."""
+@dataclass(frozen=True)
+class PlacedDocument:
+    """Where a document sits in its series: what neighbour rules need, nothing more."""
+
+    id: int
+    language: str
+    published: dt.date | None
+
+
+def series_documents(session: Session, series_id: int) -> list[PlacedDocument]:
+    """Every document of a series, by (published, id), in one query."""
+    rows = session.execute(
+        select(Document.id, Document.language, Document.published)
+        .where(Document.series_id == series_id)
+        .order_by(Document.published, Document.id)
+    ).all()
+    return [PlacedDocument(int(i), str(lang), published) for i, lang, published in rows]
+
+
+def versions_with_documents(session: Session, version_ids: Iterable[int]) -> dict[int, Version]:
+    """The versions with ``version_ids``, their documents and series loaded (one query)."""
+    from sqlalchemy.orm import joinedload
+
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Version)
+        .where(Version.id.in_(ids))
+        .options(joinedload(Version.document).joinedload(Document.series))
+    ).all()
+    return {v.id: v for v in rows}
+
+
+def clauses_by_version(session: Session, version_ids: Iterable[int]) -> dict[int, list[Clause]]:
+    """The clauses of each version in reading order (one query)."""
+    ids = sorted(set(version_ids))
+    found: dict[int, list[Clause]] = {i: [] for i in ids}
+    if ids:
+        for clause in session.scalars(
+            select(Clause)
+            .where(Clause.version_id.in_(ids))
+            .order_by(Clause.version_id, Clause.position)
+        ):
+            found[clause.version_id].append(clause)
+    return found
+
+
+def successor_comparisons(session: Session, series_id: int) -> list[tuple[int, int, int]]:
+    """(comparison id, old document id, new document id) of every successor comparison
+    whose new statement belongs to the series."""
     old_version, new_version = aliased(Version), aliased(Version)
     new_doc = aliased(Document)
     rows = session.execute(
-        select(Comparison.id, old_version.document_id, new_doc)
+        select(Comparison.id, old_version.document_id, new_doc.id)
         .join(old_version, old_version.id == Comparison.old_version_id)
         .join(new_version, new_version.id == Comparison.new_version_id)
         .join(new_doc, new_doc.id == new_version.document_id)
         .where(Comparison.kind == "successor", new_doc.series_id == series_id)
         .order_by(Comparison.id)
     ).all()
-    return [(int(cid), int(old_id), doc) for cid, old_id, doc in rows]
+    return [(int(cid), int(old_id), int(new_id)) for cid, old_id, new_id in rows]
 
 
 def retire_comparison(session: Session, comparison_id: int, reason: str) -> bool:
@@ -756,63 +840,75 @@ def save_comparison(
         }
         for i, c in enumerate(result.get("clauses") or [])
     ]
-    if clause_rows:
-        session.execute(insert_stmt(ClauseChange), clause_rows)
-    for item in result.get("commitments") or []:
-        commitment = ensure_commitment(session, item["key"], item.get("label") or item["key"])
-        session.add(
-            CommitmentChange(
-                comparison_id=new_id,
-                commitment_id=commitment.id,
-                status=item["status"],
-                old_evidence=item.get("old_evidence"),
-                new_evidence=item.get("new_evidence"),
-                strength_old=item.get("strength_old"),
-                strength_new=item.get("strength_new"),
-            )
-        )
+    _insert_rows(session, ClauseChange, clause_rows)
+    items = list(result.get("commitments") or [])
+    ids = commitment_ids(session, {i["key"]: i.get("label") or i["key"] for i in items})
+    _insert_rows(
+        session,
+        CommitmentChange,
+        [
+            {
+                "comparison_id": new_id,
+                "commitment_id": ids[item["key"]],
+                "status": item["status"],
+                "old_evidence": item.get("old_evidence"),
+                "new_evidence": item.get("new_evidence"),
+                "strength_old": item.get("strength_old"),
+                "strength_new": item.get("strength_new"),
+            }
+            for item in items
+        ],
+    )
     seen: set[tuple[str, str]] = set()
+    phrase_rows = []
     for item in result.get("phrases") or []:
         key = (str(item["text"])[:500], str(item["status"]))
         if key in seen:
             continue
         seen.add(key)
-        session.add(
-            PhraseChange(
-                comparison_id=new_id,
-                phrase=key[0],
-                status=key[1],
-                support=int(item.get("support") or 0),
-            )
+        phrase_rows.append(
+            {
+                "comparison_id": new_id,
+                "phrase": key[0],
+                "status": key[1],
+                "support": int(item.get("support") or 0),
+            }
         )
-    for i, item in enumerate(result.get("quantities") or []):
-        session.add(
-            QuantityChange(
-                comparison_id=new_id,
-                ordinal=i,
-                kind=str(item["kind"]),
-                status=str(item["status"]),
-                old_text=None if item.get("old") is None else str(item["old"])[:500],
-                new_text=None if item.get("new") is None else str(item["new"])[:500],
-                old_clause=item.get("old_clause"),
-                new_clause=item.get("new_clause"),
-            )
-        )
+    _insert_rows(session, PhraseChange, phrase_rows)
+    _insert_rows(
+        session,
+        QuantityChange,
+        [
+            {
+                "comparison_id": new_id,
+                "ordinal": i,
+                "kind": str(item["kind"]),
+                "status": str(item["status"]),
+                "old_text": None if item.get("old") is None else str(item["old"])[:500],
+                "new_text": None if item.get("new") is None else str(item["new"])[:500],
+                "old_clause": item.get("old_clause"),
+                "new_clause": item.get("new_clause"),
+            }
+            for i, item in enumerate(result.get("quantities") or [])
+        ],
+    )
     sides: set[str] = set()
+    participant_rows = []
     for item in result.get("participants") or []:
         if str(item["side"]) in sides:
             continue
         sides.add(str(item["side"]))
-        session.add(
-            ParticipantChange(
-                comparison_id=new_id,
-                side=str(item["side"]),
-                status=str(item["status"]),
-                level=item.get("level"),
-                old_people=list(item.get("old") or []),
-                new_people=list(item.get("new") or []),
-            )
+        participant_rows.append(
+            {
+                "comparison_id": new_id,
+                "side": str(item["side"]),
+                "status": str(item["status"]),
+                "level": item.get("level"),
+                "old_people": list(item.get("old") or []),
+                "new_people": list(item.get("new") or []),
+            }
         )
+    _insert_rows(session, ParticipantChange, participant_rows)
     session.flush()
     comparison = session.get(Comparison, new_id)
     assert comparison is not None
@@ -820,27 +916,40 @@ def save_comparison(
 
 
 def save_mentions(session: Session, version_id: int, mentions: Iterable[Mapping[str, Any]]) -> int:
-    """Record which commitments a version carries (key, label, strength, evidence, position)."""
-    added = 0
-    for m in mentions:
-        commitment = ensure_commitment(session, m["key"], m.get("label") or m["key"])
-        if (
-            insert_ignore(
-                session,
-                CommitmentMention,
+    """Record which commitments a version carries (key, label, strength, evidence, position).
+
+    Returns how many were new; a repeated save adds nothing.
+    """
+    rows = list(mentions)
+    if not rows:
+        return 0
+    ids = commitment_ids(session, {m["key"]: m.get("label") or m["key"] for m in rows})
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    added = session.execute(
+        insert(CommitmentMention)
+        .values(
+            [
                 {
                     "version_id": version_id,
-                    "commitment_id": commitment.id,
+                    "commitment_id": ids[m["key"]],
                     "strength": m.get("strength"),
                     "evidence": m.get("evidence"),
                     "position": m.get("position"),
-                },
-                ["version_id", "commitment_id"],
-            )
-            is not None
-        ):
-            added += 1
-    return added
+                }
+                for m in rows
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["version_id", "commitment_id"])
+        .returning(CommitmentMention.id)
+    ).all()
+    return len(added)
+
+
+def _insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` in one executemany (multi-row VALUES on PostgreSQL), in their order."""
+    if rows:
+        session.execute(insert_stmt(model), list(rows))
 
 
 _Derived = TypeVar(

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from clauses import Encoder
-    from models.schema import Document
+    from models.schema import Document, Version
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
             return pairs, series_slug
         predecessor = _predecessor(session, document)
         if predecessor is not None:
-            old = store.latest_version(session, predecessor.id)
+            old = store.latest_version(session, predecessor)
             if old is not None:
                 pairs.append(_Pair(old.id, version.id, "successor"))
         successor = store.next_in_series(session, document) or _other_language_neighbour(
@@ -209,11 +209,46 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
     return pairs, series_slug
 
 
-def _predecessor(session: Session, document: Document) -> Document | None:
-    """The statement a successor comparison pairs ``document`` with, as things stand."""
-    return store.previous_in_series(session, document) or _other_language_neighbour(
-        document, store.previous_in_series(session, document, any_language=True)
+def _predecessor(session: Session, document: Document) -> int | None:
+    """The id of the statement a successor comparison pairs ``document`` with, as things
+    stand."""
+    if document.series_id is None:
+        return None
+    return _predecessor_among(
+        store.series_documents(session, document.series_id),
+        store.PlacedDocument(document.id, document.language, document.published),
     )
+
+
+def _predecessor_among(
+    placed: Sequence[store.PlacedDocument], document: store.PlacedDocument
+) -> int | None:
+    """``_predecessor`` over the series' documents (sorted by published date, then id): the
+    latest earlier statement in the same language, else the nearest earlier one in the
+    other language when it is another meeting."""
+    if document.published is None:
+        return None
+    earlier = [
+        d
+        for d in placed
+        if d.id != document.id
+        and d.published is not None
+        and (d.published, d.id) < (document.published, document.id)
+    ]
+    for candidate in reversed(earlier):
+        if candidate.language == document.language:
+            return candidate.id
+    if not earlier:
+        return None
+    nearest = earlier[-1]
+    assert nearest.published is not None
+    kind = comparison_kind(
+        same_document=False,
+        same_language=nearest.language == document.language,
+        days_apart=(document.published - nearest.published).days,
+        window=TRANSLATION_WINDOW_DAYS,
+    )
+    return nearest.id if kind == "successor" else None
 
 
 def _other_language_neighbour(document: Document, neighbour: Document | None) -> Document | None:
@@ -238,33 +273,49 @@ def _other_language_neighbour(document: Document, neighbour: Document | None) ->
 SUPPORT_HISTORY = 20
 
 
-def _series_support(history: History, version_id: int) -> list[str]:
+def _series_support(session: Session, version: Version, written: dict[int, str]) -> list[str]:
     """Phrase-support keys of the earlier statements of the same series and language.
 
     Keys stored under another engine's stamp (or none: a version stored before keys were)
-    are computed from the stored text and written back for the next comparison.
+    are computed from the stored text and added to ``written`` to be stored back.
     """
     from clauses import segment
     from clauses.derived import support_key, support_stamp
 
     stamp = support_stamp()
-    with history.sessions() as session:
-        version = store.get_version(session, version_id)
-        assert version is not None
-        language = version.document.language
-        earlier = store.series_history(session, version.document, SUPPORT_HISTORY)
+    language = version.document.language
     keys: list[str] = []
-    computed: dict[int, str] = {}
-    for row in earlier:
+    for row in store.series_history(session, version.document, SUPPORT_HISTORY):
         if row.support_stamp == stamp and row.support_key is not None:
             keys.append(row.support_key)
         else:
-            computed[row.version_id] = support_key(segment(row.text, language), language)
-            keys.append(computed[row.version_id])
-    if computed:
-        with history.sessions.begin() as session:
-            store.save_support_keys(session, computed, stamp)
+            if row.version_id not in written:
+                written[row.version_id] = support_key(segment(row.text, language), language)
+            keys.append(written[row.version_id])
     return keys
+
+
+@dataclass
+class _Loaded:
+    """What the comparisons of one version read from the history before computing."""
+
+    versions: dict[int, Version]
+    clauses: dict[int, list[Any]]
+    support: dict[int, list[str]]
+    written: dict[int, str]
+
+
+def _load(session: Session, pairs: Sequence[_Pair]) -> _Loaded:
+    ids = {i for p in pairs for i in (p.old_version_id, p.new_version_id)}
+    versions = store.versions_with_documents(session, ids)
+    clauses = store.clauses_by_version(session, ids)
+    written: dict[int, str] = {}
+    support = {
+        p.new_version_id: _series_support(session, versions[p.new_version_id], written)
+        for p in pairs
+        if p.kind == "successor" and p.new_version_id in versions
+    }
+    return _Loaded(versions, clauses, support, written)
 
 
 def compare_pair(
@@ -276,30 +327,37 @@ def compare_pair(
     lexical: bool = False,
     encoder: Encoder | None = None,
     lexicon_dir: Path | None = None,
+    loaded: _Loaded | None = None,
 ) -> tuple[dict[str, Any], str | None]:
-    """Align two stored versions; returns the comparison JSON and its severity."""
+    """Align two stored versions; returns the comparison JSON and its severity.
+
+    ``loaded`` is what ``compare_version`` already read; without it the versions are read
+    here (and recomputed support keys are stored back).
+    """
     from alerts.severity import comparison_severity
     from clauses import Clause, compare_clauses
+    from clauses.derived import support_stamp
     from pipeline.catalog import series_lexicon
 
+    if loaded is None:
+        with history.sessions() as session:
+            loaded = _load(session, [_Pair(old_version_id, new_version_id, kind)])
+        if loaded.written:
+            with history.sessions.begin() as session:
+                store.save_support_keys(session, loaded.written, support_stamp())
     series_slug: str | None = None
-    with history.sessions() as session:
-        sides = []
-        for vid in (old_version_id, new_version_id):
-            version = store.get_version(session, vid)
-            assert version is not None
-            if version.document.series is not None:
-                series_slug = version.document.series.slug
-            sides.append(
-                (
-                    [
-                        Clause(c.position, c.paragraph, c.text, c.match_key)
-                        for c in store.version_clauses(session, vid)
-                    ],
-                    version.document.language,
-                    version.document.title,
-                )
+    sides = []
+    for vid in (old_version_id, new_version_id):
+        version = loaded.versions[vid]
+        if version.document.series is not None:
+            series_slug = version.document.series.slug
+        sides.append(
+            (
+                [Clause(c.position, c.paragraph, c.text, c.match_key) for c in loaded.clauses[vid]],
+                version.document.language,
+                version.document.title,
             )
+        )
     result = compare_clauses(
         sides[0][0],
         sides[1][0],
@@ -310,7 +368,7 @@ def compare_pair(
         new_title=sides[1][2],
         lexical=lexical,
         encoder=encoder,
-        support=_series_support(history, new_version_id) if kind == "successor" else None,
+        support=loaded.support.get(new_version_id) if kind == "successor" else None,
         lexicon=series_lexicon(history, series_slug, lexicon_dir),
     ).to_dict()
     return result, comparison_severity(result)
@@ -326,22 +384,29 @@ def compare_version(
 ) -> list[ComparisonOutcome]:
     """Compare a version with its previous version, series neighbours and translation.
 
-    Each comparison is saved with its alert rows in one transaction, so an alert is
-    never lost between the two and a repeated run adds nothing.
+    Everything is read first, then computed, then saved in one transaction with the alert
+    rows and the retired comparisons: an alert is never lost, a killed process leaves no
+    part of the version's comparisons, and a repeated run adds nothing.
     """
+    from clauses.derived import support_stamp
+
     pairs, series_slug = _pairs_for(history, version_id)
-    outcomes: list[ComparisonOutcome] = []
-    for pair in pairs:
-        with history.sessions() as session:
-            found = store.find_comparison(
+    with history.sessions() as session:
+        found = {
+            pair: store.find_comparison(
                 session, pair.old_version_id, pair.new_version_id, pair.kind
             )
-            if found is not None:
-                outcomes.append(
-                    ComparisonOutcome(found.id, found.kind, found.severity, False, 0, 0)
-                )
-                continue
-        result, severity = compare_pair(
+            for pair in pairs
+        }
+        found_outcomes = {
+            pair: ComparisonOutcome(row.id, row.kind, row.severity, False, 0, 0)
+            for pair, row in found.items()
+            if row is not None
+        }
+        todo = [pair for pair in pairs if pair not in found_outcomes]
+        loaded = _load(session, todo)
+    computed = {
+        pair: compare_pair(
             history,
             pair.old_version_id,
             pair.new_version_id,
@@ -349,13 +414,29 @@ def compare_version(
             lexical=lexical,
             encoder=encoder,
             lexicon_dir=lexicon_dir,
+            loaded=loaded,
         )
-        flagged = [c for c in result["commitments"] if c["status"] in FLAGGED_COMMITMENT_STATUSES]
-        with history.sessions.begin() as session:
-            if pair.kind == "successor" and not _still_adjacent(session, pair):
+        for pair in todo
+    }
+    outcomes: list[ComparisonOutcome] = []
+    with history.sessions.begin() as session:
+        if loaded.written:
+            store.save_support_keys(session, loaded.written, support_stamp())
+        version = store.get_version(session, version_id)
+        series_id = version.document.series_id if version is not None else None
+        placed = store.series_documents(session, series_id) if series_id is not None else []
+        for pair in pairs:
+            if pair in found_outcomes:
+                outcomes.append(found_outcomes[pair])
+                continue
+            result, severity = computed[pair]
+            if pair.kind == "successor" and not _still_adjacent(session, pair, placed):
                 # A statement between the two was stored while this pair was compared
                 # (out-of-order or racing imports): the pair is stale, never save or alert it.
                 continue
+            flagged = [
+                c for c in result["commitments"] if c["status"] in FLAGGED_COMMITMENT_STATUSES
+            ]
             comparison, created = store.save_comparison(
                 session, pair.old_version_id, pair.new_version_id, result, severity=severity
             )
@@ -374,29 +455,34 @@ def compare_version(
                     series_slug=series_slug,
                     commitment_keys=[c["key"] for c in flagged],
                 )
-        outcomes.append(
-            ComparisonOutcome(comparison.id, pair.kind, severity, created, queued, len(flagged))
-        )
-    if series_slug is not None:
-        # After this version's own comparisons are saved: a statement inserted into the
-        # middle of its series replaces the comparison that spanned it. Run by every
-        # compare, so whichever of two racing imports commits last cleans up after both.
-        with history.sessions.begin() as session:
-            version = store.get_version(session, version_id)
-            if version is not None and version.document.series_id is not None:
-                retire_stale_successors(session, version.document.series_id)
+            outcomes.append(
+                ComparisonOutcome(comparison.id, pair.kind, severity, created, queued, len(flagged))
+            )
+        if series_slug is not None and series_id is not None:
+            # After this version's own comparisons are saved: a statement inserted into the
+            # middle of its series replaces the comparison that spanned it. Run by every
+            # compare, so whichever of two racing imports commits last cleans up after both.
+            retire_stale_successors(session, series_id, placed)
     return outcomes
 
 
-def retire_stale_successors(session: Session, series_id: int) -> int:
+def retire_stale_successors(
+    session: Session, series_id: int, placed: Sequence[store.PlacedDocument] | None = None
+) -> int:
     """Retire the series' successor comparisons whose sides are no longer neighbours (a
-    statement was stored between them); returns how many (ADR 0076)."""
+    statement was stored between them); returns how many (ADR 0076). ``placed``: the
+    series' documents as ``store.series_documents`` gives them, if already read."""
+    comparisons = store.successor_comparisons(session, series_id)
+    documents = store.series_documents(session, series_id) if placed is None else placed
+    by_id = {d.id: d for d in documents}
+    if any(new_id not in by_id for _, _, new_id in comparisons):
+        # Another writer committed a statement after ``placed`` was read.
+        documents = store.series_documents(session, series_id)
+        by_id = {d.id: d for d in documents}
     retired = 0
-    for comparison_id, old_document_id, new_document in store.successor_comparisons(
-        session, series_id
-    ):
-        predecessor = _predecessor(session, new_document)
-        if predecessor is None or predecessor.id != old_document_id:
+    for comparison_id, old_document_id, new_document_id in comparisons:
+        predecessor = _predecessor_among(documents, by_id[new_document_id])
+        if predecessor != old_document_id:
             store.retire_comparison(
                 session, comparison_id, "superseded: a statement between was added"
             )
@@ -404,13 +490,21 @@ def retire_stale_successors(session: Session, series_id: int) -> int:
     return retired
 
 
-def _still_adjacent(session: Session, pair: _Pair) -> bool:
+def _still_adjacent(session: Session, pair: _Pair, placed: Sequence[store.PlacedDocument]) -> bool:
     old = store.get_version(session, pair.old_version_id)
     new = store.get_version(session, pair.new_version_id)
     if old is None or new is None:
         return False
-    predecessor = _predecessor(session, new.document)
-    return predecessor is not None and predecessor.id == old.document_id
+    if new.document.series_id is None:
+        return False
+    documents = (
+        placed
+        if any(d.id == new.document_id for d in placed)
+        else store.series_documents(session, new.document.series_id)
+    )
+    by_id = {d.id: d for d in documents}
+    predecessor = _predecessor_among(documents, by_id[new.document_id])
+    return predecessor is not None and predecessor == old.document_id
 
 
 def ingest(
