@@ -6,7 +6,9 @@ rewords a few clauses, so each comparison has work. Prints four tables: ingest-a
 throughput per language, database size, median latency of the analyst views, ``search``
 and ``timeline``, and a backfill reprocessing with Prefect's default task runner against
 prefect-dask's DaskTaskRunner. Not a pass/fail test; run with
-``.venv/bin/python benchmarks/scale.py --quick`` (a minute) or without options (hours).
+``.venv/bin/python benchmarks/scale.py --quick`` (a minute), without options (24 x 50 x 2)
+or ``--full`` (200 x 50 x 2, the size where a cliff would show). Every ingest row states
+the load average seen while it ran: figures taken beside other work are upper bounds.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ COMMON_PHRASE = {"en": "extended deterrence", "ko": "확장억제"}
 CLAUSES_PER_STATEMENT = 18
 PARAGRAPH_CLAUSES = 3
 SOURCE = "synthetic"
-PRESETS = {"full": (200, 50), "quick": (10, 10)}
+PRESETS = {"full": (200, 50), "default": (24, 50), "quick": (10, 10)}
 
 
 @dataclass
@@ -59,6 +61,8 @@ class IngestFigures:
     statements: int = 0
     clauses: int = 0
     comparisons: int = 0
+    # 1-minute load averages sampled while this language was ingested.
+    load: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -182,10 +186,13 @@ def ingest(
 ) -> dict[str, IngestFigures]:
     """Store then compare every statement, timing each language separately."""
     figures: dict[str, IngestFigures] = {}
-    last_report = time.perf_counter()
+    last_report = last_sample = time.perf_counter()
     for n, statement in enumerate(statements, 1):
         assert statement.language is not None
         into = figures.setdefault(statement.language, IngestFigures())
+        if not into.load or time.perf_counter() - last_sample > 10:
+            last_sample = time.perf_counter()
+            into.load.append(os.getloadavg()[0])
         start = time.perf_counter()
         outcome = store_statement(history, statement)
         made = compare_version(history, outcome.version_id, lexical=lexical)
@@ -194,7 +201,10 @@ def ingest(
         into.comparisons += sum(1 for o in made if o.created)
         if progress and time.perf_counter() - last_report > 60:
             last_report = time.perf_counter()
-            print(f"  ... {n}/{len(statements)} statements", flush=True)
+            print(
+                f"  ... {n}/{len(statements)} statements, load {os.getloadavg()[0]:.2f}",
+                flush=True,
+            )
     with history.engine.connect() as conn:
         for language, into in figures.items():
             into.clauses = conn.execute(
@@ -420,11 +430,22 @@ def report(results: list[DatabaseFigures], languages: list[str]) -> None:
                     f"{f.statements / f.seconds:.2f}",
                     f"{f.clauses / f.seconds:.0f}",
                     f"{f.seconds / f.statements * 1000:.0f}",
+                    f"{min(f.load):.1f}-{max(f.load):.1f}" if f.load else "?",
                 ]
             )
     print("Ingest and align (store_statement + compare_version, one process)")
     print_table(
-        ["backend lang", "stmts", "clauses", "compars", "s", "stmts/s", "clauses/s", "ms/stmt"],
+        [
+            "backend lang",
+            "stmts",
+            "clauses",
+            "compars",
+            "s",
+            "stmts/s",
+            "clauses/s",
+            "ms/stmt",
+            "load",
+        ],
         rows,
     )
     rows = []
@@ -468,12 +489,13 @@ def report(results: list[DatabaseFigures], languages: list[str]) -> None:
 def main() -> None:
     """Parse the options, run the measurements and print the tables."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--series", type=int, default=None, help="series (default 200)")
+    parser.add_argument("--series", type=int, default=None, help="series (default 24)")
     parser.add_argument("--statements", type=int, default=None, help="per series (default 50)")
     parser.add_argument("--languages", default="en,ko", help="comma list of en, ko")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--lexical", action="store_true", help="align without the encoder")
     parser.add_argument("--quick", action="store_true", help="10 series x 10 statements")
+    parser.add_argument("--full", action="store_true", help="200 series x 50 statements")
     parser.add_argument("--repeat", type=int, default=5, help="runs per latency figure")
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--no-backfill", action="store_true", help="skip the runner comparison")
@@ -481,7 +503,8 @@ def main() -> None:
     parser.add_argument("--backfill-statements", type=int, default=6)
     parser.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes")
     args = parser.parse_args()
-    preset_series, preset_statements = PRESETS["quick" if args.quick else "full"]
+    preset = "quick" if args.quick else "full" if args.full else "default"
+    preset_series, preset_statements = PRESETS[preset]
     n_series = args.series or preset_series
     n_statements = args.statements or preset_statements
     languages = [x.strip() for x in args.languages.split(",") if x.strip()]
@@ -491,7 +514,8 @@ def main() -> None:
 
     print(
         f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        "load average (1, 5, 15 min) at start: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
     )
     print(
         f"history: {n_series} series x {n_statements} statements x {len(languages)} languages "
@@ -520,6 +544,10 @@ def main() -> None:
                 )
                 results.append(measured.result())
         print()
+        print(
+            "load average (1, 5, 15 min) at the end: "
+            + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        )
         report(results, languages)
         if not args.no_backfill:
             name, make_url = chosen[-1]

@@ -840,7 +840,7 @@ def save_comparison(
         }
         for i, c in enumerate(result.get("clauses") or [])
     ]
-    _insert_rows(session, ClauseChange, clause_rows)
+    _insert_rows(session, ClauseChange, clause_rows, by_ordinal=True)
     items = list(result.get("commitments") or [])
     ids = commitment_ids(session, {i["key"]: i.get("label") or i["key"] for i in items})
     _insert_rows(
@@ -891,6 +891,7 @@ def save_comparison(
             }
             for i, item in enumerate(result.get("quantities") or [])
         ],
+        by_ordinal=True,
     )
     sides: set[str] = set()
     participant_rows = []
@@ -946,10 +947,26 @@ def save_mentions(session: Session, version_id: int, mentions: Iterable[Mapping[
     return len(added)
 
 
-def _insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` in one executemany (multi-row VALUES on PostgreSQL), in their order."""
-    if rows:
-        session.execute(insert_stmt(model), list(rows))
+def _insert_rows(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    by_ordinal: bool = False,
+) -> None:
+    """Insert ``rows`` with executemany (multi-row VALUES on PostgreSQL), in their order.
+
+    The ORM leaves a None out of the INSERT (so a JSON column gets SQL NULL, not JSON
+    null) and batches only consecutive rows with the same columns. Rows that readers order
+    by their ``ordinal`` column (``by_ordinal``) are grouped by which columns are None
+    first, so they go in a few batches rather than one per change of shape.
+    """
+    if not rows:
+        return
+    ordered = list(rows)
+    if by_ordinal:
+        ordered.sort(key=lambda row: tuple(value is None for value in row.values()))
+    session.execute(insert_stmt(model), ordered)
 
 
 _Derived = TypeVar(

@@ -10,6 +10,7 @@ ask this module; nothing else names a series.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from clauses.commitments import CommitmentDef, LexiconError, load_lexicons
@@ -29,12 +30,36 @@ def read_family(path: Path) -> LexiconFamily:
     return _parse_family(text, where=str(path), default_name=path.stem)
 
 
+# A folder's parsed families, kept while none of its files changed (name, size, mtime):
+# ingest asks for them at every statement and comparison.
+_folder_cache: dict[Path, tuple[tuple[tuple[str, int, int], ...], list[LexiconFamily]]] = {}
+_folder_lock = threading.Lock()
+
+
+def _folder_families(directory: Path) -> list[LexiconFamily]:
+    paths = sorted(directory.glob("*.y*ml"))
+    try:
+        signature = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+    except OSError:
+        signature = None
+    with _folder_lock:
+        cached = _folder_cache.get(directory)
+    if signature is not None and cached is not None and cached[0] == signature:
+        return cached[1]
+    families = [read_family(p) for p in paths]
+    if signature is not None:
+        with _folder_lock:
+            _folder_cache[directory] = (signature, families)
+    return families
+
+
 def lexicon_families(directory: Path | None) -> dict[str, LexiconFamily]:
     """Every family by name: bundled, then those of the lexicon folder ``directory`` (None:
-    the bundled ones only); raises LexiconError."""
+    the bundled ones only); raises LexiconError. A folder is parsed again only when one of
+    its files was added, removed or changed."""
     user: list[LexiconFamily] = []
     if directory is not None and directory.is_dir():
-        user = [read_family(p) for p in sorted(directory.glob("*.y*ml"))]
+        user = _folder_families(directory)
     return merge_families([*bundled_families().values(), *user])
 
 
