@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -173,7 +173,7 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
     """Which comparisons a version takes part in, and its series slug."""
     pairs: list[_Pair] = []
     with history.sessions() as session:
-        version = store.get_version(session, version_id)
+        version = store.versions_with_documents(session, [version_id]).get(version_id)
         if version is None:
             raise LookupError(f"no version {version_id}")
         document = version.document
@@ -303,6 +303,8 @@ class _Loaded:
     clauses: dict[int, list[Any]]
     support: dict[int, list[str]]
     written: dict[int, str]
+    # Commitments per series slug, asked once per compare_version rather than per pair.
+    lexicons: dict[str | None, list[Any]] = field(default_factory=dict)
 
 
 def _load(session: Session, pairs: Sequence[_Pair]) -> _Loaded:
@@ -316,6 +318,16 @@ def _load(session: Session, pairs: Sequence[_Pair]) -> _Loaded:
         if p.kind == "successor" and p.new_version_id in versions
     }
     return _Loaded(versions, clauses, support, written)
+
+
+def _lexicon(
+    history: History, loaded: _Loaded, slug: str | None, lexicon_dir: Path | None
+) -> list[Any]:
+    from pipeline.catalog import series_lexicon
+
+    if slug not in loaded.lexicons:
+        loaded.lexicons[slug] = series_lexicon(history, slug, lexicon_dir)
+    return loaded.lexicons[slug]
 
 
 def compare_pair(
@@ -337,7 +349,6 @@ def compare_pair(
     from alerts.severity import comparison_severity
     from clauses import Clause, compare_clauses
     from clauses.derived import support_stamp
-    from pipeline.catalog import series_lexicon
 
     if loaded is None:
         with history.sessions() as session:
@@ -369,7 +380,7 @@ def compare_pair(
         lexical=lexical,
         encoder=encoder,
         support=loaded.support.get(new_version_id) if kind == "successor" else None,
-        lexicon=series_lexicon(history, series_slug, lexicon_dir),
+        lexicon=_lexicon(history, loaded, series_slug, lexicon_dir),
     ).to_dict()
     return result, comparison_severity(result)
 
