@@ -250,8 +250,16 @@ def _statement_score(old: Clause, new: Clause, lang: str, other: str, score: flo
     """
     if lang != other:
         return score or 0.0
-    keys = [content_key(match_key(_without_modality(c.text, lang), lang), lang) for c in (old, new)]
+    keys = [_statement_key(c.text, lang) for c in (old, new)]
     return max(score or 0.0, fuzz.token_sort_ratio(*keys) / 100.0)
+
+
+# judge_strength scores every aligned pair against every commitment's evidence: the same
+# clause text comes back dozens of times per comparison (and from one comparison to the
+# next in a series), so its modality-free key is computed once.
+@lru_cache(maxsize=8192)
+def _statement_key(text: str, lang: str) -> str:
+    return content_key(match_key(_without_modality(text, lang), lang), lang)
 
 
 def _without_modality(text: str, lang: str) -> str:
