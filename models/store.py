@@ -666,7 +666,18 @@ def successor_comparisons(session: Session, series_id: int) -> list[tuple[int, i
         .join(old_version, old_version.id == Comparison.old_version_id)
         .join(new_version, new_version.id == Comparison.new_version_id)
         .join(new_doc, new_doc.id == new_version.document_id)
-        .where(Comparison.kind == "successor", new_doc.series_id == series_id)
+        .where(
+            Comparison.kind == "successor",
+            new_doc.series_id == series_id,
+            # Both sides of a successor are of one series; naming the old side's versions
+            # lets the database reach the comparisons through the (old, new, kind) index
+            # instead of reading every comparison of the history.
+            Comparison.old_version_id.in_(
+                select(Version.id)
+                .join(Document, Document.id == Version.document_id)
+                .where(Document.series_id == series_id)
+            ),
+        )
         .order_by(Comparison.id)
     ).all()
     return [(int(cid), int(old_id), int(new_id)) for cid, old_id, new_id in rows]
@@ -709,15 +720,15 @@ def find_mirror(
     Aggregators (korea.kr) republish a ministry's release word for word at another URL:
     that is the same publication, not a new statement.
     """
-    latest = (
-        select(Version.document_id, func.max(Version.seq).label("seq"))
-        .group_by(Version.document_id)
-        .subquery()
+    # The latest version per candidate document (correlated): a subquery grouping every
+    # version of the history made each new statement cost O(history).
+    newest = aliased(Version)
+    latest_seq = (
+        select(func.max(newest.seq)).where(newest.document_id == Document.id).scalar_subquery()
     )
     return session.scalars(
         select(Document)
-        .join(latest, latest.c.document_id == Document.id)
-        .join(Version, (Version.document_id == Document.id) & (Version.seq == latest.c.seq))
+        .join(Version, (Version.document_id == Document.id) & (Version.seq == latest_seq))
         .where(
             Document.series_id == series_id,
             Document.language == language,
