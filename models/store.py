@@ -419,6 +419,25 @@ def latest_version(session: Session, document_id: int) -> Version | None:
     ).first()
 
 
+def latest_version_ids(session: Session, document_ids: Iterable[int]) -> dict[int, int]:
+    """The id of each document's newest version (documents with none are left out)."""
+    ids = sorted(set(document_ids))
+    if not ids:
+        return {}
+    newest = aliased(Version)
+    latest_seq = (
+        select(func.max(newest.seq))
+        .where(newest.document_id == Version.document_id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Version.document_id, Version.id).where(
+            Version.document_id.in_(ids), Version.seq == latest_seq
+        )
+    ).all()
+    return {int(doc): int(vid) for doc, vid in rows}
+
+
 def get_version(session: Session, version_id: int) -> Version | None:
     """The version with ``version_id`` or None."""
     return session.get(Version, version_id)

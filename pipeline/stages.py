@@ -169,8 +169,8 @@ class _Pair:
     kind: str
 
 
-def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | None]:
-    """Which comparisons a version takes part in, and its series slug."""
+def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | None, int | None]:
+    """Which comparisons a version takes part in, its series slug and series id."""
     pairs: list[_Pair] = []
     with history.sessions() as session:
         version = store.versions_with_documents(session, [version_id]).get(version_id)
@@ -181,32 +181,87 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
         before = store.previous_version(session, version)
         if before is not None:
             pairs.append(_Pair(before.id, version.id, "revision"))
-        latest = store.latest_version(session, document.id)
-        if latest is None or latest.id != version.id:
-            # An older version: its neighbours were compared with the newer one.
-            return pairs, series_slug
-        predecessor = _predecessor(session, document)
-        if predecessor is not None:
-            old = store.latest_version(session, predecessor)
-            if old is not None:
-                pairs.append(_Pair(old.id, version.id, "successor"))
-        successor = store.next_in_series(session, document) or _other_language_neighbour(
-            document, store.next_in_series(session, document, any_language=True)
+        placed = (
+            store.series_documents(session, document.series_id)
+            if document.series_id is not None
+            else []
         )
-        if successor is not None:
-            new = store.latest_version(session, successor.id)
-            if new is not None:
-                pairs.append(_Pair(version.id, new.id, "successor"))
-        partner = store.translation_partner(session, document, TRANSLATION_WINDOW_DAYS)
-        if partner is not None:
-            other = store.latest_version(session, partner.id)
-            if other is not None:
-                # Canonical order (English first) so either arrival order stores one pair.
-                if document.language <= partner.language:
-                    pairs.append(_Pair(version.id, other.id, "translation"))
-                else:
-                    pairs.append(_Pair(other.id, version.id, "translation"))
-    return pairs, series_slug
+        here = store.PlacedDocument(document.id, document.language, document.published)
+        predecessor = _predecessor_among(placed, here) if placed else None
+        successor = _successor_among(placed, here) if placed else None
+        partner = _partner_among(placed, here) if placed else None
+        latest = store.latest_version_ids(
+            session,
+            [document.id, *(d for d in (predecessor, successor, partner) if d is not None)],
+        )
+        if latest.get(document.id) != version.id:
+            # An older version: its neighbours were compared with the newer one.
+            return pairs, series_slug, document.series_id
+        if predecessor is not None and predecessor in latest:
+            pairs.append(_Pair(latest[predecessor], version.id, "successor"))
+        if successor is not None and successor in latest:
+            pairs.append(_Pair(version.id, latest[successor], "successor"))
+        if partner is not None and partner in latest:
+            other = latest[partner]
+            # Canonical order (English first) so either arrival order stores one pair.
+            partner_language = next(d.language for d in placed if d.id == partner)
+            if document.language <= partner_language:
+                pairs.append(_Pair(version.id, other, "translation"))
+            else:
+                pairs.append(_Pair(other, version.id, "translation"))
+    return pairs, series_slug, document.series_id
+
+
+def _successor_among(
+    placed: Sequence[store.PlacedDocument], document: store.PlacedDocument
+) -> int | None:
+    """The statement whose predecessor ``document`` is: the earliest later one in the same
+    language, else the nearest later one in the other language when it is another meeting."""
+    if document.published is None:
+        return None
+    later = [
+        d
+        for d in placed
+        if d.id != document.id
+        and d.published is not None
+        and (d.published, d.id) > (document.published, document.id)
+    ]
+    for candidate in later:
+        if candidate.language == document.language:
+            return candidate.id
+    if not later:
+        return None
+    nearest = later[0]
+    assert nearest.published is not None
+    kind = comparison_kind(
+        same_document=False,
+        same_language=nearest.language == document.language,
+        days_apart=(document.published - nearest.published).days,
+        window=TRANSLATION_WINDOW_DAYS,
+    )
+    return nearest.id if kind == "successor" else None
+
+
+def _partner_among(
+    placed: Sequence[store.PlacedDocument], document: store.PlacedDocument
+) -> int | None:
+    """The other-language statement of the same meeting (``store.translation_partner``)."""
+    if document.published is None:
+        return None
+    published = document.published
+    candidates = [
+        d
+        for d in placed
+        if d.language != document.language
+        and d.published is not None
+        and abs((d.published - published).days) <= TRANSLATION_WINDOW_DAYS
+    ]
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda d: (abs(((d.published or published) - published).days), d.id),
+    ).id
 
 
 def _predecessor(session: Session, document: Document) -> int | None:
@@ -401,7 +456,7 @@ def compare_version(
     """
     from clauses.derived import support_stamp
 
-    pairs, series_slug = _pairs_for(history, version_id)
+    pairs, series_slug, series_id = _pairs_for(history, version_id)
     with history.sessions() as session:
         found = {
             pair: store.find_comparison(
@@ -433,15 +488,13 @@ def compare_version(
     with history.sessions.begin() as session:
         if loaded.written:
             store.save_support_keys(session, loaded.written, support_stamp())
-        version = store.get_version(session, version_id)
-        series_id = version.document.series_id if version is not None else None
         placed = store.series_documents(session, series_id) if series_id is not None else []
         for pair in pairs:
             if pair in found_outcomes:
                 outcomes.append(found_outcomes[pair])
                 continue
             result, severity = computed[pair]
-            if pair.kind == "successor" and not _still_adjacent(session, pair, placed):
+            if pair.kind == "successor" and not _still_adjacent(session, pair, placed, loaded):
                 # A statement between the two was stored while this pair was compared
                 # (out-of-order or racing imports): the pair is stale, never save or alert it.
                 continue
@@ -501,12 +554,14 @@ def retire_stale_successors(
     return retired
 
 
-def _still_adjacent(session: Session, pair: _Pair, placed: Sequence[store.PlacedDocument]) -> bool:
-    old = store.get_version(session, pair.old_version_id)
-    new = store.get_version(session, pair.new_version_id)
-    if old is None or new is None:
-        return False
-    if new.document.series_id is None:
+def _still_adjacent(
+    session: Session, pair: _Pair, placed: Sequence[store.PlacedDocument], loaded: _Loaded
+) -> bool:
+    """Whether the pair's old statement is still the new one's predecessor, with the series'
+    documents as this transaction sees them (``placed``; read again if the new statement
+    is not among them)."""
+    old, new = loaded.versions.get(pair.old_version_id), loaded.versions.get(pair.new_version_id)
+    if old is None or new is None or new.document.series_id is None:
         return False
     documents = (
         placed
@@ -514,6 +569,8 @@ def _still_adjacent(session: Session, pair: _Pair, placed: Sequence[store.Placed
         else store.series_documents(session, new.document.series_id)
     )
     by_id = {d.id: d for d in documents}
+    if new.document_id not in by_id:
+        return False
     predecessor = _predecessor_among(documents, by_id[new.document_id])
     return predecessor is not None and predecessor == old.document_id
 
