@@ -65,6 +65,18 @@ SERIES: Any = Field(
     default=ALL_SERIES,
     description="Only store statements of this series; all: every tracked series.",
 )
+#: Prefect builds the form's schema from the signature and keeps json_schema_extra but not
+#: Field's ge/le, so the bounds go there: the API then refuses 0 when a run is created. A
+#: direct call with 0 or 1 runs serially.
+WORKERS: Any = Field(
+    default=1,
+    json_schema_extra={"minimum": 1, "maximum": 16},
+    description=(
+        "Worker processes that store and compare series side by side (each series stays "
+        "in publication order). Only with a PostgreSQL history: on SQLite the run stores "
+        "serially whatever this says. More than the worker machine's cores gains nothing."
+    ),
+)
 
 
 @flow(
@@ -77,12 +89,14 @@ def backfill(
     until: dt.date = UNTIL,
     use_wayback: bool = USE_WAYBACK,
     series: SeriesChoice = SERIES,
+    workers: int = WORKERS,
 ) -> RunReport:
     """Backfill a source: load the statements it published between two dates, store their
     versions and compare them, exactly as the scheduled tracking does.
 
     Safe to repeat: a window already loaded adds nothing. Progress goes to the run log; a
-    table artifact lists what was added.
+    table artifact lists what was added. With a PostgreSQL history, ``workers`` above one
+    stores several series at once, one task per series (ADR 0108).
     """
     logger = get_run_logger()
     only = None if series == ALL_SERIES else series
@@ -97,7 +111,9 @@ def backfill(
         " through the Wayback Machine" if use_wayback else "",
         f", series {only}" if only else "",
     )
-    report = track_sources(sources, start, end, series=only, use_wayback=use_wayback)
+    report = track_sources(
+        sources, start, end, series=only, use_wayback=use_wayback, workers=workers
+    )
     create_table_artifact(
         key="backfill-added",
         table=report.added or [{"added": "nothing new: this window was already loaded"}],

@@ -13,13 +13,16 @@ and the next scheduled run asks again.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ProcessPoolTaskRunner
 
-from pipeline import health, tracking
+from pipeline import health, parallel, tracking
 from pipeline import stages as pipeline
+from pipeline.parallel import StatementResult
 from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
 from pipeline.tracking import PageCapture, TrackingRun
 from scrapers.base import ListingItem
@@ -83,6 +86,43 @@ def judge_health(run: TrackingRun, source: str, since: dt.datetime) -> dict[str,
     )
 
 
+@task(name="ingest-series", task_run_name="ingest series {series}", cache_policy=NO_CACHE)
+def ingest_series(
+    database_url: str, series: str, statements: list[StatementInput], lexical: bool
+) -> list[StatementResult]:
+    """Store then compare one series' statements in publication order (in a worker
+    process); a failing statement is reported in its result, the next one goes on."""
+    return parallel.ingest_series_at(database_url, statements, lexical)
+
+
+def ingest_series_in_processes(
+    run: TrackingRun, groups: Sequence[Sequence[StatementInput]], lexical: bool, workers: int
+) -> list[list[StatementResult]]:
+    """One ``ingest-series`` task per series on a process pool of ``workers`` (ADR 0108):
+    alignment is CPU-bound Python, which threads would run one at a time."""
+    url = tracking.history_url(run.history)
+    results: list[list[StatementResult]] = []
+    with ProcessPoolTaskRunner(max_workers=min(workers, len(groups))) as runner:
+        futures = [
+            runner.submit(
+                ingest_series,
+                {
+                    "database_url": url,
+                    "series": group[0].series or "(none)",
+                    "statements": list(group),
+                    "lexical": lexical,
+                },
+            )
+            for group in groups
+        ]
+        for group, future in zip(groups, futures, strict=True):
+            try:
+                results.append(future.result())
+            except Exception as exc:
+                results.append(tracking.dead_worker_results(group, exc))
+    return results
+
+
 #: The tracking loop's stages as tasks: discovery and fetches submitted to the task runner.
 TASK_STAGES = tracking.Stages(
     discover=discover.submit,
@@ -92,4 +132,5 @@ TASK_STAGES = tracking.Stages(
     compare=compare,
     flagged_changes=flagged_changes,
     record_status=record_status,
+    ingest_series=ingest_series_in_processes,
 )

@@ -34,9 +34,11 @@ def track_sources(
     lexical: bool = False,
     series: str | None = None,
     use_wayback: bool = False,
+    workers: int = 1,
 ) -> RunReport:
-    """Run every stage for ``sources`` over the window (inside a flow); raises TrackingFailed
-    when every source failed, after the artifacts are written."""
+    """Run every stage for ``sources`` over the window (inside a flow), series side by side
+    in ``workers`` processes on PostgreSQL; raises TrackingFailed when every source failed,
+    after the artifacts are written."""
     started = dt.datetime.now(dt.UTC)
     with TrackingRun(flow_settings()) as run:
         report = tracking.track(
@@ -49,6 +51,7 @@ def track_sources(
             use_wayback=use_wayback,
             stages=tasks.TASK_STAGES,
             log=get_run_logger(),
+            workers=workers,
         )
         health = tracking.health_rows(run.history, started)
         verdicts = [

@@ -51,6 +51,13 @@ from core.settings import Settings
 from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
 from models import History, open_history, store
 from pipeline import catalog
+from pipeline.parallel import (
+    StatementResult,
+    error_line,
+    parallel_allowed,
+    series_groups,
+    series_pool,
+)
 from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome, store_statement
 from pipeline.stages import compare_version as compare_stored_version
 from scrapers.archive import CaptureArchive
@@ -668,13 +675,6 @@ def flagged_changes(
     return flagged
 
 
-def error_line(exc: BaseException) -> str:
-    """A one-line description of a stage failure for logs and the source status."""
-    if isinstance(exc, ClausewatchError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
 def record_status(run: TrackingRun, source: str, error: str | None) -> None:
     """Record a source's success (``error`` None) or its error in the history."""
     with run.history.sessions.begin() as session:
@@ -768,6 +768,50 @@ class TrackingFailed(ClausewatchError):
         self.report = report
 
 
+def _store_side_by_side(
+    run: TrackingRun,
+    report: RunReport,
+    ordered: Sequence[StatementInput],
+    groups: Sequence[Sequence[StatementInput]],
+    by_url: Mapping[str, str],
+    stages: Stages,
+    log: logging.Logger | logging.LoggerAdapter[Any],
+    *,
+    lexical: bool,
+    workers: int,
+) -> list[ComparisonOutcome]:
+    """Store and compare each series group in ``stages.ingest_series``, then count the
+    results in publication order (the report reads as a serial run's would)."""
+    log.info(
+        "storing %d statements of %d series with %d workers", len(ordered), len(groups), workers
+    )
+    results: dict[str, StatementResult] = {}
+    for group, done in zip(
+        groups, stages.ingest_series(run, groups, lexical, workers), strict=True
+    ):
+        results.update((r.url, r) for r in done)
+        log.info(
+            "series %s: %d stored, %d new versions, %d errors",
+            group[0].series or "(none)",
+            sum(1 for r in done if r.stored is not None),
+            sum(1 for r in done if r.stored is not None and r.stored.new_version),
+            sum(1 for r in done if r.error is not None),
+        )
+    outcomes: list[ComparisonOutcome] = []
+    for statement in ordered:
+        counts = report.counts[by_url[statement.url]]
+        result = results[statement.url]
+        if result.stored is None:
+            counts.errors += 1
+            log.error("%s: storing %s failed: %s", counts.source, statement.url, result.error)
+            continue
+        outcomes += result.comparisons
+        if result.stored.new_version:
+            counts.new_versions += 1
+            report.added.append(added_row(statement, result.stored))
+    return outcomes
+
+
 # -- the whole run -----------------------------------------------------------------------
 
 
@@ -790,9 +834,45 @@ class Deferred(Generic[T]):
         return self.call()
 
 
+def history_url(history: History) -> str:
+    """The URL a worker process opens ``history`` with (password included)."""
+    return history.engine.url.render_as_string(hide_password=False)
+
+
+def dead_worker_results(
+    statements: Sequence[StatementInput], exc: BaseException
+) -> list[StatementResult]:
+    """The results of a series whose worker stopped: every statement an error (what it had
+    committed stays; the next run stores the rest)."""
+    error = f"series worker stopped: {error_line(exc)}"
+    return [StatementResult(s.url, s.source, error=error) for s in statements]
+
+
+def ingest_in_processes(
+    run: TrackingRun,
+    groups: Sequence[Sequence[StatementInput]],
+    lexical: bool,
+    workers: int,
+    **pool_options: Any,
+) -> list[list[StatementResult]]:
+    """Each series group stored and compared in a pool of ``workers`` processes, results in
+    the order of ``groups`` (``pool_options``: see :class:`SeriesPool`)."""
+    url = history_url(run.history)
+    with series_pool(min(workers, len(groups)), **pool_options) as pool:
+        futures = [pool.submit(url, group, lexical) for group in groups]
+        results = []
+        for group, future in zip(groups, futures, strict=True):
+            try:
+                results.append(future.result())
+            except Exception as exc:
+                results.append(dead_worker_results(group, exc))
+        return results
+
+
 @dataclass(frozen=True)
 class Stages:
-    """How :func:`track` runs each stage; discover and fetch may run concurrently."""
+    """How :func:`track` runs each stage; discover and fetch may run concurrently, and the
+    series of a run side by side (``ingest_series``, with more than one worker)."""
 
     discover: Callable[[TrackingRun, str, dt.date, dt.date, bool], Pending[list[ListingItem]]]
     fetch: Callable[[TrackingRun, ListingItem], Pending[PageCapture]]
@@ -801,6 +881,10 @@ class Stages:
     compare: Callable[[TrackingRun, int, bool], list[ComparisonOutcome]]
     flagged_changes: Callable[[TrackingRun, list[ComparisonOutcome]], list[dict[str, Any]]]
     record_status: Callable[[TrackingRun, str, str | None], None]
+    ingest_series: Callable[
+        [TrackingRun, Sequence[Sequence[StatementInput]], bool, int],
+        list[list[StatementResult]],
+    ] = ingest_in_processes
 
 
 def _discover_later(
@@ -852,14 +936,17 @@ def track(
     use_wayback: bool = False,
     stages: Stages = DIRECT_STAGES,
     log: logging.Logger | logging.LoggerAdapter[Any] = _log,
+    workers: int = 1,
 ) -> RunReport:
     """Run every stage for ``sources`` over the window and report what each source did.
 
     The network stages fan out — every source is discovered and every page fetched
     (concurrently when ``stages`` submits them) — and the history stages funnel:
     statements are stored and compared one by one, oldest first, so a series is compared
-    in publication order whatever the order pages arrived in. A failing source or page is
-    counted and logged, never raised; the caller decides what an all-failed run means.
+    in publication order whatever the order pages arrived in. With ``workers`` above one
+    on PostgreSQL, series go side by side in that many processes, each series still in
+    order (ADR 0108); SQLite stays serial. A failing source or page is counted and
+    logged, never raised; the caller decides what an all-failed run means.
     """
     report = RunReport(since, until)
     statements: list[tuple[str, StatementInput]] = []
@@ -915,6 +1002,17 @@ def track(
         outcomes += stages.compare(run, version_id, lexical)
     by_url = {statement.url: source for source, statement in statements}
     ordered = chronological(s for _, s in statements)
+    groups = series_groups(ordered)
+    if workers > 1 and len(groups) > 1:
+        if parallel_allowed(run.history, workers):
+            outcomes += _store_side_by_side(
+                run, report, ordered, groups, by_url, stages, log, lexical=lexical, workers=workers
+            )
+            ordered = []
+        else:
+            log.info(
+                "%d workers asked, storing serially: SQLite takes one writer at a time", workers
+            )
     for number, statement in enumerate(ordered, 1):
         counts = report.counts[by_url[statement.url]]
         try:

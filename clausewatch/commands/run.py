@@ -191,6 +191,14 @@ def backfill(
     series: Annotated[
         str | None, typer.Option(help="Store only this series (default: every series).")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Processes storing series side by side (PostgreSQL only; SQLite stays serial).",
+        ),
+    ] = 1,
 ) -> None:
     """Load one source's statements over a past window, as the backfill deployment does."""
     from core.settings import get_settings
@@ -212,6 +220,7 @@ def backfill(
             "until": end,
             "use_wayback": wayback,
             "series": series or ALL_SERIES,
+            "workers": workers,
         }
         report: RunReport = backfill(**parameters)
         return report

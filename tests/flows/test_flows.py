@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+import uuid
 
 import pytest
 
@@ -13,6 +14,7 @@ from core.settings import get_settings
 from models import open_history, store
 from pipeline.tracking import TrackingFailed
 from tests.support.faults import Fault
+from tests.support.postgres import ThrowawayPostgres
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -118,6 +120,14 @@ def test_backfill_form_choices_follow_the_registries() -> None:
         assert form["enum"][0] == "all" and form["enum"][1 : 1 + len(slugs)] == slugs
 
 
+def test_backfill_form_takes_a_number_of_workers_from_one() -> None:
+    from flows.backfill import backfill
+
+    form = backfill.parameters.model_dump()["properties"]["workers"]
+    assert form["type"] == "integer" and form["default"] == 1 and form["minimum"] == 1
+    assert "PostgreSQL" in form["description"]
+
+
 def test_fetch_stages_leave_retries_to_the_client() -> None:
     # The polite client retries within one fetch deadline (ADR 0034); a task retry on top
     # would run every attempt again, past the deadline.
@@ -144,3 +154,35 @@ def test_a_run_says_how_many_alerts_it_queued(replay_env: ReplayServer, subscrib
     assert (report.alerts_queued > 0) is subscribed
     line = flagged_line(len(report.flagged), report.alerts_queued)
     assert ("no alert queued" in line) is not subscribed
+
+
+@pytest.fixture
+def postgres_history(
+    postgres: ThrowawayPostgres, _pg_template: str, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The settings' history on a fresh migrated PostgreSQL database (set before replay_env)."""
+    url = postgres.create_database(f"cw_flows_{uuid.uuid4().hex[:12]}", template=_pg_template)
+    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", url)
+    get_settings.cache_clear()
+    return url
+
+
+def test_backfill_with_two_workers_runs_one_task_per_series_on_postgresql(
+    postgres_history: str, replay_env: ReplayServer
+) -> None:
+    """ADR 0108: two series (NCG and SCM) in two worker processes, one task each; the run
+    stores what the serial backfill above stores, and a second run adds nothing."""
+    from prefect.client.orchestration import get_client
+
+    from flows.backfill import backfill
+
+    since, until = D(2024, 6, 1), D(2025, 1, 31)
+    first = backfill(source="rok-mnd", since=since, until=until, workers=2)
+    assert [row["published"] for row in first.added] == ["2024-06-10", "2024-10-31", "2025-01-11"]
+    counts = _counts()
+    assert counts["version"] == counts["document"] == 3 and counts["comparison"] == 1
+    with get_client(sync_client=True) as client:
+        names = sorted(t.name for t in client.read_task_runs() if t.name.startswith("ingest"))
+    assert names == ["ingest series ncg", "ingest series scm"]
+    second = backfill(source="rok-mnd", since=since, until=until, workers=2)
+    assert second.added == [] and _counts()["version"] == 3

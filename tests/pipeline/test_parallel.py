@@ -1,0 +1,251 @@
+"""Series side by side (pipeline/parallel.py, ADR 0108): grouping, when it is allowed, the
+deadlock retry, and two workers over overlapping work on one real PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from models import History, open_history
+from pipeline import parallel
+from pipeline.parallel import StatementResult
+from pipeline.stages import StatementInput
+from pipeline.tracking import chronological
+from tests.reliability.test_faults_tracking import (
+    duplicates,
+    fingerprint,
+    history_counts,
+    subscribe_analyst,
+)
+from tests.support.postgres import ThrowawayPostgres
+
+D = dt.date
+_names = itertools.count()
+
+#: Each meeting's sentences, written for these tests: the second meeting drops joint
+#: planning and execution, the third adds a quantity, so successors flag and alert.
+MEETINGS = {
+    "en": [
+        [
+            "The two sides held meeting {n} of the {series} group in Seoul.",
+            "They reaffirmed joint planning and execution of the alliance's nuclear deterrence.",
+            "They agreed to hold two tabletop exercises each year.",
+            "The next meeting will take place in Washington.",
+        ],
+        [
+            "The two sides held meeting {n} of the {series} group in Washington.",
+            "They agreed to hold two tabletop exercises each year.",
+            "They reviewed progress on information sharing.",
+            "The next meeting will take place in Seoul.",
+        ],
+        [
+            "The two sides held meeting {n} of the {series} group in Seoul.",
+            "They agreed to hold three tabletop exercises each year.",
+            "They reviewed progress on information sharing and crisis consultation.",
+            "The next meeting will take place in Washington.",
+        ],
+    ],
+    "ko": [
+        [
+            "양측은 서울에서 {series} 그룹 제{n}차 회의를 개최했다.",
+            "양측은 동맹의 핵억제에 관한 공동기획 및 공동실행을 재확인했다.",
+            "양측은 매년 두 차례 도상연습을 실시하기로 합의했다.",
+            "다음 회의는 워싱턴에서 열린다.",
+        ],
+        [
+            "양측은 워싱턴에서 {series} 그룹 제{n}차 회의를 개최했다.",
+            "양측은 매년 두 차례 도상연습을 실시하기로 합의했다.",
+            "양측은 정보공유의 진전을 점검했다.",
+            "다음 회의는 서울에서 열린다.",
+        ],
+        [
+            "양측은 서울에서 {series} 그룹 제{n}차 회의를 개최했다.",
+            "양측은 매년 세 차례 도상연습을 실시하기로 합의했다.",
+            "양측은 정보공유와 위기협의의 진전을 점검했다.",
+            "다음 회의는 워싱턴에서 열린다.",
+        ],
+    ],
+}
+SERIES = ("ncg", "scm", "us-rok-leaders")
+
+
+def statement(series: str, meeting: int, language: str) -> StatementInput:
+    """One synthetic statement; both languages of a meeting share its day and series."""
+    text = "\n\n".join(s.format(n=meeting + 1, series=series) for s in MEETINGS[language][meeting])
+    day = D(2025, 3, 3) + dt.timedelta(days=90 * meeting + SERIES.index(series))
+    return StatementInput(
+        url=f"https://example.org/{series}/{meeting + 1}/{language}",
+        source="synthetic",
+        text=text,
+        language=language,
+        title=f"{series} meeting {meeting + 1} ({language})",
+        published=day,
+        series=series,
+    )
+
+
+ALL = chronological(
+    statement(s, m, language) for s in SERIES for m in range(3) for language in ("en", "ko")
+)
+
+
+# -- pure ---------------------------------------------------------------------------------
+
+
+def test_groups_keep_publication_order_and_translation_partners_together() -> None:
+    groups = parallel.series_groups(ALL)
+    assert [g[0].series for g in groups] == list(SERIES)
+    for group in groups:
+        assert len({s.series for s in group}) == 1
+        assert [s.published for s in group] == sorted(s.published for s in group)
+        # Both languages of each meeting are in the group, English first on the day.
+        assert [(s.published, s.language) for s in group][:2] == [
+            (group[0].published, "en"),
+            (group[0].published, "ko"),
+        ]
+    assert sorted(s.url for g in groups for s in g) == sorted(s.url for s in ALL)
+
+
+def test_statements_of_no_series_form_one_group() -> None:
+    loose = [
+        StatementInput(url=f"https://example.org/loose/{n}", source="s", text="t") for n in range(2)
+    ]
+    groups = parallel.series_groups([loose[0], ALL[0], loose[1]])
+    assert [[s.url for s in g] for g in groups] == [
+        [loose[0].url, loose[1].url],
+        [ALL[0].url],
+    ]
+
+
+class _Orig(Exception):
+    def __init__(self, sqlstate: str | None) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "attempts_made", "succeeds"),
+    [
+        ("40P01", 2, True),  # deadlock detected, then fine
+        ("40001", 2, True),  # serialization failure, then fine
+        ("23505", 1, False),  # a unique violation is a bug, not a race: raised at once
+        (None, 1, False),
+    ],
+)
+def test_retry_only_after_a_deadlock_or_serialization_failure(
+    sqlstate: str | None, attempts_made: int, succeeds: bool
+) -> None:
+    calls: list[int] = []
+
+    def stage() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT ...", {}, _Orig(sqlstate))
+        return "stored"
+
+    if succeeds:
+        assert parallel.retrying(stage) == "stored"
+    else:
+        with pytest.raises(OperationalError):
+            parallel.retrying(stage)
+    assert len(calls) == attempts_made
+
+
+def test_a_stage_failing_every_time_gives_up_after_the_last_attempt() -> None:
+    calls: list[int] = []
+
+    def stage() -> None:
+        calls.append(1)
+        raise OperationalError("INSERT ...", {}, _Orig("40P01"))
+
+    with pytest.raises(OperationalError):
+        parallel.retrying(stage, attempts=3)
+    assert len(calls) == 3
+
+
+# -- on the databases ---------------------------------------------------------------------
+
+
+def test_only_postgresql_takes_series_side_by_side(db_url: str) -> None:
+    history = open_history(db_url)
+    try:
+        on_postgres = history.engine.dialect.name == "postgresql"
+        assert parallel.parallel_allowed(history, 2) is on_postgres
+        assert parallel.parallel_allowed(history, 1) is False
+    finally:
+        history.close()
+
+
+def _ingest_serially(url: str) -> History:
+    history = open_history(url)
+    subscribe_analyst(history)
+    for group in parallel.series_groups(ALL):
+        for result in parallel.ingest_series(history, group, lexical=True):
+            assert result.error is None, result
+    return history
+
+
+def test_two_workers_over_overlapping_series_store_everything_once(
+    postgres: ThrowawayPostgres, _pg_template: str
+) -> None:
+    """Two workers, each with its own engine and two series slots, both given every series
+    (one in order, one in reverse): the history equals one serial run's, row for row."""
+    serial_url = postgres.create_database(f"cw_par_{next(_names)}", template=_pg_template)
+    baseline = _ingest_serially(serial_url)
+    try:
+        clean = fingerprint(baseline)
+        clean_counts = history_counts(baseline)
+    finally:
+        baseline.close()
+    assert clean_counts["alert"] > 0 and clean_counts["comparison"] > 0
+
+    url = postgres.create_database(f"cw_par_{next(_names)}", template=_pg_template)
+    setup = open_history(url)
+    subscribe_analyst(setup)
+    setup.close()
+    groups = parallel.series_groups(ALL)
+    plans = [groups, list(reversed(groups))]
+    barrier = threading.Barrier(4, timeout=60)
+    done: list[StatementResult] = []
+    failures: list[BaseException] = []
+
+    def slot(history: History, mine: Sequence[Sequence[StatementInput]]) -> None:
+        try:
+            barrier.wait()
+            for group in mine:
+                done.extend(parallel.ingest_series(history, group, lexical=True))
+        except BaseException as exc:
+            failures.append(exc)
+
+    workers = [open_history(url) for _ in plans]
+    threads = [
+        threading.Thread(target=slot, args=(history, plan[k::2]))
+        for history, plan in zip(workers, plans, strict=True)
+        for k in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for history in workers:
+        history.close()
+    assert not failures, failures
+    assert [r.error for r in done if r.error] == []
+    assert len(done) == 2 * len(ALL)
+    # Every statement was stored new by exactly one of the two workers.
+    new = sorted(r.url for r in done if r.stored is not None and r.stored.new_version)
+    assert new == sorted(s.url for s in ALL)
+
+    checked = open_history(url)
+    try:
+        after = fingerprint(checked)
+        assert duplicates(after) == 0
+        assert after == clean
+        assert history_counts(checked) == clean_counts
+    finally:
+        checked.close()
