@@ -217,21 +217,32 @@ def _successor_among(
 ) -> int | None:
     """The statement whose predecessor ``document`` is: the earliest later one in the same
     language, else the nearest later one in the other language when it is another meeting."""
+    return _neighbour_among(placed, document, later=True)
+
+
+def _neighbour_among(
+    placed: Sequence[store.PlacedDocument], document: store.PlacedDocument, *, later: bool
+) -> int | None:
+    """The nearest statement on one side of ``document`` (``placed`` sorted by published date,
+    then id): the nearest in the same language, else the nearest in the other language when
+    ``comparison_kind`` calls the two another meeting."""
     if document.published is None:
         return None
-    later = [
+    here = (document.published, document.id)
+    side = [
         d
         for d in placed
         if d.id != document.id
         and d.published is not None
-        and (d.published, d.id) > (document.published, document.id)
+        and ((d.published, d.id) > here if later else (d.published, d.id) < here)
     ]
-    for candidate in later:
+    nearest_first = side if later else side[::-1]
+    for candidate in nearest_first:
         if candidate.language == document.language:
             return candidate.id
-    if not later:
+    if not nearest_first:
         return None
-    nearest = later[0]
+    nearest = nearest_first[0]
     assert nearest.published is not None
     kind = comparison_kind(
         same_document=False,
@@ -281,29 +292,7 @@ def _predecessor_among(
     """``_predecessor`` over the series' documents (sorted by published date, then id): the
     latest earlier statement in the same language, else the nearest earlier one in the
     other language when it is another meeting."""
-    if document.published is None:
-        return None
-    earlier = [
-        d
-        for d in placed
-        if d.id != document.id
-        and d.published is not None
-        and (d.published, d.id) < (document.published, document.id)
-    ]
-    for candidate in reversed(earlier):
-        if candidate.language == document.language:
-            return candidate.id
-    if not earlier:
-        return None
-    nearest = earlier[-1]
-    assert nearest.published is not None
-    kind = comparison_kind(
-        same_document=False,
-        same_language=nearest.language == document.language,
-        days_apart=(document.published - nearest.published).days,
-        window=TRANSLATION_WINDOW_DAYS,
-    )
-    return nearest.id if kind == "successor" else None
+    return _neighbour_among(placed, document, later=False)
 
 
 def _other_language_neighbour(document: Document, neighbour: Document | None) -> Document | None:
