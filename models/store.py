@@ -14,12 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select, true, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy import insert as insert_stmt
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
+from core.vocabulary import TRANSLATION_WINDOW_DAYS, comparison_kind
 from models.schema import (
     Alert,
     Base,
@@ -583,50 +584,6 @@ def previous_version(session: Session, version: Version) -> Version | None:
     ).first()
 
 
-def previous_in_series(
-    session: Session, document: Document, *, any_language: bool = False
-) -> Document | None:
-    """The latest earlier document of the series in this language (or ``any_language``)."""
-    if document.series_id is None or document.published is None:
-        return None
-    same_language = true() if any_language else Document.language == document.language
-    return session.scalars(
-        select(Document)
-        .where(
-            Document.series_id == document.series_id,
-            same_language,
-            Document.id != document.id,
-            or_(
-                Document.published < document.published,
-                (Document.published == document.published) & (Document.id < document.id),
-            ),
-        )
-        .order_by(Document.published.desc(), Document.id.desc())
-    ).first()
-
-
-def next_in_series(
-    session: Session, document: Document, *, any_language: bool = False
-) -> Document | None:
-    """The earliest later document of the series in this language (or ``any_language``)."""
-    if document.series_id is None or document.published is None:
-        return None
-    same_language = true() if any_language else Document.language == document.language
-    return session.scalars(
-        select(Document)
-        .where(
-            Document.series_id == document.series_id,
-            same_language,
-            Document.id != document.id,
-            or_(
-                Document.published > document.published,
-                (Document.published == document.published) & (Document.id > document.id),
-            ),
-        )
-        .order_by(Document.published, Document.id)
-    ).first()
-
-
 @dataclass(frozen=True)
 class PlacedDocument:
     """Where a document sits in its series: what neighbour rules need, nothing more."""
@@ -644,6 +601,71 @@ def series_documents(session: Session, series_id: int) -> list[PlacedDocument]:
         .order_by(Document.published, Document.id)
     ).all()
     return [PlacedDocument(int(i), str(lang), published) for i, lang, published in rows]
+
+
+def predecessor_among(placed: Sequence[PlacedDocument], document: PlacedDocument) -> int | None:
+    """The statement a successor comparison pairs ``document`` with (``placed``: the series'
+    documents as :func:`series_documents` gives them): the latest earlier one in the same
+    language, else the nearest earlier one in the other language when it is another
+    meeting (a series whose 4th statement is English only and 5th Korean only)."""
+    return _neighbour_among(placed, document, later=False)
+
+
+def successor_among(placed: Sequence[PlacedDocument], document: PlacedDocument) -> int | None:
+    """The statement whose predecessor ``document`` is: the earliest later one in the same
+    language, else the nearest later one in the other language when it is another meeting."""
+    return _neighbour_among(placed, document, later=True)
+
+
+def _neighbour_among(
+    placed: Sequence[PlacedDocument], document: PlacedDocument, *, later: bool
+) -> int | None:
+    if document.published is None:
+        return None
+    here = (document.published, document.id)
+    side = [
+        d
+        for d in placed
+        if d.id != document.id
+        and d.published is not None
+        and ((d.published, d.id) > here if later else (d.published, d.id) < here)
+    ]
+    nearest_first = side if later else side[::-1]
+    for candidate in nearest_first:
+        if candidate.language == document.language:
+            return candidate.id
+    if not nearest_first:
+        return None
+    nearest = nearest_first[0]
+    assert nearest.published is not None
+    kind = comparison_kind(
+        same_document=False,
+        same_language=nearest.language == document.language,
+        days_apart=(document.published - nearest.published).days,
+        window=TRANSLATION_WINDOW_DAYS,
+    )
+    return nearest.id if kind == "successor" else None
+
+
+def partner_among(placed: Sequence[PlacedDocument], document: PlacedDocument) -> int | None:
+    """The other-language statement of the same meeting: the nearest by date within
+    ``TRANSLATION_WINDOW_DAYS``, the lower id on a tie."""
+    if document.published is None:
+        return None
+    published = document.published
+    candidates = [
+        d
+        for d in placed
+        if d.language != document.language
+        and d.published is not None
+        and abs((d.published - published).days) <= TRANSLATION_WINDOW_DAYS
+    ]
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda d: (abs(((d.published or published) - published).days), d.id),
+    ).id
 
 
 def versions_with_documents(session: Session, version_ids: Iterable[int]) -> dict[int, Version]:
@@ -778,32 +800,6 @@ def earlier_comparison_between(session: Session, comparison: Comparison) -> Comp
         )
         .order_by(Comparison.id)
     ).first()
-
-
-def translation_partner(
-    session: Session, document: Document, window_days: int = 3
-) -> Document | None:
-    """The other-language document of the same series published within ``window_days``."""
-    if document.series_id is None or document.published is None:
-        return None
-    low = document.published - dt.timedelta(days=window_days)
-    high = document.published + dt.timedelta(days=window_days)
-    candidates = session.scalars(
-        select(Document).where(
-            Document.series_id == document.series_id,
-            Document.language != document.language,
-            Document.published >= low,
-            Document.published <= high,
-        )
-    ).all()
-    if not candidates:
-        return None
-    assert document.published is not None
-    published = document.published
-    return min(
-        candidates,
-        key=lambda d: (abs(((d.published or published) - published).days), d.id),
-    )
 
 
 # -- comparisons ------------------------------------------------------------------------

@@ -14,11 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.language import detect_language
-from core.vocabulary import (
-    FLAGGED_COMMITMENT_STATUSES,
-    TRANSLATION_WINDOW_DAYS,
-    comparison_kind,
-)
+from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
 from models import History, store
 from models.outbox import enqueue_alerts
 
@@ -26,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from clauses import Encoder
-    from models.schema import Document, Version
+    from models.schema import Version
 
 
 @dataclass(frozen=True)
@@ -187,9 +183,9 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
             else []
         )
         here = store.PlacedDocument(document.id, document.language, document.published)
-        predecessor = _predecessor_among(placed, here) if placed else None
-        successor = _successor_among(placed, here) if placed else None
-        partner = _partner_among(placed, here) if placed else None
+        predecessor = store.predecessor_among(placed, here) if placed else None
+        successor = store.successor_among(placed, here) if placed else None
+        partner = store.partner_among(placed, here) if placed else None
         latest = store.latest_version_ids(
             session,
             [document.id, *(d for d in (predecessor, successor, partner) if d is not None)],
@@ -210,107 +206,6 @@ def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | No
             else:
                 pairs.append(_Pair(other, version.id, "translation"))
     return pairs, series_slug, document.series_id
-
-
-def _successor_among(
-    placed: Sequence[store.PlacedDocument], document: store.PlacedDocument
-) -> int | None:
-    """The statement whose predecessor ``document`` is: the earliest later one in the same
-    language, else the nearest later one in the other language when it is another meeting."""
-    return _neighbour_among(placed, document, later=True)
-
-
-def _neighbour_among(
-    placed: Sequence[store.PlacedDocument], document: store.PlacedDocument, *, later: bool
-) -> int | None:
-    """The nearest statement on one side of ``document`` (``placed`` sorted by published date,
-    then id): the nearest in the same language, else the nearest in the other language when
-    ``comparison_kind`` calls the two another meeting."""
-    if document.published is None:
-        return None
-    here = (document.published, document.id)
-    side = [
-        d
-        for d in placed
-        if d.id != document.id
-        and d.published is not None
-        and ((d.published, d.id) > here if later else (d.published, d.id) < here)
-    ]
-    nearest_first = side if later else side[::-1]
-    for candidate in nearest_first:
-        if candidate.language == document.language:
-            return candidate.id
-    if not nearest_first:
-        return None
-    nearest = nearest_first[0]
-    assert nearest.published is not None
-    kind = comparison_kind(
-        same_document=False,
-        same_language=nearest.language == document.language,
-        days_apart=(document.published - nearest.published).days,
-        window=TRANSLATION_WINDOW_DAYS,
-    )
-    return nearest.id if kind == "successor" else None
-
-
-def _partner_among(
-    placed: Sequence[store.PlacedDocument], document: store.PlacedDocument
-) -> int | None:
-    """The other-language statement of the same meeting (``store.translation_partner``)."""
-    if document.published is None:
-        return None
-    published = document.published
-    candidates = [
-        d
-        for d in placed
-        if d.language != document.language
-        and d.published is not None
-        and abs((d.published - published).days) <= TRANSLATION_WINDOW_DAYS
-    ]
-    if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda d: (abs(((d.published or published) - published).days), d.id),
-    ).id
-
-
-def _predecessor(session: Session, document: Document) -> int | None:
-    """The id of the statement a successor comparison pairs ``document`` with, as things
-    stand."""
-    if document.series_id is None:
-        return None
-    return _predecessor_among(
-        store.series_documents(session, document.series_id),
-        store.PlacedDocument(document.id, document.language, document.published),
-    )
-
-
-def _predecessor_among(
-    placed: Sequence[store.PlacedDocument], document: store.PlacedDocument
-) -> int | None:
-    """``_predecessor`` over the series' documents (sorted by published date, then id): the
-    latest earlier statement in the same language, else the nearest earlier one in the
-    other language when it is another meeting."""
-    return _neighbour_among(placed, document, later=False)
-
-
-def _other_language_neighbour(document: Document, neighbour: Document | None) -> Document | None:
-    """The nearest statement of the series in the other language, if it is another meeting.
-
-    A series whose statements only sometimes come in both languages (the 4th in English,
-    the 5th in Korean) still has a successor; the nearest one may also be this meeting's
-    translation, which the translation pair already covers.
-    """
-    if neighbour is None or neighbour.published is None or document.published is None:
-        return None
-    kind = comparison_kind(
-        same_document=False,
-        same_language=neighbour.language == document.language,
-        days_apart=(document.published - neighbour.published).days,
-        window=TRANSLATION_WINDOW_DAYS,
-    )
-    return neighbour if kind == "successor" else None
 
 
 # How many earlier statements of the series count towards a phrase's support.
@@ -534,7 +429,7 @@ def retire_stale_successors(
         by_id = {d.id: d for d in documents}
     retired = 0
     for comparison_id, old_document_id, new_document_id in comparisons:
-        predecessor = _predecessor_among(documents, by_id[new_document_id])
+        predecessor = store.predecessor_among(documents, by_id[new_document_id])
         if predecessor != old_document_id:
             store.retire_comparison(
                 session, comparison_id, "superseded: a statement between was added"
@@ -560,7 +455,7 @@ def _still_adjacent(
     by_id = {d.id: d for d in documents}
     if new.document_id not in by_id:
         return False
-    predecessor = _predecessor_among(documents, by_id[new.document_id])
+    predecessor = store.predecessor_among(documents, by_id[new.document_id])
     return predecessor is not None and predecessor == old.document_id
 
 

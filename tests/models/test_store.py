@@ -183,17 +183,39 @@ def test_series_neighbours_and_translation_partner(history: History) -> None:
         d4 = _doc(s, "https://e.test/4", dt.date(2025, 1, 10))
         d5 = _doc(s, "https://e.test/5", dt.date(2025, 12, 11))
         k5 = _doc(s, "https://e.test/5ko", dt.date(2025, 12, 12), lang="ko")
-        doc5 = store.get_document(s, d5)
         doc4 = store.get_document(s, d4)
-        assert doc5 is not None and doc4 is not None
-        assert store.previous_in_series(s, doc5) == doc4
-        prev4 = store.previous_in_series(s, doc4)
-        assert prev4 is not None and prev4.id == d3
-        nxt = store.next_in_series(s, doc4)
-        assert nxt is not None and nxt.id == d5
-        partner = store.translation_partner(s, doc5)
-        assert partner is not None and partner.id == k5
-        assert store.translation_partner(s, doc4) is None
+        assert doc4 is not None and doc4.series_id is not None
+        placed = store.series_documents(s, doc4.series_id)
+    assert [d.id for d in placed] == [d3, d4, d5, k5]
+    at = {d.id: d for d in placed}
+    assert store.predecessor_among(placed, at[d5]) == d4
+    assert store.predecessor_among(placed, at[d4]) == d3
+    assert store.predecessor_among(placed, at[d3]) is None
+    assert store.successor_among(placed, at[d4]) == d5
+    assert store.successor_among(placed, at[d5]) is None
+    assert store.partner_among(placed, at[d5]) == k5
+    assert store.partner_among(placed, at[k5]) == d5
+    assert store.partner_among(placed, at[d4]) is None
+    # The Korean statement of the 5th meeting has no earlier Korean one: the English
+    # statement a day before is its translation, not its predecessor.
+    assert store.predecessor_among(placed, at[k5]) is None
+
+
+def test_a_statement_in_one_language_only_follows_the_other_language() -> None:
+    """A meeting published only in Korean after one published only in English is still the
+    next meeting: the other-language neighbour counts when it is outside the translation
+    window, and only then."""
+    en4 = store.PlacedDocument(1, "en", dt.date(2025, 1, 10))
+    ko5 = store.PlacedDocument(2, "ko", dt.date(2025, 12, 12))
+    placed = [en4, ko5]
+    assert store.predecessor_among(placed, ko5) == en4.id
+    assert store.successor_among(placed, en4) == ko5.id
+    assert store.partner_among(placed, ko5) is None
+    near = store.PlacedDocument(3, "ko", dt.date(2025, 1, 12))
+    assert store.predecessor_among([en4, near], near) is None
+    assert store.partner_among([en4, near], near) == en4.id
+    undated = store.PlacedDocument(4, "en", None)
+    assert store.predecessor_among([*placed, undated], undated) is None
 
 
 def test_one_alert_per_comparison_and_subscription(history: History) -> None:
