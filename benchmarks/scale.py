@@ -514,7 +514,8 @@ def main() -> None:
 
     print(
         f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        f"{os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable by this run), "
+        f"Python {platform.python_version()}; "
         "load average (1, 5, 15 min) at start: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
     )
     print(
