@@ -17,7 +17,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from pydantic import Field
 
-from flows.forms import ALL_SERIES, SeriesChoice
+from flows.forms import ALL_SERIES, SeriesChoice, workers_field
 from flows.settings import flow_settings
 from flows.track import track_sources
 from pipeline import tracking
@@ -65,17 +65,11 @@ SERIES: Any = Field(
     default=ALL_SERIES,
     description="Only store statements of this series; all: every tracked series.",
 )
-#: Prefect builds the form's schema from the signature and keeps json_schema_extra but not
-#: Field's ge/le, so the bounds go there: the API then refuses 0 when a run is created. A
-#: direct call with 0 or 1 runs serially.
-WORKERS: Any = Field(
-    default=1,
-    json_schema_extra={"minimum": 1, "maximum": 16},
-    description=(
-        "Worker processes that store and compare series side by side (each series stays "
-        "in publication order). Only with a PostgreSQL history: on SQLite the run stores "
-        "serially whatever this says. More than the worker machine's cores gains nothing."
-    ),
+#: A direct call with 0 or 1 runs serially.
+WORKERS: Any = workers_field(
+    "Worker processes that store and compare series side by side (each series stays "
+    "in publication order). Only with a PostgreSQL history: on SQLite the run stores "
+    "serially whatever this says. More than the worker machine's cores gains nothing."
 )
 
 

@@ -9,14 +9,15 @@ i.e. at ``prefect deploy`` (ADR 0098). A series added later is accepted by a run
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import GetJsonSchemaHandler
+from pydantic import Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from flows.settings import flow_settings
 from pipeline import tracking
+from pipeline.reprocess import MAX_WORKERS
 
 #: The choice meaning "every tracked series".
 ALL_SERIES = "all"
@@ -40,3 +41,16 @@ class _OfferEverySeries:
 
 #: A series slug or "all"; the form shows a drop-down of every series (see above).
 SeriesChoice = Annotated[str, _OfferEverySeries()]
+
+
+def workers_field(description: str) -> Any:
+    """A ``workers`` form field: a whole number from 1 to 16, default 1.
+
+    Prefect builds the form's schema from the signature and keeps ``json_schema_extra`` but
+    not Field's ge/le, so the bounds go there: the API then refuses 0 when a run is created.
+    """
+    return Field(
+        default=1,
+        json_schema_extra={"minimum": 1, "maximum": MAX_WORKERS},
+        description=description,
+    )

@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner
 
-from pipeline import health, parallel, tracking
+from models import History
+from pipeline import health, parallel, reprocess, tracking
 from pipeline import stages as pipeline
 from pipeline.parallel import StatementResult
+from pipeline.reprocess import SeriesReprocessed
 from pipeline.stages import ComparisonOutcome, StatementInput, StoreOutcome
 from pipeline.tracking import PageCapture, TrackingRun
 from scrapers.base import ListingItem
@@ -121,6 +124,62 @@ def ingest_series_in_processes(
             except Exception as exc:
                 results.append(tracking.dead_worker_results(group, exc))
     return results
+
+
+@task(name="reprocess-series", task_run_name="reprocess series {series}", cache_policy=NO_CACHE)
+def reprocess_series(
+    history: History, series: str, lexical: bool, lexicon_dir: Path | None
+) -> SeriesReprocessed:
+    """Refresh stale derived values and make missing comparisons of one series' versions, in
+    publication order (in this process); a failing version is counted, the next goes on."""
+    return reprocess.reprocess_series(history, series, lexical=lexical, lexicon_dir=lexicon_dir)
+
+
+@task(name="reprocess-series", task_run_name="reprocess series {series}", cache_policy=NO_CACHE)
+def reprocess_series_at(
+    database_url: str, series: str, lexical: bool, lexicon_dir: Path | None
+) -> SeriesReprocessed:
+    """:func:`reprocess_series` in a worker process, on the history at ``database_url``."""
+    return reprocess.reprocess_series_at(database_url, series, lexical, lexicon_dir)
+
+
+def reprocess_series_in_processes(
+    history: History,
+    series: Sequence[str],
+    lexical: bool,
+    lexicon_dir: Path | None,
+    workers: int,
+) -> list[SeriesReprocessed]:
+    """One ``reprocess-series`` task per series on a process pool of ``workers``, as the
+    backfill's ``ingest-series`` tasks (ADR 0108)."""
+    url = tracking.history_url(history)
+    results: list[SeriesReprocessed] = []
+    with ProcessPoolTaskRunner(max_workers=min(workers, len(series))) as runner:
+        futures = [
+            runner.submit(
+                reprocess_series_at,
+                {
+                    "database_url": url,
+                    "series": name,
+                    "lexical": lexical,
+                    "lexicon_dir": lexicon_dir,
+                },
+            )
+            for name in series
+        ]
+        for name, future in zip(series, futures, strict=True):
+            try:
+                results.append(future.result())
+            except Exception as exc:
+                results.append(reprocess.dead_worker_result(name, exc))
+    return results
+
+
+def reprocess_series_here(
+    history: History, series: str, lexical: bool, lexicon_dir: Path | None
+) -> SeriesReprocessed:
+    """One ``reprocess-series`` task, run in the flow's own process."""
+    return reprocess_series(history, series, lexical, lexicon_dir)
 
 
 #: The tracking loop's stages as tasks: discovery and fetches submitted to the task runner.

@@ -1113,6 +1113,55 @@ def document_versions(session: Session, document_id: int) -> list[Version]:
     )
 
 
+@dataclass(frozen=True)
+class WalkedVersion:
+    """A stored version as reprocessing walks it: its document's language and the stamp
+    of the engine that made its support key."""
+
+    id: int
+    language: str
+    support_stamp: str | None
+
+
+def stored_series_slugs(session: Session) -> list[str]:
+    """The slugs of the series that hold at least one stored statement, by slug."""
+    return list(
+        session.scalars(
+            select(Series.slug)
+            .where(select(Document.id).where(Document.series_id == Series.id).exists())
+            .order_by(Series.slug)
+        )
+    )
+
+
+def has_unseried_documents(session: Session) -> bool:
+    """Whether any stored statement belongs to no series."""
+    return (
+        session.scalar(select(Document.id).where(Document.series_id.is_(None)).limit(1)) is not None
+    )
+
+
+def series_versions(session: Session, slug: str | None) -> list[WalkedVersion]:
+    """Every version of the statements of series ``slug`` (None: of no series) in
+    publication order: published date (undated last), document id, sequence number."""
+    stmt = select(Version.id, Document.language, Version.support_stamp).join(
+        Document, Document.id == Version.document_id
+    )
+    if slug is None:
+        stmt = stmt.where(Document.series_id.is_(None))
+    else:
+        stmt = stmt.join(Series, Series.id == Document.series_id).where(Series.slug == slug)
+    rows = session.execute(
+        stmt.order_by(Document.published.is_(None), Document.published, Document.id, Version.seq)
+    ).all()
+    return [WalkedVersion(int(i), str(language), stamp) for i, language, stamp in rows]
+
+
+def version_text(session: Session, version_id: int) -> str | None:
+    """The normalized text of a version, or None if there is no such version."""
+    return session.scalar(select(Version.text).where(Version.id == version_id))
+
+
 def table_counts(session: Session) -> dict[str, int]:
     """Row counts of every history table (for summaries and the fault tests)."""
     return {

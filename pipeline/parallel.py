@@ -141,7 +141,8 @@ def ingest_series_at(
 
 class SeriesPool:
     """``workers`` processes (spawned, not forked: the parent holds threads and
-    connections) that each run :func:`ingest_series_at` for one series at a time."""
+    connections) that each run :func:`ingest_series_at` (or another per-series job, see
+    :meth:`call`) for one series at a time."""
 
     def __init__(
         self,
@@ -161,7 +162,13 @@ class SeriesPool:
         self, url: str, statements: Sequence[StatementInput], lexical: bool
     ) -> Future[list[StatementResult]]:
         """Queue one series; the future raises BrokenProcessPool if its worker died."""
-        return self._executor.submit(ingest_series_at, url, list(statements), lexical)
+        return self.call(ingest_series_at, url, list(statements), lexical)
+
+    def call(self, job: Callable[..., T], *args: Any) -> Future[T]:
+        """Queue ``job(*args)`` (a module-level function: it is pickled by name) on a
+        worker, e.g. another per-series stage; the future raises BrokenProcessPool if its
+        worker died."""
+        return self._executor.submit(job, *args)
 
     def close(self) -> None:
         """Wait for the queued series and stop the workers."""

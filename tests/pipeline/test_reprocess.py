@@ -1,0 +1,213 @@
+"""Reprocessing the stored history (pipeline/reprocess.py, ADR 0109): stale derived values
+refreshed, missing comparisons made with their alerts, nothing added the second time, and
+two workers on PostgreSQL leaving the rows one worker leaves."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select, update
+
+from core.errors import InputError
+from models import History, open_history, store
+from models.schema import Version
+from pipeline import parallel, reprocess
+from pipeline.stages import StatementInput, ingest
+from tests.pipeline.test_parallel import ALL, SERIES
+from tests.reliability.test_faults_tracking import (
+    duplicates,
+    fingerprint,
+    history_counts,
+    subscribe_analyst,
+)
+from tests.support.postgres import ThrowawayPostgres
+
+_names = itertools.count()
+
+
+def ingested(url: str) -> History:
+    """The synthetic series of test_parallel (three meetings, English and Korean) stored and
+    compared serially, with an analyst subscribed so flagged changes alert."""
+    history = open_history(url)
+    subscribe_analyst(history)
+    for group in parallel.series_groups(ALL):
+        for result in parallel.ingest_series(history, group, lexical=True):
+            assert result.error is None, result
+    return history
+
+
+def keys(history: History) -> dict[int, tuple[str | None, str | None]]:
+    with history.sessions() as session:
+        rows = session.execute(select(Version.id, Version.support_key, Version.support_stamp))
+        return {int(i): (k, s) for i, k, s in rows}
+
+
+def age(history: History) -> tuple[int, int]:
+    """Make the history look as an older engine and a killed run left it: every support key
+    under another stamp (half of them with none at all), and in each series the last
+    successor comparison gone with its alerts. Returns (stale versions, removed)."""
+    with history.sessions.begin() as session:
+        ids = sorted(session.scalars(select(Version.id)))
+        session.execute(update(Version).values(support_key="old key", support_stamp="0ld"))
+        session.execute(
+            update(Version)
+            .where(Version.id.in_(ids[::2]))
+            .values(support_key=None, support_stamp=None)
+        )
+        removed = 0
+        for slug in SERIES:
+            series = store.get_series(session, slug)
+            assert series is not None
+            last = max(cid for cid, _, _ in store.successor_comparisons(session, series.id))
+            assert store.retire_comparison(session, last, "test: lost in a killed run")
+            removed += 1
+    return len(ids), removed
+
+
+@pytest.fixture
+def history(db_url: str) -> Iterator[History]:
+    opened = ingested(db_url)
+    yield opened
+    opened.close()
+
+
+def test_reprocess_refreshes_stale_stamps_and_makes_missing_comparisons(
+    history: History,
+) -> None:
+    clean, clean_keys = fingerprint(history), keys(history)
+    stale, removed = age(history)
+    assert fingerprint(history) != clean
+
+    report = reprocess.reprocess(history, lexical=True)
+    assert [s.series for s in report.series] == sorted(SERIES)
+    assert report.totals() == {
+        "versions": len(ALL),
+        "refreshed": stale,
+        "comparisons": removed,
+        "alerts queued": report.totals()["alerts queued"],
+        "errors": 0,
+    }
+    assert report.totals()["alerts queued"] > 0
+    # What an uninterrupted ingest under this engine stored: keys, comparisons, alerts.
+    assert keys(history) == clean_keys
+    assert fingerprint(history) == clean
+
+    again = reprocess.reprocess(history, lexical=True)
+    assert again.totals() == {
+        "versions": len(ALL),
+        "refreshed": 0,
+        "comparisons": 0,
+        "alerts queued": 0,
+        "errors": 0,
+    }
+    assert fingerprint(history) == clean
+
+
+def test_one_series_touches_only_that_series(history: History) -> None:
+    age(history)
+    report = reprocess.reprocess(history, "scm", lexical=True)
+    assert [(s.series, s.versions, s.comparisons) for s in report.series] == [("scm", 6, 1)]
+    from clauses.derived import support_stamp
+
+    with history.sessions() as session:
+        current = {
+            slug: sum(
+                1
+                for v in store.series_versions(session, slug)
+                if v.support_stamp == support_stamp()
+            )
+            for slug in SERIES
+        }
+    assert current == {"ncg": 0, "scm": 6, "us-rok-leaders": 0}
+
+
+def test_statements_of_no_series_are_walked_too(history: History) -> None:
+    loose = StatementInput(
+        url="https://example.org/loose/1",
+        source="synthetic",
+        text="The two sides met.\n\nThey agreed to meet again.",
+        language="en",
+    )
+    ingest(history, [loose], lexical=True)
+    with history.sessions.begin() as session:
+        session.execute(update(Version).values(support_stamp=None))
+    report = reprocess.reprocess(history, lexical=True)
+    assert report.series[-1].series == reprocess.NO_SERIES
+    assert (report.series[-1].versions, report.series[-1].refreshed) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("series", "workers", "message"),
+    [
+        ("g7", 1, "unknown series 'g7'"),
+        (None, 0, "workers must be from 1 to 16"),
+        (None, 17, "workers must be from 1 to 16"),
+    ],
+)
+def test_bad_requests_are_refused_before_any_work(
+    history: History, series: str | None, workers: int, message: str
+) -> None:
+    before = keys(history)
+    with pytest.raises(InputError, match=message):
+        reprocess.reprocess(history, series, workers=workers, lexical=True)
+    assert keys(history) == before
+
+
+def test_an_empty_history_is_refused(db_url: str) -> None:
+    history = open_history(db_url)
+    try:
+        with pytest.raises(InputError, match="no statements yet"):
+            reprocess.reprocess(history, lexical=True)
+    finally:
+        history.close()
+
+
+def test_a_failing_version_is_one_line_and_the_series_goes_on(
+    history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    age(history)
+    with history.sessions() as session:
+        broken = store.series_versions(session, "ncg")[1].id
+    real = reprocess.refresh_derived
+
+    def refresh(history: History, version: store.WalkedVersion) -> int:
+        if version.id == broken:
+            raise RuntimeError("disk on fire\nsecond line")
+        return real(history, version)
+
+    monkeypatch.setattr(reprocess, "refresh_derived", refresh)
+    report = reprocess.reprocess(history, "ncg", lexical=True)
+    [ncg] = report.series
+    assert ncg.errors == (f"version {broken}: RuntimeError: disk on fire\nsecond line",)
+    assert ncg.refreshed == ncg.versions - 1 and report.failed
+    failure = reprocess.ReprocessFailed(report)
+    assert "1 version(s) could not be reprocessed; first: ncg" in str(failure)
+
+
+def test_two_workers_leave_the_rows_one_worker_leaves(
+    postgres: ThrowawayPostgres, _pg_template: str
+) -> None:
+    """Two spawned worker processes (``SeriesPool``), three series: the same keys,
+    comparisons, commitment changes and alerts as the serial reprocess, no duplicate."""
+    histories = []
+    for _ in range(2):
+        url = postgres.create_database(f"cw_rep_{next(_names)}", template=_pg_template)
+        histories.append(ingested(url))
+    try:
+        for history in histories:
+            age(history)
+        one = reprocess.reprocess(histories[0], workers=1, lexical=True)
+        two = reprocess.reprocess(histories[1], workers=2, lexical=True)
+        assert (one.workers, two.workers) == (1, 2)
+        assert one.rows == two.rows and not two.failed
+        serial, side_by_side = fingerprint(histories[0]), fingerprint(histories[1])
+        assert duplicates(side_by_side) == 0 and side_by_side == serial
+        assert history_counts(histories[1]) == history_counts(histories[0])
+        assert keys(histories[1]) == keys(histories[0])
+        again = reprocess.reprocess(histories[1], workers=2, lexical=True)
+        assert again.totals()["refreshed"] == again.totals()["comparisons"] == 0
+    finally:
+        for history in histories:
+            history.close()
