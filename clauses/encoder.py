@@ -49,6 +49,34 @@ class CachedEncoder:
                 return np.zeros((0, 0), dtype=np.float32)
             return np.stack([self._cache[t] for t in texts]).astype(np.float32, copy=False)
 
+    def seed(self, texts: Sequence[str], vectors: Matrix) -> int:
+        """Take ``vectors`` (unit rows, one per text, e.g. read from the history) as the
+        encodings of ``texts``; returns how many texts were new to the cache.
+
+        A text already cached keeps its vector: within a process a text has one vector,
+        whichever batch made it first (the last bits depend on the batch). Raises
+        ValueError when the counts differ.
+        """
+        if len(texts) != len(vectors):
+            raise ValueError(f"{len(texts)} texts but {len(vectors)} vectors")
+        with self._lock:
+            new = {t: v for t, v in zip(texts, vectors, strict=True) if t not in self._cache}
+            if len(self._cache) + len(new) > self._max_entries:
+                return 0
+            for text, vector in new.items():
+                self._cache[text] = np.array(vector, dtype=np.float32)
+            return len(new)
+
+    def known(self, texts: Sequence[str]) -> Matrix | None:
+        """The cached rows of ``texts`` when every one is cached (nothing is encoded),
+        else None."""
+        with self._lock:
+            if any(t not in self._cache for t in texts):
+                return None
+            if not texts:
+                return np.zeros((0, 0), dtype=np.float32)
+            return np.stack([self._cache[t] for t in texts]).astype(np.float32, copy=False)
+
 
 #: BLAS threads of the bundled encoder unless an edge passes its setting (ADR 0104): its
 #: matrices are small (a micro-batch of at most 384 tokens), so a second thread saves about

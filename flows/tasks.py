@@ -53,9 +53,12 @@ def extract(run: TrackingRun, page: PageCapture, series: str | None) -> Statemen
 
 
 @task(name="store", task_run_name="store {statement.url}", cache_policy=NO_CACHE)
-def store(run: TrackingRun, statement: StatementInput) -> StoreOutcome:
-    """Store a statement's document and, when its text changed, a new version."""
-    return pipeline.store_statement(run.history, statement, lexicon_dir=run.lexicon_dir)
+def store(run: TrackingRun, statement: StatementInput, lexical: bool) -> StoreOutcome:
+    """Store a statement's document and, when its text changed, a new version (with its
+    clause vectors unless ``lexical``)."""
+    return pipeline.store_statement(
+        run.history, statement, lexicon_dir=run.lexicon_dir, lexical=lexical
+    )
 
 
 @task(name="compare", task_run_name="compare version {version_id}", cache_policy=NO_CACHE)

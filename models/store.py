@@ -566,6 +566,62 @@ def save_support_keys(session: Session, keys: Mapping[int, str], stamp: str) -> 
         )
 
 
+def save_clause_vectors(
+    session: Session, vectors: Mapping[int, Sequence[tuple[int, bytes]]], stamp: str
+) -> None:
+    """Record versions' clause vectors made under ``stamp`` (version id → [(clause id,
+    float32 bytes)], every clause of the version): two bulk UPDATEs, rows in id order so
+    that two workers writing back the same version lock them in the same order."""
+    if not vectors:
+        return
+    rows = sorted(row for pairs in vectors.values() for row in pairs)
+    if rows:
+        session.execute(
+            update(Clause), [{"id": clause_id, "embedding": blob} for clause_id, blob in rows]
+        )
+    session.execute(
+        update(Version),
+        [{"id": version_id, "embedding_stamp": stamp} for version_id in sorted(vectors)],
+    )
+
+
+def version_embedding_stamps(session: Session, version_ids: Iterable[int]) -> dict[int, str | None]:
+    """The ``embedding_stamp`` of each of ``version_ids`` that exists (one query)."""
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Version.id, Version.embedding_stamp).where(Version.id.in_(ids)))
+    return {int(vid): stamp for vid, stamp in rows}
+
+
+def latest_version_at(session: Session, url: str) -> Version | None:
+    """The newest version of the document at ``url``, or None (one query)."""
+    return session.scalars(
+        select(Version)
+        .join(Document, Document.id == Version.document_id)
+        .where(Document.url == url)
+        .order_by(Version.seq.desc())
+        .limit(1)
+    ).first()
+
+
+def clause_vectors(
+    session: Session, version_ids: Iterable[int]
+) -> dict[int, list[tuple[int, str, bytes | None]]]:
+    """(clause id, text, stored vector bytes) of each version's clauses in reading order
+    (one query; the vectors are valid only under the version's ``embedding_stamp``)."""
+    ids = sorted(set(version_ids))
+    found: dict[int, list[tuple[int, str, bytes | None]]] = {i: [] for i in ids}
+    if ids:
+        for version_id, clause_id, text, blob in session.execute(
+            select(Clause.version_id, Clause.id, Clause.text, Clause.embedding)
+            .where(Clause.version_id.in_(ids))
+            .order_by(Clause.version_id, Clause.position)
+        ):
+            found[version_id].append((clause_id, text, blob))
+    return found
+
+
 def version_clauses(session: Session, version_id: int) -> list[Clause]:
     """The clauses of a version in reading order."""
     return list(

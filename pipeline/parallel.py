@@ -107,7 +107,7 @@ def ingest_series(
     results: list[StatementResult] = []
     for statement in statements:
         try:
-            stored = retrying(partial(store_statement, history, statement))
+            stored = retrying(partial(store_statement, history, statement, lexical=lexical))
             compared = retrying(
                 partial(compare_version, history, stored.version_id, lexical=lexical)
             )

@@ -8,7 +8,7 @@ only through ``models/``. Every stage is idempotent: running it again adds nothi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from models.outbox import enqueue_alerts
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from clauses import Encoder
+    from clauses import CachedEncoder, Encoder
     from models.schema import Version
 
 
@@ -75,12 +75,21 @@ def normalized_text(text: str) -> str:
 
 
 def store_statement(
-    history: History, statement: StatementInput, *, lexicon_dir: Path | None = None
+    history: History,
+    statement: StatementInput,
+    *,
+    lexicon_dir: Path | None = None,
+    lexical: bool = False,
 ) -> StoreOutcome:
     """Store a statement's document and, when its text changed, a new version with clauses
-    (commitments read with the operator's families in ``lexicon_dir``; None: bundled only)."""
+    (commitments read with the operator's families in ``lexicon_dir``; None: bundled only).
+
+    Unless ``lexical`` (a run that never loads the encoder), the new version's clause
+    vectors from the bundled encoder are stored with it (ADR 0107); a lexical run stores
+    none, and the first comparison that encodes the version writes them back.
+    """
     from clauses import find_commitments, segment
-    from clauses.derived import support_key, support_stamp
+    from clauses.derived import embedding_stamp, support_key, support_stamp
     from pipeline.catalog import series_lexicon
 
     text = normalized_text(statement.text)
@@ -90,7 +99,13 @@ def store_statement(
     mentions = find_commitments(
         clauses, language, series_lexicon(history, statement.series, lexicon_dir)
     )
-    rows = [store.ClauseRow(c.position, c.paragraph, c.text, c.key) for c in clauses]
+    vectors = None if lexical else _clause_vectors_to_store(history, statement.url, text, clauses)
+    rows = [
+        store.ClauseRow(
+            c.position, c.paragraph, c.text, c.key, vectors[i] if vectors is not None else None
+        )
+        for i, c in enumerate(clauses)
+    ]
     with history.sessions.begin() as session:
         source = store.ensure_source(
             session,
@@ -139,6 +154,7 @@ def store_statement(
             capture_id=statement.capture_id,
             support_key=key if same_language else None,
             support_stamp=support_stamp() if same_language else None,
+            embedding_stamp=embedding_stamp() if vectors is not None else None,
         )
         if new_version:
             store.save_mentions(
@@ -156,6 +172,118 @@ def store_statement(
                 ],
             )
         return StoreOutcome(document.id, version.id, new_document, new_version)
+
+
+def _clause_vectors_to_store(
+    history: History, url: str, text: str, clauses: Sequence[Any]
+) -> list[bytes] | None:
+    """The clauses' unit vectors from the bundled encoder as ``clause.embedding`` bytes, or
+    None when ``text`` is already the latest version at ``url`` (nothing will be stored,
+    so nothing is encoded: a re-fetched page never loads the encoder for nothing).
+
+    The previous version's stored vectors are taken first, so a fresh process encodes
+    only the clauses an edit changed; a text this process encoded before keeps the vector
+    it had (the comparisons of this run then use the very vectors stored).
+    """
+    from clauses import default_encoder
+    from clauses.derived import pack_vectors
+
+    encoder = default_encoder()
+    with history.sessions() as session:
+        latest = store.latest_version_at(session, url)
+        if latest is not None:
+            if latest.sha256 == store.text_sha256(text):
+                return None
+            _seed_stored_vectors(session, encoder, {latest.id: latest.embedding_stamp})
+    if not clauses:
+        return []
+    return pack_vectors(encoder.encode([c.text for c in clauses]))
+
+
+def _seed_stored_vectors(
+    session: Session, encoder: CachedEncoder, stamps: Mapping[int, str | None]
+) -> set[int]:
+    """Give ``encoder`` the stored clause vectors of the versions in ``stamps`` (version id →
+    its ``embedding_stamp``) made by the running encoder; returns the ids whose vectors are
+    missing, stale or damaged (to be encoded and written back)."""
+    from clauses.derived import embedding_stamp
+
+    current = [vid for vid, stamp in stamps.items() if stamp == embedding_stamp()]
+    stale = set(stamps) - set(current)
+    for vid, rows in store.clause_vectors(session, current).items():
+        if not _seed_rows(encoder, rows):
+            stale.add(vid)
+    return stale
+
+
+def _seed_rows(encoder: CachedEncoder, rows: Sequence[tuple[int, str, bytes | None]]) -> bool:
+    """Seed ``encoder`` with one version's stored (clause id, text, vector) rows; False when
+    any vector is missing or damaged (nothing is seeded then)."""
+    from clauses.derived import stored_vectors
+
+    vectors = stored_vectors([blob for _, _, blob in rows])
+    if vectors is None:
+        return False
+    if rows:
+        encoder.seed([text for _, text, _ in rows], vectors)
+    return True
+
+
+def _bundled_encoder(lexical: bool, encoder: Encoder | None) -> CachedEncoder | None:
+    """The bundled encoder when a comparison would use it (its vectors are the ones the
+    history keeps); None in lexical mode or with another encoder handed in."""
+    if lexical:
+        return None
+    from clauses import default_encoder
+
+    bundled = default_encoder()
+    return bundled if encoder is None or encoder is bundled else None
+
+
+def use_stored_vectors(history: History, version_ids: Iterable[int]) -> set[int]:
+    """Seed the bundled encoder with the stored clause vectors of ``version_ids`` (those made
+    by the running encoder), so that comparing them encodes only what is missing; returns
+    the ids with missing, stale or damaged vectors. Reads only (a read-only history works).
+    """
+    from clauses import default_encoder
+
+    ids = sorted(set(version_ids))
+    with history.sessions() as session:
+        stamps = store.version_embedding_stamps(session, ids)
+        return _seed_stored_vectors(session, default_encoder(), stamps)
+
+
+def _vectors_from_history(loaded: _Loaded, bundled: CachedEncoder | None) -> None:
+    """Seed ``bundled`` with the loaded versions' stored vectors; the others are noted in
+    ``loaded.stale_vectors`` for ``_vectors_to_write``."""
+    from clauses.derived import embedding_stamp
+
+    if bundled is None:
+        return
+    stamp = embedding_stamp()
+    for vid, version in loaded.versions.items():
+        rows = [(c.id, c.text, c.embedding) for c in loaded.clauses.get(vid, [])]
+        if version.embedding_stamp != stamp or not _seed_rows(bundled, rows):
+            loaded.stale_vectors.add(vid)
+
+
+def _vectors_to_write(
+    loaded: _Loaded, bundled: CachedEncoder | None
+) -> dict[int, list[tuple[int, bytes]]]:
+    """The vectors of the versions with stale or missing ones that the comparisons encoded
+    (every clause text now in the encoder's cache), as ``store.save_clause_vectors`` takes
+    them. A version no comparison encoded (a lexical revision) stays as it was."""
+    from clauses.derived import pack_vectors
+
+    written: dict[int, list[tuple[int, bytes]]] = {}
+    if bundled is None:
+        return written
+    for vid in sorted(loaded.stale_vectors):
+        clauses = loaded.clauses.get(vid, [])
+        vectors = bundled.known([c.text for c in clauses])
+        if vectors is not None and clauses:
+            written[vid] = list(zip([c.id for c in clauses], pack_vectors(vectors), strict=True))
+    return written
 
 
 @dataclass(frozen=True)
@@ -244,6 +372,8 @@ class _Loaded:
     written: dict[int, str]
     # Commitments per series slug, asked once per compare_version rather than per pair.
     lexicons: dict[str | None, list[Any]] = field(default_factory=dict)
+    # Versions whose stored clause vectors could not be used (ADR 0107).
+    stale_vectors: set[int] = field(default_factory=set)
 
 
 def _load(session: Session, pairs: Sequence[_Pair]) -> _Loaded:
@@ -287,11 +417,14 @@ def compare_pair(
     """
     from alerts.severity import comparison_severity
     from clauses import Clause, compare_clauses
-    from clauses.derived import support_stamp
+    from clauses.derived import embedding_stamp, support_stamp
 
+    standalone = loaded is None
+    bundled = _bundled_encoder(lexical, encoder)
     if loaded is None:
         with history.sessions() as session:
             loaded = _load(session, [_Pair(old_version_id, new_version_id, kind)])
+        _vectors_from_history(loaded, bundled)
         if loaded.written:
             with history.sessions.begin() as session:
                 store.save_support_keys(session, loaded.written, support_stamp())
@@ -321,6 +454,11 @@ def compare_pair(
         support=loaded.support.get(new_version_id) if kind == "successor" else None,
         lexicon=_lexicon(history, loaded, series_slug, lexicon_dir),
     ).to_dict()
+    if standalone:
+        vectors = _vectors_to_write(loaded, bundled)
+        if vectors:
+            with history.sessions.begin() as session:
+                store.save_clause_vectors(session, vectors, embedding_stamp())
     return result, comparison_severity(result)
 
 
@@ -338,7 +476,7 @@ def compare_version(
     rows and the retired comparisons: an alert is never lost, a killed process leaves no
     part of the version's comparisons, and a repeated run adds nothing.
     """
-    from clauses.derived import support_stamp
+    from clauses.derived import embedding_stamp, support_stamp
 
     pairs, series_slug, series_id = _pairs_for(history, version_id)
     with history.sessions() as session:
@@ -355,6 +493,8 @@ def compare_version(
         }
         todo = [pair for pair in pairs if pair not in found_outcomes]
         loaded = _load(session, todo)
+    bundled = _bundled_encoder(lexical, encoder)
+    _vectors_from_history(loaded, bundled)
     computed = {
         pair: compare_pair(
             history,
@@ -368,10 +508,13 @@ def compare_version(
         )
         for pair in todo
     }
+    vectors = _vectors_to_write(loaded, bundled)
     outcomes: list[ComparisonOutcome] = []
     with history.sessions.begin() as session:
         if loaded.written:
             store.save_support_keys(session, loaded.written, support_stamp())
+        if vectors:
+            store.save_clause_vectors(session, vectors, embedding_stamp())
         placed = store.series_documents(session, series_id) if series_id is not None else []
         for pair in pairs:
             if pair in found_outcomes:
@@ -469,7 +612,7 @@ def ingest(
     """Store then compare each statement, in order (the ``import`` command's whole job)."""
     results = []
     for statement in statements:
-        outcome = store_statement(history, statement, lexicon_dir=lexicon_dir)
+        outcome = store_statement(history, statement, lexicon_dir=lexicon_dir, lexical=lexical)
         comparisons = compare_version(
             history, outcome.version_id, lexical=lexical, lexicon_dir=lexicon_dir
         )

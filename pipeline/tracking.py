@@ -877,7 +877,7 @@ class Stages:
     discover: Callable[[TrackingRun, str, dt.date, dt.date, bool], Pending[list[ListingItem]]]
     fetch: Callable[[TrackingRun, ListingItem], Pending[PageCapture]]
     extract: Callable[[TrackingRun, PageCapture, str | None], StatementInput | None]
-    store: Callable[[TrackingRun, StatementInput], StoreOutcome]
+    store: Callable[[TrackingRun, StatementInput, bool], StoreOutcome]
     compare: Callable[[TrackingRun, int, bool], list[ComparisonOutcome]]
     flagged_changes: Callable[[TrackingRun, list[ComparisonOutcome]], list[dict[str, Any]]]
     record_status: Callable[[TrackingRun, str, str | None], None]
@@ -897,8 +897,8 @@ def _fetch_later(run: TrackingRun, item: ListingItem) -> Deferred[PageCapture]:
     return Deferred(lambda: capture_page(run, item))
 
 
-def _store(run: TrackingRun, statement: StatementInput) -> StoreOutcome:
-    return store_statement(run.history, statement, lexicon_dir=run.lexicon_dir)
+def _store(run: TrackingRun, statement: StatementInput, lexical: bool) -> StoreOutcome:
+    return store_statement(run.history, statement, lexicon_dir=run.lexicon_dir, lexical=lexical)
 
 
 def _compare(run: TrackingRun, version_id: int, lexical: bool) -> list[ComparisonOutcome]:
@@ -1016,7 +1016,7 @@ def track(
     for number, statement in enumerate(ordered, 1):
         counts = report.counts[by_url[statement.url]]
         try:
-            stored = stages.store(run, statement)
+            stored = stages.store(run, statement, lexical)
             outcomes += stages.compare(run, stored.version_id, lexical)
         except Exception as exc:
             counts.errors += 1

