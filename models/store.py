@@ -605,23 +605,6 @@ def latest_version_at(session: Session, url: str) -> Version | None:
     ).first()
 
 
-def clause_vectors(
-    session: Session, version_ids: Iterable[int]
-) -> dict[int, list[tuple[int, str, bytes | None]]]:
-    """(clause id, text, stored vector bytes) of each version's clauses in reading order
-    (one query; the vectors are valid only under the version's ``embedding_stamp``)."""
-    ids = sorted(set(version_ids))
-    found: dict[int, list[tuple[int, str, bytes | None]]] = {i: [] for i in ids}
-    if ids:
-        for version_id, clause_id, text, blob in session.execute(
-            select(Clause.version_id, Clause.id, Clause.text, Clause.embedding)
-            .where(Clause.version_id.in_(ids))
-            .order_by(Clause.version_id, Clause.position)
-        ):
-            found[version_id].append((clause_id, text, blob))
-    return found
-
-
 def version_clauses(session: Session, version_id: int) -> list[Clause]:
     """The clauses of a version in reading order."""
     return list(

@@ -210,22 +210,22 @@ def _seed_stored_vectors(
 
     current = [vid for vid, stamp in stamps.items() if stamp == embedding_stamp()]
     stale = set(stamps) - set(current)
-    for vid, rows in store.clause_vectors(session, current).items():
-        if not _seed_rows(encoder, rows):
+    for vid, clauses in store.clauses_by_version(session, current).items():
+        if not _seed_clauses(encoder, clauses):
             stale.add(vid)
     return stale
 
 
-def _seed_rows(encoder: CachedEncoder, rows: Sequence[tuple[int, str, bytes | None]]) -> bool:
-    """Seed ``encoder`` with one version's stored (clause id, text, vector) rows; False when
-    any vector is missing or damaged (nothing is seeded then)."""
+def _seed_clauses(encoder: CachedEncoder, clauses: Sequence[Any]) -> bool:
+    """Seed ``encoder`` with one version's stored clause rows (``models.schema.Clause``);
+    False when any vector is missing or damaged (nothing is seeded then)."""
     from clauses.derived import stored_vectors
 
-    vectors = stored_vectors([blob for _, _, blob in rows])
+    vectors = stored_vectors([c.embedding for c in clauses])
     if vectors is None:
         return False
-    if rows:
-        encoder.seed([text for _, text, _ in rows], vectors)
+    if clauses:
+        encoder.seed([c.text for c in clauses], vectors)
     return True
 
 
@@ -262,8 +262,8 @@ def _vectors_from_history(loaded: _Loaded, bundled: CachedEncoder | None) -> Non
         return
     stamp = embedding_stamp()
     for vid, version in loaded.versions.items():
-        rows = [(c.id, c.text, c.embedding) for c in loaded.clauses.get(vid, [])]
-        if version.embedding_stamp != stamp or not _seed_rows(bundled, rows):
+        clauses = loaded.clauses.get(vid, [])
+        if version.embedding_stamp != stamp or not _seed_clauses(bundled, clauses):
             loaded.stale_vectors.add(vid)
 
 

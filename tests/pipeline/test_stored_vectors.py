@@ -71,8 +71,8 @@ def _stored(history: History, version_id: int) -> tuple[str | None, list[str], l
     """(embedding stamp, clause texts, stored blobs) of a version."""
     with history.sessions() as session:
         stamp = store.version_embedding_stamps(session, [version_id])[version_id]
-        rows = store.clause_vectors(session, [version_id])[version_id]
-    return stamp, [text for _, text, _ in rows], [blob for _, _, blob in rows]
+        rows = store.clauses_by_version(session, [version_id])[version_id]
+    return stamp, [c.text for c in rows], [c.embedding for c in rows]
 
 
 def _ingest(history: History, *ids: str, lexical: bool = False) -> list[int]:
@@ -164,10 +164,10 @@ def _damage(history: History, version_id: int, how: str) -> None:
                 update(Version).where(Version.id == version_id).values(embedding_stamp=None)
             )
         else:
-            [(clause_id, _, blob), *_] = store.clause_vectors(session, [version_id])[version_id]
-            assert blob is not None
+            first = store.clauses_by_version(session, [version_id])[version_id][0]
+            assert first.embedding is not None
             session.execute(
-                update(Clause).where(Clause.id == clause_id).values(embedding=blob[:-4])
+                update(Clause).where(Clause.id == first.id).values(embedding=first.embedding[:-4])
             )
 
 
