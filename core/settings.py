@@ -38,6 +38,12 @@ def default_data_dir() -> Path:
     return Path(base) / "clausewatch"
 
 
+def default_cache_dir() -> Path:
+    """The per-user cache directory: ``$XDG_CACHE_HOME/clausewatch`` or ``~/.cache``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "clausewatch"
+
+
 class Settings(BaseSettings):
     """Every setting clausewatch reads; see the configuration table in README.md."""
 
@@ -46,6 +52,8 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
+    # Files derived from the installed models, safe to delete (ADR 0109).
+    cache_dir: Path = Field(default_factory=default_cache_dir)
     database_url: str | None = None
 
     smtp_host: str | None = None

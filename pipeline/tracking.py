@@ -286,7 +286,9 @@ class TrackingRun:
         from clauses.encoder import configure_default_encoder
 
         self._owned: list[Any] = []
-        configure_default_encoder(threads=settings.encoder_thread_count)
+        configure_default_encoder(
+            threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
+        )
         # The sources file is read once per run; every stage uses this mapping.
         self.sources = sources if sources is not None else load_sources(settings.sources_file)
         self.history = history or self._own(open_history(settings.resolved_database_url))

@@ -36,6 +36,8 @@ def _isolated_settings(
             monkeypatch.delenv(name)
     data_dir = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("CLAUSEWATCH_DATA_DIR", str(data_dir))
+    # One cache for the session, never the user's: the encoder table is written once.
+    monkeypatch.setenv("CLAUSEWATCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.chdir(data_dir)  # no stray .env from the checkout
     get_settings.cache_clear()
     yield data_dir

@@ -139,7 +139,10 @@ def compare(
     from core.settings import get_settings
 
     if not lexical:
-        configure_default_encoder(threads=get_settings().encoder_thread_count)
+        settings = get_settings()
+        configure_default_encoder(
+            threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
+        )
     old_statement = read_statement(old)
     new_statement = read_statement(new)
     language = lang.value if lang else None

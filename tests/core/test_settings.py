@@ -1,8 +1,9 @@
-"""Settings that only the core interprets: the encoder's thread count."""
+"""Settings that only the core interprets: the encoder's thread count, the cache folder."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +38,18 @@ def test_negative_encoder_threads_name_the_variable(monkeypatch: pytest.MonkeyPa
     get_settings.cache_clear()
     with pytest.raises(ConfigError, match="CLAUSEWATCH_ENCODER_THREADS"):
         get_settings()
+
+
+def test_the_cache_folder_follows_xdg_unless_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("CLAUSEWATCH_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    get_settings.cache_clear()
+    assert get_settings().cache_dir == tmp_path / "xdg" / "clausewatch"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    get_settings.cache_clear()
+    assert get_settings().cache_dir == Path.home() / ".cache" / "clausewatch"
+    monkeypatch.setenv("CLAUSEWATCH_CACHE_DIR", str(tmp_path / "mine"))
+    get_settings.cache_clear()
+    assert get_settings().cache_dir == tmp_path / "mine"
