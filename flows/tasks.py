@@ -109,21 +109,22 @@ def ingest_series_in_processes(
     url = tracking.history_url(run.history)
     results: list[list[StatementResult]] = []
     with ProcessPoolTaskRunner(max_workers=min(workers, len(groups))) as runner:
-        futures = [
-            runner.submit(
+        # Longest series first, so that no long series starts last (results stay in order).
+        futures = {
+            i: runner.submit(
                 ingest_series,
                 {
                     "database_url": url,
-                    "series": group[0].series or "(none)",
-                    "statements": list(group),
+                    "series": groups[i][0].series or "(none)",
+                    "statements": list(groups[i]),
                     "lexical": lexical,
                 },
             )
-            for group in groups
-        ]
-        for group, future in zip(groups, futures, strict=True):
+            for i in parallel.longest_first(groups)
+        }
+        for i, group in enumerate(groups):
             try:
-                results.append(future.result())
+                results.append(futures[i].result())
             except Exception as exc:
                 results.append(tracking.dead_worker_results(group, exc))
     return results

@@ -75,6 +75,13 @@ def series_groups(statements: Iterable[StatementInput]) -> list[list[StatementIn
     return list(groups.values())
 
 
+def longest_first(groups: Sequence[Sequence[StatementInput]]) -> list[int]:
+    """The indices of ``groups``, longest group first (ties in their order): the order to
+    hand series to a pool, so that a long series never starts last and keeps one worker
+    busy alone at the end while the others are idle."""
+    return sorted(range(len(groups)), key=lambda i: -len(groups[i]))
+
+
 def parallel_allowed(history: History, workers: int) -> bool:
     """Whether series may be stored side by side: more than one worker, on PostgreSQL."""
     return workers > 1 and history.engine.dialect.name == "postgresql"

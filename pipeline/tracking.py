@@ -54,6 +54,7 @@ from pipeline import catalog
 from pipeline.parallel import (
     StatementResult,
     error_line,
+    longest_first,
     parallel_allowed,
     series_groups,
     series_pool,
@@ -857,15 +858,16 @@ def ingest_in_processes(
     workers: int,
     **pool_options: Any,
 ) -> list[list[StatementResult]]:
-    """Each series group stored and compared in a pool of ``workers`` processes, results in
-    the order of ``groups`` (``pool_options``: see :class:`SeriesPool`)."""
+    """Each series group stored and compared in a pool of ``workers`` processes, handed out
+    longest first, results in the order of ``groups`` (``pool_options``: see
+    :class:`SeriesPool`)."""
     url = history_url(run.history)
     with series_pool(min(workers, len(groups)), **pool_options) as pool:
-        futures = [pool.submit(url, group, lexical) for group in groups]
+        futures = {i: pool.submit(url, groups[i], lexical) for i in longest_first(groups)}
         results = []
-        for group, future in zip(groups, futures, strict=True):
+        for i, group in enumerate(groups):
             try:
-                results.append(future.result())
+                results.append(futures[i].result())
             except Exception as exc:
                 results.append(dead_worker_results(group, exc))
         return results

@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from models import History, open_history
-from pipeline import parallel
+from pipeline import parallel, tracking
 from pipeline.parallel import StatementResult
 from pipeline.stages import StatementInput
 from pipeline.tracking import chronological
@@ -120,6 +124,66 @@ def test_statements_of_no_series_form_one_group() -> None:
         [loose[0].url, loose[1].url],
         [ALL[0].url],
     ]
+
+
+def _groups(*lengths: int) -> list[list[StatementInput]]:
+    return [
+        [
+            StatementInput(url=f"https://example.org/g{g}/{n}", source="s", text="t")
+            for n in range(k)
+        ]
+        for g, k in enumerate(lengths)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lengths", "order"),
+    [
+        ((3, 9, 1), [1, 0, 2]),
+        ((2, 2, 5, 2), [2, 0, 1, 3]),  # ties keep their order
+        ((4,), [0]),
+        ((), []),
+    ],
+)
+def test_series_are_handed_out_longest_first(lengths: tuple[int, ...], order: list[int]) -> None:
+    assert parallel.longest_first(_groups(*lengths)) == order
+
+
+class _FakePool:
+    """Records the order series are submitted in and runs each at once."""
+
+    def __init__(self) -> None:
+        self.submitted: list[str] = []
+
+    def submit(
+        self, url: str, statements: Sequence[StatementInput], lexical: bool
+    ) -> Future[list[StatementResult]]:
+        self.submitted.append(statements[0].url)
+        future: Future[list[StatementResult]] = Future()
+        future.set_result([StatementResult(s.url, s.source) for s in statements])
+        return future
+
+
+def test_processes_get_the_longest_series_first_and_results_come_back_in_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pool = _FakePool()
+
+    @contextmanager
+    def fake_pool(workers: int, **options: object) -> Iterator[_FakePool]:
+        yield pool
+
+    monkeypatch.setattr(tracking, "series_pool", fake_pool)
+    groups = _groups(1, 4, 2)
+    history = open_history(f"sqlite:///{tmp_path / 'h.db'}", check=False)
+    try:
+        # Only the run's history is used (for its URL).
+        run = SimpleNamespace(history=history)
+        results = tracking.ingest_in_processes(run, groups, True, 2)  # type: ignore[arg-type]
+    finally:
+        history.close()
+    assert pool.submitted == [groups[1][0].url, groups[2][0].url, groups[0][0].url]
+    assert [[r.url for r in done] for done in results] == [[s.url for s in g] for g in groups]
 
 
 class _Orig(Exception):
