@@ -1,4 +1,4 @@
-"""Parallel ingest on PostgreSQL: one worker against two, threads against processes.
+"""Parallel ingest on PostgreSQL: one worker against two, processes against threads.
 
 The backfill's history stage (store then compare every statement, each series in order)
 over a synthetic history (``scale.synthetic_history``: series x statements x languages),
@@ -6,15 +6,36 @@ into a fresh PostgreSQL database per run:
 
 - ``1 worker``: the series one after another in one process (what a run with
   ``workers=1`` does);
+- ``2 processes``: the series in a pool of two spawned worker processes, longest series
+  first (``pipeline.parallel.SeriesPool``, what ``workers=2`` does);
 - ``2 threads``: two series at a time on two threads of one process, sharing the
-  history's engine (``pipeline.parallel.ingest_series``);
-- ``2 processes``: two series at a time in two spawned worker processes
-  (``pipeline.parallel.SeriesPool``, what ``workers=2`` does).
+  history's engine (``pipeline.parallel.ingest_series``; ADR 0108's alternative).
 
-Every run starts in fresh processes and its wall time includes their start-up and the
-sentence encoder's loading (each process loads its own). The row counts after each run
-must be equal (no duplicate, nothing lost). Not a pass/fail test; run with
-``.venv/bin/python benchmarks/parallel_ingest.py`` (8 x 20 x 2, a few minutes).
+Every run starts in fresh processes; its wall time includes their start-up and the
+sentence encoder's and kiwipiepy's loading (each process loads its own). The row counts
+after each run must be equal (no duplicate, nothing lost).
+
+Wall clock on a shared 2-core machine measures the neighbours as much as the code, so
+each run also prints what does not depend on them: the CPU seconds of the parent
+process, of the worker processes (each one, and all together) and of the PostgreSQL
+server (postmaster and every backend), the CPU seconds every *other* process on the
+machine used meanwhile (from /proc/stat), the server's transactions, deadlocks and lock
+waits longer than 10 ms (``log_lock_waits``). From the CPU seconds it computes the
+**ceiling**: the speed-up over ``1 worker`` this run would show if nothing else ran,
+``serial CPU / max(this run's CPU / cores, its longest chain)`` — a worker's chain is
+its own CPU plus its share of the server's (each statement waits for its queries); a
+threaded run's chain is its one process's CPU (the GIL lets one thread run Python at a
+time). ``1 worker``'s wall time is its CPU seconds within a few percent on an idle
+machine: every query waits for the server, so the two never overlap.
+
+Not a pass/fail test. One command prints the 1-vs-2 table (8 x 40 x 2 = 640 statements,
+about 2 minutes on an idle machine, longer when it is shared):
+
+    .venv/bin/python benchmarks/parallel_ingest.py
+
+Options: ``--series --statements --languages --workers --lexical --seed``, ``--modes
+serial,processes,threads``, ``--uneven`` (series of different lengths, the longest last
+in publication order: what handing series out longest first is for).
 """
 
 from __future__ import annotations
@@ -23,17 +44,83 @@ import argparse
 import multiprocessing
 import os
 import platform
+import re
+import resource
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from scale import fresh_history, print_table, synthetic_history
 
-from pipeline.parallel import StatementResult, ingest_series, series_groups, series_pool
+from pipeline.parallel import (
+    StatementResult,
+    ingest_series,
+    longest_first,
+    series_groups,
+    series_pool,
+)
 from pipeline.stages import StatementInput
 
 #: The tables whose counts must come out equal in every run.
 COUNTED = ("document", "version", "clause", "comparison", "commitment_change", "alert")
+TICK = os.sysconf("SC_CLK_TCK")
+CORES = os.cpu_count() or 1
+
+
+# -- CPU seconds from /proc and getrusage -------------------------------------------------
+
+
+def _stat(pid: int) -> tuple[int, float, float]:
+    """(parent pid, own CPU seconds, CPU seconds of its reaped children) of ``pid``."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(x) / TICK for x in fields[11:15])
+    return int(fields[1]), utime + stime, cutime + cstime
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) ``pid`` has used so far."""
+    return _stat(pid)[1]
+
+
+def server_cpu(postmaster: int) -> float:
+    """CPU seconds of the PostgreSQL server: the postmaster, its live children (backends,
+    background workers) and the children it has reaped (backends that have exited)."""
+    _, own, reaped = _stat(postmaster)
+    total = own + reaped
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            parent, cpu, _ = _stat(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue  # exited meanwhile
+        if parent == postmaster:
+            total += cpu
+    return total
+
+
+def machine_busy() -> float:
+    """CPU seconds every process on the machine has used since boot (/proc/stat: user,
+    nice, system, irq, softirq, steal)."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / TICK
+
+
+def own_cpu() -> float:
+    """CPU seconds of this (parent) process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's children that have exited and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _load() -> str:
@@ -41,25 +128,7 @@ def _load() -> str:
     return f"{one:.2f} / {five:.2f}"
 
 
-def _warm(lexical: bool) -> None:
-    if not lexical:
-        from clauses import default_encoder
-
-        default_encoder().encode(["warm-up"])
-
-
-def startup(lexical: bool) -> float:
-    """Seconds a fresh process takes to import the pipeline and load the encoder (what each
-    extra worker pays before its first statement)."""
-    return 0.0 if lexical else _timed_in_fresh_process(_warm, lexical)
-
-
-def _timed_in_fresh_process(job: Callable[..., object], *args: object) -> float:
-    spawn = multiprocessing.get_context("spawn")
-    start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        pool.submit(job, *args).result()
-    return time.perf_counter() - start
+# -- the runs -----------------------------------------------------------------------------
 
 
 def serial(url: str, groups: Sequence[Sequence[StatementInput]], lexical: bool) -> int:
@@ -73,24 +142,37 @@ def serial(url: str, groups: Sequence[Sequence[StatementInput]], lexical: bool) 
 def threads(
     url: str, groups: Sequence[Sequence[StatementInput]], lexical: bool, workers: int
 ) -> int:
-    """The groups on ``workers`` threads sharing one history (inside a fresh process)."""
+    """The groups on ``workers`` threads sharing one history (inside a fresh process),
+    longest first as the process pool hands them out."""
     from pipeline.parallel import history_at
 
     history = history_at(url)
+    ordered = [groups[i] for i in longest_first(groups)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         done: list[list[StatementResult]] = list(
-            pool.map(lambda g: ingest_series(history, g, lexical), groups)
+            pool.map(lambda g: ingest_series(history, g, lexical), ordered)
         )
     return sum(1 for results in done for r in results if r.error)
 
 
 def processes(
     url: str, groups: Sequence[Sequence[StatementInput]], lexical: bool, workers: int
-) -> int:
-    """The groups in a pool of ``workers`` spawned processes."""
+) -> tuple[int, list[float]]:
+    """The groups in a pool of ``workers`` spawned processes, longest first (as
+    ``tracking.ingest_in_processes`` hands them out); returns the errors and each worker's
+    CPU seconds (read before the pool stops them)."""
     with series_pool(workers) as pool:
-        futures = [pool.submit(url, g, lexical) for g in groups]
-        return sum(1 for f in futures for r in f.result() if r.error)
+        futures = [pool.submit(url, groups[i], lexical) for i in longest_first(groups)]
+        errors = sum(1 for f in futures for r in f.result() if r.error)
+        # The pool's workers are this process's only live children now.
+        per_worker = [process_cpu(p.pid) for p in multiprocessing.active_children() if p.pid]
+    return errors, per_worker
+
+
+def _run_in_fresh_process(job: Callable[..., int], *args: object) -> int:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        return pool.submit(job, *args).result()
 
 
 def counts(url: str) -> dict[str, int]:
@@ -119,79 +201,247 @@ def prepare(url: str) -> None:
         history.close()
 
 
+# -- the server's own figures -------------------------------------------------------------
+
+
+class Server:
+    """The throwaway PostgreSQL server's pid, statistics and lock-wait log."""
+
+    def __init__(self, server: object) -> None:
+        import psycopg
+
+        self._server = server
+        datadir: Path = server.datadir  # type: ignore[attr-defined]
+        self.postmaster = int((datadir / "postmaster.pid").read_text().split()[0])
+        self._log = server.root / "server.log"  # type: ignore[attr-defined]
+        self._dsn = f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres"  # type: ignore[attr-defined]
+        with psycopg.connect(self._dsn, autocommit=True) as conn:
+            # Log every lock wait longer than 10 ms (the check runs after deadlock_timeout);
+            # a benchmark-only setting, it changes no result.
+            conn.execute("ALTER SYSTEM SET log_lock_waits = on")
+            conn.execute("ALTER SYSTEM SET deadlock_timeout = '10ms'")
+            conn.execute("SELECT pg_reload_conf()")
+
+    def stats(self, database: str) -> tuple[int, int]:
+        """(transactions committed + rolled back, deadlocks) of ``database`` so far."""
+        import psycopg
+
+        with psycopg.connect(self._dsn, autocommit=True) as conn:
+            # The statistics collector publishes every 0.5 s at most; ask for fresh figures.
+            conn.execute("SELECT pg_stat_clear_snapshot()")
+            row = conn.execute(
+                "SELECT xact_commit + xact_rollback, deadlocks FROM pg_stat_database"
+                " WHERE datname = %s",
+                (database,),
+            ).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def log_size(self) -> int:
+        """Bytes in the server log so far."""
+        return self._log.stat().st_size
+
+    def lock_waits_since(self, offset: int) -> int:
+        """Lock waits logged since ``offset`` (each wait is logged once, after 10 ms)."""
+        with self._log.open("rb") as f:
+            f.seek(offset)
+            text = f.read().decode("utf-8", "replace")
+        return len(re.findall(r"still waiting for", text))
+
+
+# -- one run ------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One mode's figures."""
+
+    label: str
+    workers: int
+    wall: float = 0.0
+    errors: int = 0
+    parent: float = 0.0
+    worker_total: float = 0.0
+    per_worker: list[float] = field(default_factory=list)
+    server: float = 0.0
+    others: float = 0.0
+    transactions: int = 0
+    deadlocks: int = 0
+    lock_waits: int = 0
+    load_before: str = ""
+    load_after: str = ""
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def cpu(self) -> float:
+        """CPU seconds of everything the run used: parent, workers, server."""
+        return self.parent + self.worker_total + self.server
+
+    def chain(self, mode: str) -> float:
+        """The longest run of CPU that cannot be spread over the cores."""
+        if mode == "processes" and self.per_worker:
+            return max(self.per_worker) + self.server / len(self.per_worker)
+        if mode == "threads":
+            return self.worker_total
+        return self.cpu
+
+    def ideal_wall(self, mode: str) -> float:
+        """Wall seconds of this run's CPU on otherwise idle cores."""
+        return max(self.cpu / CORES, self.chain(mode))
+
+
+def measure(
+    mode: str,
+    label: str,
+    workers: int,
+    server: Server,
+    url: str,
+    database: str,
+    groups: Sequence[Sequence[StatementInput]],
+    lexical: bool,
+) -> Run:
+    """Run one mode on a fresh database and take its figures."""
+    run = Run(label, workers)
+    run.load_before = _load()
+    transactions0, deadlocks0 = server.stats(database)
+    log0 = server.log_size()
+    parent0, children0, server0, busy0 = (
+        own_cpu(),
+        children_cpu(),
+        server_cpu(server.postmaster),
+        machine_busy(),
+    )
+    start = time.perf_counter()
+    if mode == "serial":
+        run.errors = _run_in_fresh_process(serial, url, groups, lexical)
+    elif mode == "threads":
+        run.errors = _run_in_fresh_process(threads, url, groups, lexical, workers)
+    else:
+        run.errors, run.per_worker = processes(url, groups, lexical, workers)
+    run.wall = time.perf_counter() - start
+    busy1, server1, children1, parent1 = (
+        machine_busy(),
+        server_cpu(server.postmaster),
+        children_cpu(),
+        own_cpu(),
+    )
+    run.parent = parent1 - parent0
+    run.worker_total = children1 - children0
+    run.server = server1 - server0
+    run.others = max(0.0, (busy1 - busy0) - run.cpu)
+    if mode != "processes":
+        run.per_worker = [run.worker_total]
+    transactions1, deadlocks1 = server.stats(database)
+    run.transactions = transactions1 - transactions0
+    run.deadlocks = deadlocks1 - deadlocks0
+    run.lock_waits = server.lock_waits_since(log0)
+    run.load_after = _load()
+    return run
+
+
+def uneven_history(
+    series: int, statements: int, languages: list[str], seed: int
+) -> list[StatementInput]:
+    """A synthetic history whose series ``k`` (1-based) has about ``statements * k / series``
+    meetings: the longest series is the last in publication order."""
+    full = synthetic_history(series, statements, languages, seed)
+    keep = []
+    for statement in full:
+        # URLs end in /wg{k}/{meeting}/{language}.
+        _, group, meeting, _ = statement.url.rsplit("/", 3)
+        k = int(group.removeprefix("wg"))
+        if int(meeting) <= max(2, statements * k // series):
+            keep.append(statement)
+    return keep
+
+
 def main() -> None:
-    """Parse the options, run the three modes and print the table."""
+    """Parse the options, run the modes and print the tables."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--series", type=int, default=8)
-    parser.add_argument("--statements", type=int, default=20, help="per series")
+    parser.add_argument("--statements", type=int, default=40, help="per series")
     parser.add_argument("--languages", default="en,ko", help="comma list of en, ko")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--lexical", action="store_true", help="align without the encoder")
+    parser.add_argument("--uneven", action="store_true", help="series of different lengths")
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument(
-        "--modes", default="serial,threads,processes", help="comma list of the runs to make"
+        "--modes", default="serial,processes,threads", help="comma list of the runs to make"
     )
     args = parser.parse_args()
     languages = [x.strip() for x in args.languages.split(",") if x.strip()]
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    for mode in modes:
+        if mode not in ("serial", "processes", "threads"):
+            parser.error(f"unknown mode {mode!r}")
     from scrapers.sources import default_sources  # noqa: F401  (imports as a worker would)
     from tests.support.postgres import ThrowawayPostgres
 
+    begun = time.perf_counter()
     print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}; load average (1 / 5 min) at start {_load()}"
+        f"machine: {platform.platform()}, {CORES} CPUs "
+        f"({platform.processor() or platform.machine()}), Python {platform.python_version()}; "
+        f"load average (1 / 5 min) at start {_load()}"
     )
-    statements = synthetic_history(args.series, args.statements, languages, args.seed)
+    make = uneven_history if args.uneven else synthetic_history
+    statements = make(args.series, args.statements, languages, args.seed)
     # Arrival order is meeting by meeting; a run stores in publication order, then by series.
     ordered = sorted(statements, key=lambda s: (s.published, s.language or "", s.url))
     groups = series_groups(ordered)
     print(
         f"history: {args.series} series x {args.statements} statements x {len(languages)} "
-        f"languages = {len(statements)} statements in {len(groups)} series groups, "
+        f"languages{' (uneven lengths)' if args.uneven else ''} = {len(statements)} statements "
+        f"in {len(groups)} series groups of {min(map(len, groups))}-{max(map(len, groups))}, "
         f"{'lexical' if args.lexical else 'semantic'} alignment, seed {args.seed}"
     )
-    print(f"one fresh process, imports and encoder load: {startup(args.lexical):.1f} s")
-    rows: list[list[str]] = []
-    agreed: dict[str, int] | None = None
-    baseline: float | None = None
-    with ThrowawayPostgres() as server:
+    runs: list[tuple[str, Run]] = []
+    with ThrowawayPostgres() as pg:
+        server = Server(pg)
         for n, mode in enumerate(modes):
-            url = server.create_database(f"parallel_{n}_{mode}")
+            database = f"parallel_{n}_{mode}"
+            url = pg.create_database(database)
             prepare(url)
-            before = _load()
-            start = time.perf_counter()
-            if mode == "serial":
-                errors = _run_in_fresh_process(serial, url, groups, args.lexical)
-                label = "1 worker"
-            elif mode == "threads":
-                errors = _run_in_fresh_process(threads, url, groups, args.lexical, args.workers)
-                label = f"{args.workers} threads"
-            elif mode == "processes":
-                errors = processes(url, groups, args.lexical, args.workers)
-                label = f"{args.workers} processes"
-            else:
-                parser.error(f"unknown mode {mode!r}")
-            seconds = time.perf_counter() - start
-            found = counts(url)
-            agreed = agreed or found
-            rate = len(statements) / seconds
-            baseline = baseline or rate
-            rows.append(
-                [
-                    label,
-                    str(len(statements)),
-                    f"{seconds:.1f}",
-                    f"{rate:.2f}",
-                    f"{rate / baseline:.2f}x",
-                    str(errors),
-                    "yes" if found == agreed else f"NO {found}",
-                    before,
-                    _load(),
-                ]
+            workers = 1 if mode == "serial" else args.workers
+            label = {
+                "serial": "1 worker",
+                "threads": f"{workers} threads",
+                "processes": f"{workers} processes",
+            }[mode]
+            run = measure(mode, label, workers, server, url, database, groups, args.lexical)
+            run.rows = counts(url)
+            runs.append((mode, run))
+            print(
+                f"  {label}: {run.wall:.1f} s wall, CPU s: parent {run.parent:.1f}, workers "
+                f"{' + '.join(f'{c:.1f}' for c in run.per_worker)}, server {run.server:.1f}, "
+                f"other processes {run.others:.1f}; {run.rows}",
+                flush=True,
             )
-            print(f"  {label}: {seconds:.1f} s, {found}", flush=True)
+    report(runs, len(statements))
+    print(f"benchmark total {time.perf_counter() - begun:.0f} s; load at end {_load()}")
+
+
+def report(runs: list[tuple[str, Run]], statements: int) -> None:
+    """Print the wall-clock table and the CPU-seconds table."""
+    base = next((r for m, r in runs if m == "serial"), None)
+    agreed = runs[0][1].rows
     print()
-    print("Backfill history stage on PostgreSQL, store + compare, series in order")
+    print("Backfill history stage on PostgreSQL (store + compare, each series in order)")
+    wall_rows = []
+    for _, run in runs:
+        rate = statements / run.wall
+        wall_rows.append(
+            [
+                run.label,
+                str(statements),
+                f"{run.wall:.1f}",
+                f"{rate:.2f}",
+                f"{base.wall / run.wall:.2f}x" if base else "-",
+                str(run.errors),
+                "yes" if run.rows == agreed else f"NO {run.rows}",
+                run.load_before,
+                run.load_after,
+                f"{run.others:.1f}",
+            ]
+        )
     print_table(
         [
             "run",
@@ -203,15 +453,46 @@ def main() -> None:
             "same rows",
             "load before",
             "load after",
+            "others' CPU s",
         ],
-        rows,
+        wall_rows,
     )
-
-
-def _run_in_fresh_process(job: Callable[..., int], *args: object) -> int:
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        return pool.submit(job, *args).result()
+    print("CPU seconds (user + system) by process group; ceiling = speed-up on idle cores")
+    cpu_rows = []
+    for mode, run in runs:
+        cpu_rows.append(
+            [
+                run.label,
+                f"{run.parent:.1f}",
+                f"{run.worker_total:.1f}",
+                " / ".join(f"{c:.1f}" for c in run.per_worker),
+                f"{run.server:.1f}",
+                f"{run.cpu:.1f}",
+                f"{100 * run.server / run.cpu:.0f} %" if run.cpu else "-",
+                f"{1000 * run.server / statements:.1f}",
+                f"{run.transactions / statements:.1f}",
+                str(run.deadlocks),
+                str(run.lock_waits),
+                f"{base.cpu / run.ideal_wall(mode):.2f}x" if base else "-",
+            ]
+        )
+    print_table(
+        [
+            "run",
+            "parent",
+            "workers",
+            "each worker",
+            "server",
+            "total",
+            "server share",
+            "server ms/stmt",
+            "xacts/stmt",
+            "deadlocks",
+            "lock waits >10ms",
+            "ceiling",
+        ],
+        cpu_rows,
+    )
 
 
 if __name__ == "__main__":
