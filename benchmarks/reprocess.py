@@ -1,0 +1,244 @@
+"""Reprocessing on PostgreSQL after the engine stamps went stale: one worker against two.
+
+A synthetic history (``scale.synthetic_history``: series x statements x languages) is
+stored and compared once into a template database; then every version's support stamp is
+set to another engine's (what any change to ``clauses/`` does), and with ``--drop`` the
+last successor comparison of each series is removed (what a killed run leaves). Each row
+reprocesses a fresh copy of that template (``pipeline.reprocess.reprocess``, what
+``clausewatch reprocess`` does):
+
+- ``1 worker``: every series in turn, in one fresh process;
+- ``N workers``: the series side by side in N spawned worker processes
+  (``pipeline.parallel.SeriesPool``, what ``--workers N`` does);
+- ``again``: a second reprocess of the last copy, nothing stale left (the cost of the walk).
+
+Wall time includes the processes' start-up (imports, kiwipiepy, the encoder unless
+``--lexical``). CPU seconds are those of this script's finished child processes (the
+reprocess workers; PostgreSQL's own server processes are not counted), a figure the load
+of other work does not inflate. The rows must agree (keys, comparisons, alerts). Not a
+pass/fail test; run with ``.venv/bin/python benchmarks/reprocess.py`` (8 x 20 x 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing
+import os
+import platform
+import resource
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+
+from scale import fresh_history, print_table, synthetic_history
+
+from pipeline.parallel import ingest_series, series_groups
+
+#: The tables whose counts must come out equal in every run.
+COUNTED = ("version", "comparison", "commitment_change", "alert")
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} / {five:.2f}"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def build(
+    url: str, series: int, statements: int, languages: list[str], seed: int, lexical: bool
+) -> int:
+    """Store and compare the synthetic history at ``url`` with an analyst subscribed;
+    returns the number of statements."""
+    from models.outbox import subscribe
+
+    history = fresh_history(url)
+    try:
+        with history.sessions.begin() as session:
+            subscribe(session, "analyst@example.org", min_severity="low")
+        made = synthetic_history(series, statements, languages, seed)
+        ordered = sorted(made, key=lambda s: (s.published, s.language or "", s.url))
+        for group in series_groups(ordered):
+            for result in ingest_series(history, group, lexical):
+                assert result.error is None, result
+        return len(made)
+    finally:
+        history.close()
+
+
+def age(url: str, drop: bool) -> tuple[int, int]:
+    """Every support stamp another engine's; with ``drop`` each series' last successor
+    comparison removed. Returns (stale versions, comparisons removed)."""
+    from sqlalchemy import func, select, update
+
+    from models import open_history, store
+    from models.schema import Version
+
+    history = open_history(url)
+    try:
+        with history.sessions.begin() as session:
+            session.execute(update(Version).values(support_stamp="an older engine"))
+            stale = session.scalar(select(func.count()).select_from(Version)) or 0
+            removed = 0
+            if drop:
+                for slug in store.stored_series_slugs(session):
+                    series = store.get_series(session, slug)
+                    assert series is not None
+                    found = store.successor_comparisons(session, series.id)
+                    if found and store.retire_comparison(session, max(found)[0], "benchmark"):
+                        removed += 1
+        return stale, removed
+    finally:
+        history.close()
+
+
+def run_reprocess(url: str, workers: int, lexical: bool) -> dict[str, int]:
+    """One reprocess of the history at ``url``; returns its totals."""
+    from models import open_history
+    from pipeline.reprocess import reprocess
+
+    history = open_history(url)
+    try:
+        return reprocess(history, workers=workers, lexical=lexical).totals()
+    finally:
+        history.close()
+
+
+def _in_fresh_process(job: Callable[..., dict[str, int]], *args: object) -> dict[str, int]:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        return pool.submit(job, *args).result()
+
+
+def state(url: str) -> tuple[dict[str, int], str]:
+    """Row counts of the compared tables and a digest of every (version, key, stamp)."""
+    from sqlalchemy import select
+
+    from models import open_history
+    from models.schema import Version
+    from models.store import table_counts
+
+    history = open_history(url)
+    try:
+        with history.sessions() as session:
+            counts = table_counts(session)
+            digest = hashlib.sha256()
+            for row in session.execute(
+                select(
+                    Version.seq, Version.sha256, Version.support_key, Version.support_stamp
+                ).order_by(Version.sha256, Version.seq)
+            ):
+                digest.update(repr(tuple(row)).encode())
+    finally:
+        history.close()
+    return {t: counts.get(t, 0) for t in COUNTED}, digest.hexdigest()[:12]
+
+
+def main() -> None:
+    """Parse the options, build the history once, reprocess copies and print the table."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--series", type=int, default=8)
+    parser.add_argument("--statements", type=int, default=20, help="per series")
+    parser.add_argument("--languages", default="en,ko", help="comma list of en, ko")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--lexical", action="store_true", help="compare without the encoder")
+    parser.add_argument(
+        "--drop", action="store_true", help="also remove each series' last successor comparison"
+    )
+    parser.add_argument("--seed", type=int, default=9)
+    args = parser.parse_args()
+    languages = [x.strip() for x in args.languages.split(",") if x.strip()]
+    from tests.support.postgres import ThrowawayPostgres
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs ({cores} usable), "
+        f"Python {platform.python_version()}; load average (1 / 5 min) at start {_load()}"
+    )
+    rows: list[list[str]] = []
+    with ThrowawayPostgres() as server:
+        template = "reprocess_template"
+        started = time.perf_counter()
+        statements = build(
+            server.create_database(template),
+            args.series,
+            args.statements,
+            languages,
+            args.seed,
+            args.lexical,
+        )
+        stale, removed = age(server.url(template), args.drop)
+        print(
+            f"history: {args.series} series x {args.statements} statements x "
+            f"{len(languages)} languages = {statements} statements, {stale} versions made "
+            f"stale, {removed} comparisons removed; built in "
+            f"{time.perf_counter() - started:.0f} s; "
+            f"{'lexical' if args.lexical else 'semantic'} alignment, seed {args.seed}"
+        )
+        agreed: tuple[dict[str, int], str] | None = None
+        baseline: float | None = None
+        url = ""
+        for label, workers in (
+            ("1 worker", 1),
+            (f"{args.workers} workers", args.workers),
+            ("again", 0),
+        ):
+            if workers:
+                url = server.create_database(f"reprocess_{workers}", template=template)
+            before, cpu = _load(), _children_cpu()
+            start = time.perf_counter()
+            if workers == 1 or not workers:
+                totals = _in_fresh_process(run_reprocess, url, 1, args.lexical)
+            else:
+                totals = run_reprocess(url, workers, args.lexical)
+            seconds = time.perf_counter() - start
+            cpu = _children_cpu() - cpu
+            found = state(url)
+            agreed = agreed or found
+            rate = totals["versions"] / seconds
+            if workers:
+                baseline = baseline or rate
+            rows.append(
+                [
+                    label,
+                    str(totals["versions"]),
+                    str(totals["refreshed"]),
+                    str(totals["comparisons"]),
+                    str(totals["errors"]),
+                    f"{seconds:.1f}",
+                    f"{rate:.1f}",
+                    f"{rate / baseline:.2f}x" if workers and baseline else "-",
+                    f"{cpu:.1f}",
+                    "yes" if found == agreed else f"NO {found}",
+                    before,
+                    _load(),
+                ]
+            )
+            print(f"  {label}: {seconds:.1f} s, {totals}", flush=True)
+    print()
+    print("Reprocess on PostgreSQL after every stamp went stale (pipeline.reprocess)")
+    print_table(
+        [
+            "run",
+            "versions",
+            "refreshed",
+            "made",
+            "errors",
+            "wall s",
+            "versions/s",
+            "speed-up",
+            "child CPU s",
+            "same rows",
+            "load before",
+            "load after",
+        ],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
