@@ -14,9 +14,10 @@ reprocesses a fresh copy of that template (``pipeline.reprocess.reprocess``, wha
 
 Wall time includes the processes' start-up (imports, kiwipiepy, the encoder unless
 ``--lexical``). CPU seconds are those of this script's finished child processes (the
-reprocess workers; PostgreSQL's own server processes are not counted), a figure the load
-of other work does not inflate. The rows must agree (keys, comparisons, alerts). Not a
-pass/fail test; run with ``.venv/bin/python benchmarks/reprocess.py`` (8 x 20 x 2).
+reprocess workers; PostgreSQL's own server processes are not counted) and SQL statements
+per version (one worker only), figures the load of other work does not inflate. The rows
+must agree (keys, comparisons, alerts). Not a pass/fail test; run with
+``.venv/bin/python benchmarks/reprocess.py --drop`` (8 x 20 x 2, about a minute).
 """
 
 from __future__ import annotations
@@ -97,15 +98,26 @@ def age(url: str, drop: bool) -> tuple[int, int]:
 
 
 def run_reprocess(url: str, workers: int, lexical: bool) -> dict[str, int]:
-    """One reprocess of the history at ``url``; returns its totals."""
+    """One reprocess of the history at ``url``; returns its totals and, with one worker,
+    the SQL statements it sent (``sql``; -1 when the workers sent them)."""
+    from sqlalchemy import event
+
     from models import open_history
     from pipeline.reprocess import reprocess
 
     history = open_history(url)
+    statements = [0]
+
+    def count(*_: object) -> None:
+        statements[0] += 1
+
+    # Only this process's statements: with workers, the worker processes' go uncounted.
+    event.listen(history.engine, "before_cursor_execute", count)
     try:
-        return reprocess(history, workers=workers, lexical=lexical).totals()
+        totals = reprocess(history, workers=workers, lexical=lexical).totals()
     finally:
         history.close()
+    return {**totals, "sql": statements[0] if workers == 1 else -1}
 
 
 def _in_fresh_process(job: Callable[..., dict[str, int]], *args: object) -> dict[str, int]:
@@ -213,6 +225,7 @@ def main() -> None:
                     f"{rate:.1f}",
                     f"{rate / baseline:.2f}x" if workers and baseline else "-",
                     f"{cpu:.1f}",
+                    f"{totals['sql'] / totals['versions']:.1f}" if totals["sql"] >= 0 else "-",
                     "yes" if found == agreed else f"NO {found}",
                     before,
                     _load(),
@@ -232,6 +245,7 @@ def main() -> None:
             "versions/s",
             "speed-up",
             "child CPU s",
+            "SQL/version",
             "same rows",
             "load before",
             "load after",

@@ -227,13 +227,15 @@ def reprocess_in_processes(
     lexical: bool,
     lexicon_dir: Path | None,
     workers: int,
+    **pool_options: Any,
 ) -> list[SeriesReprocessed]:
-    """Each series reprocessed in a pool of ``workers`` spawned processes (the plain-Python
-    runner; the flow hands Prefect tasks instead)."""
+    """Each series reprocessed in a pool of ``workers`` spawned processes, results in the
+    order of ``series`` (the plain-Python runner; the flow hands Prefect tasks instead;
+    ``pool_options``: see :class:`pipeline.parallel.SeriesPool`)."""
     from pipeline.tracking import history_url
 
     url = history_url(history)
-    with series_pool(min(workers, len(series))) as pool:
+    with series_pool(min(workers, len(series)), **pool_options) as pool:
         futures = [pool.call(reprocess_series_at, url, s, lexical, lexicon_dir) for s in series]
         results = []
         for name, future in zip(series, futures, strict=True):
