@@ -1,8 +1,9 @@
 """Reprocessing on PostgreSQL after the engine stamps went stale: one worker against two.
 
 A synthetic history (``scale.synthetic_history``: series x statements x languages) is
-stored and compared once into a template database; then every version's support stamp is
-set to another engine's (what any change to ``clauses/`` does), and with ``--drop`` the
+stored and compared once into a template database; then every version's support and
+embedding stamps are set to another engine's (what a change to ``clauses/`` and an encoder
+upgrade do; a ``--lexical`` reprocess refreshes only the keys), and with ``--drop`` the
 last successor comparison of each series is removed (what a killed run leaves). Each row
 reprocesses a fresh copy of that template (``pipeline.reprocess.reprocess``, what
 ``clausewatch reprocess`` does):
@@ -72,7 +73,7 @@ def build(
 
 
 def age(url: str, drop: bool) -> tuple[int, int]:
-    """Every support stamp another engine's; with ``drop`` each series' last successor
+    """Every support and embedding stamp another engine's; with ``drop`` each series' last successor
     comparison removed. Returns (stale versions, comparisons removed)."""
     from sqlalchemy import func, select, update
 
@@ -82,7 +83,11 @@ def age(url: str, drop: bool) -> tuple[int, int]:
     history = open_history(url)
     try:
         with history.sessions.begin() as session:
-            session.execute(update(Version).values(support_stamp="an older engine"))
+            session.execute(
+                update(Version).values(
+                    support_stamp="an older engine", embedding_stamp="an older encoder"
+                )
+            )
             stale = session.scalar(select(func.count()).select_from(Version)) or 0
             removed = 0
             if drop:

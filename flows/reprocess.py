@@ -34,8 +34,8 @@ WORKERS: Any = workers_field(
 LEXICAL = Field(
     default=False,
     description=(
-        "Make missing comparisons by wording only (no sentence encoder); leave off to "
-        "compare as tracking does."
+        "Never load the sentence encoder: make missing comparisons by wording only and "
+        "leave stored clause vectors as they are. Leave off to compare as tracking does."
     ),
 )
 
@@ -48,7 +48,8 @@ def reprocess(
 ) -> ReprocessReport:
     """Reprocess the stored history after an engine upgrade or a crash: walk every stored
     version of the series in publication order, recompute the derived values stored by
-    another engine (phrase-support keys) and make the comparisons that are missing, with
+    another engine (phrase-support keys; clause vectors unless ``lexical``) and make the
+    comparisons that are missing, with
     their alerts, exactly as ingest would have.
 
     It does not re-decide comparisons that already exist, even ones an older engine made

@@ -1154,12 +1154,13 @@ def document_versions(session: Session, document_id: int) -> list[Version]:
 
 @dataclass(frozen=True)
 class WalkedVersion:
-    """A stored version as reprocessing walks it: its document's language and the stamp
-    of the engine that made its support key."""
+    """A stored version as reprocessing walks it: its document's language and the stamps
+    of the engines that made its support key and its clause vectors."""
 
     id: int
     language: str
     support_stamp: str | None
+    embedding_stamp: str | None = None
 
 
 def stored_series_slugs(session: Session) -> list[str]:
@@ -1183,9 +1184,9 @@ def has_unseried_documents(session: Session) -> bool:
 def series_versions(session: Session, slug: str | None) -> list[WalkedVersion]:
     """Every version of the statements of series ``slug`` (None: of no series) in
     publication order: published date (undated last), document id, sequence number."""
-    stmt = select(Version.id, Document.language, Version.support_stamp).join(
-        Document, Document.id == Version.document_id
-    )
+    stmt = select(
+        Version.id, Document.language, Version.support_stamp, Version.embedding_stamp
+    ).join(Document, Document.id == Version.document_id)
     if slug is None:
         stmt = stmt.where(Document.series_id.is_(None))
     else:
@@ -1193,7 +1194,9 @@ def series_versions(session: Session, slug: str | None) -> list[WalkedVersion]:
     rows = session.execute(
         stmt.order_by(Document.published.is_(None), Document.published, Document.id, Version.seq)
     ).all()
-    return [WalkedVersion(int(i), str(language), stamp) for i, language, stamp in rows]
+    return [
+        WalkedVersion(int(i), str(language), key, vectors) for i, language, key, vectors in rows
+    ]
 
 
 def version_text(session: Session, version_id: int) -> str | None:

@@ -3,8 +3,8 @@
 A reprocess walks the stored versions of each series in publication order and, for each
 version, in two transactions of its own:
 
-1. refreshes the derived values stored under another engine's stamp (ADR 0107; today the
-   phrase-support key) from the stored text;
+1. refreshes the derived values stored under another engine's stamp (ADR 0107: the
+   phrase-support key and, unless lexical, the clause vectors) from the stored text;
 2. makes the comparisons the version should take part in and the history lacks
    (``stages.compare_version`` saves only missing ones, with their alerts, as ingest would
    have).
@@ -131,28 +131,59 @@ def series_to_reprocess(history: History, series: str | None) -> list[str]:
     return [series]
 
 
-def refresh_derived(history: History, version: store.WalkedVersion) -> int:
-    """Recompute and store, in one transaction, the derived values of ``version`` whose
-    stamp is not the running engine's; returns how many it refreshed (0: all current).
+def refresh_derived(
+    history: History, version: store.WalkedVersion, *, lexical: bool = False
+) -> int:
+    """Recompute and store, in one transaction, the derived values of ``version`` that were
+    not made by the running engine: its phrase-support key, and unless ``lexical`` its clause
+    vectors (missing, damaged or under another stamp). Returns how many values it
+    refreshed (0: all current; a lexical reprocess never loads the encoder).
 
-    The values are pure functions of the stored text and the engine, so a second writer
-    (another worker, a comparison's lazy refresh) writes the same bytes.
+    The values are functions of the stored text and the engine, so a second writer
+    (another worker, a comparison's lazy refresh) writes the same key and vectors equal up
+    to their last bits (which depend on the encoder's batch, ADR 0107).
     """
     from clauses import segment
-    from clauses.derived import support_key, support_stamp
+    from clauses.derived import embedding_stamp, stored_vectors, support_key, support_stamp
 
-    stamp = support_stamp()
-    if version.support_stamp == stamp:
+    stale_key = version.support_stamp != support_stamp()
+    if not stale_key and lexical:
         return 0
     with history.sessions() as session:
         text = store.version_text(session, version.id)
+        clauses = [] if lexical else store.clauses_by_version(session, [version.id])[version.id]
+        rows = [(c.id, c.text, c.embedding) for c in clauses]
     if text is None:
         return 0  # deleted since the walk was read (a retired document)
-    # The key of the document's language, as a successor comparison would compute it.
-    key = support_key(segment(text, version.language), version.language)
+    key = None
+    if stale_key:
+        # The key of the document's language, as a successor comparison would compute it.
+        key = support_key(segment(text, version.language), version.language)
+    vectors = None
+    if not lexical and (
+        version.embedding_stamp != embedding_stamp()
+        or stored_vectors([blob for _, _, blob in rows]) is None
+    ):
+        vectors = _encoded(rows)
+    if key is None and vectors is None:
+        return 0
     with history.sessions.begin() as session:
-        store.save_support_keys(session, {version.id: key}, stamp)
-    return 1
+        if key is not None:
+            store.save_support_keys(session, {version.id: key}, support_stamp())
+        if vectors is not None:
+            store.save_clause_vectors(session, {version.id: vectors}, embedding_stamp())
+    return (key is not None) + (vectors is not None)
+
+
+def _encoded(rows: Sequence[tuple[int, str, bytes | None]]) -> list[tuple[int, bytes]]:
+    """(clause id, vector bytes) of the clauses in ``rows`` from the bundled encoder."""
+    from clauses import default_encoder
+    from clauses.derived import pack_vectors
+
+    if not rows:
+        return []
+    blobs = pack_vectors(default_encoder().encode([text for _, text, _ in rows]))
+    return list(zip([clause_id for clause_id, _, _ in rows], blobs, strict=True))
 
 
 def reprocess_version(
@@ -165,7 +196,7 @@ def reprocess_version(
     """Refresh one version's stale derived values, then make its missing comparisons; each
     step commits whole and is retried after a deadlock. Returns (values refreshed, the
     version's comparisons: ``created`` for the ones made now)."""
-    refreshed = retrying(partial(refresh_derived, history, version))
+    refreshed = retrying(partial(refresh_derived, history, version, lexical=lexical))
     outcomes = retrying(
         partial(compare_version, history, version.id, lexical=lexical, lexicon_dir=lexicon_dir)
     )

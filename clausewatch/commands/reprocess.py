@@ -37,14 +37,18 @@ def reprocess(
     ] = 1,
     lexical: Annotated[
         bool,
-        typer.Option("--lexical", help="Make missing comparisons by wording only (no encoder)."),
+        typer.Option(
+            "--lexical",
+            help="No encoder: missing comparisons by wording only, clause vectors left alone.",
+        ),
     ] = False,
     output: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
 ) -> None:
     """Refresh derived data stored by an older engine and make missing comparisons.
 
     Walks every stored version of each series in publication order: recomputes the values
-    whose engine stamp is stale (phrase-support keys) and makes the comparisons the history
+    whose engine stamp is stale (phrase-support keys; clause vectors unless --lexical) and
+    makes the comparisons the history
     lacks, with their alerts, as ingest would have. Comparisons that exist are never
     re-decided, even ones an older engine made. Safe to repeat; exits 1 if a version failed.
     """

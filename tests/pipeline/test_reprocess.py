@@ -172,10 +172,10 @@ def test_a_failing_version_is_one_line_and_the_series_goes_on(
         broken = store.series_versions(session, "ncg")[1].id
     real = reprocess.refresh_derived
 
-    def refresh(history: History, version: store.WalkedVersion) -> int:
+    def refresh(history: History, version: store.WalkedVersion, *, lexical: bool) -> int:
         if version.id == broken:
             raise RuntimeError("disk on fire\nsecond line")
-        return real(history, version)
+        return real(history, version, lexical=lexical)
 
     monkeypatch.setattr(reprocess, "refresh_derived", refresh)
     report = reprocess.reprocess(history, "ncg", lexical=True)
@@ -211,3 +211,57 @@ def test_two_workers_leave_the_rows_one_worker_leaves(
     finally:
         for history in histories:
             history.close()
+
+
+def test_clause_vectors_are_refreshed_unless_lexical(db_url: str) -> None:
+    """Vectors under another stamp, missing or damaged are encoded again by the bundled
+    encoder (ADR 0107's rows: unit length, close to what ingest stored); a lexical
+    reprocess leaves them alone, and a second one finds nothing to do."""
+    import numpy as np
+
+    from clauses.derived import embedding_stamp, stored_vectors
+    from models.schema import Clause
+
+    history = open_history(db_url)
+    try:
+        ncg = [s for s in ALL if s.series == "ncg"]
+        ingest(history, ncg, lexical=False)
+
+        def vectors() -> dict[int, tuple[str | None, list[bytes | None]]]:
+            with history.sessions() as session:
+                stamps = dict(session.execute(select(Version.id, Version.embedding_stamp)).all())
+                found = store.clauses_by_version(session, stamps)
+                return {v: (stamps[v], [c.embedding for c in found[v]]) for v in stamps}
+
+        clean = vectors()
+        assert {stamp for stamp, _ in clean.values()} == {embedding_stamp()}
+        ids = sorted(clean)
+        with history.sessions.begin() as session:
+            session.execute(
+                update(Version).where(Version.id == ids[0]).values(embedding_stamp="0ld")
+            )
+            session.execute(
+                update(Version).where(Version.id == ids[1]).values(embedding_stamp=None)
+            )
+            session.execute(
+                update(Clause).where(Clause.version_id == ids[1]).values(embedding=None)
+            )
+            damaged = session.scalars(select(Clause.id).where(Clause.version_id == ids[2])).first()
+            session.execute(update(Clause).where(Clause.id == damaged).values(embedding=b"x"))
+
+        lexical = reprocess.reprocess(history, "ncg", lexical=True)
+        assert lexical.totals()["refreshed"] == 0
+        report = reprocess.reprocess(history, "ncg", lexical=False)
+        assert report.totals()["refreshed"] == 3 and report.totals()["comparisons"] == 0
+        after = vectors()
+        for version_id, (stamp, blobs) in after.items():
+            assert stamp == embedding_stamp()
+            rows = stored_vectors(blobs)
+            assert rows is not None
+            expected = stored_vectors(clean[version_id][1])
+            assert expected is not None
+            np.testing.assert_allclose(rows, expected, atol=1e-4)
+        again = reprocess.reprocess(history, "ncg", lexical=False)
+        assert again.totals()["refreshed"] == 0
+    finally:
+        history.close()
