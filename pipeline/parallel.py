@@ -25,10 +25,12 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
+from clauses.encoder import configure_default_encoder, default_encoder_configuration
 from core.errors import ClausewatchError
 from models import History, open_history
 from pipeline.stages import (
@@ -146,10 +148,24 @@ def ingest_series_at(
     return ingest_series(history_at(url), statements, lexical)
 
 
+def _start_worker(
+    threads: int,
+    weights_cache: Path | None,
+    initializer: Callable[..., None] | None,
+    initargs: tuple[Any, ...],
+) -> None:
+    """A worker's start: the encoder configured as in the parent, then ``initializer``."""
+    configure_default_encoder(threads=threads, weights_cache=weights_cache)
+    if initializer is not None:
+        initializer(*initargs)
+
+
 class SeriesPool:
     """``workers`` processes (spawned, not forked: the parent holds threads and
     connections) that each run :func:`ingest_series_at` (or another per-series job, see
-    :meth:`call`) for one series at a time."""
+    :meth:`call`) for one series at a time. Each worker's encoder gets the parent's
+    configuration (its threads and table cache, ADRs 0104 and 0110): a spawned process
+    starts from the defaults."""
 
     def __init__(
         self,
@@ -158,11 +174,12 @@ class SeriesPool:
         initializer: Callable[..., None] | None = None,
         initargs: tuple[Any, ...] = (),
     ) -> None:
+        threads, weights_cache = default_encoder_configuration()
         self._executor: Executor = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=initializer,
-            initargs=initargs,
+            initializer=_start_worker,
+            initargs=(threads, weights_cache, initializer, initargs),
         )
 
     def submit(

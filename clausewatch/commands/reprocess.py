@@ -64,7 +64,9 @@ def reprocess(
         if not lexical:
             from clauses.encoder import configure_default_encoder
 
-            configure_default_encoder(threads=settings.encoder_thread_count)
+            configure_default_encoder(
+                threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
+            )
         report = run_reprocess(
             history,
             series,

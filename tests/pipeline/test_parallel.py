@@ -313,3 +313,34 @@ def test_two_workers_over_overlapping_series_store_everything_once(
         assert history_counts(checked) == clean_counts
     finally:
         checked.close()
+
+
+def _encoder_configuration_here() -> tuple[int, Path | None]:
+    from clauses.encoder import default_encoder_configuration
+
+    return default_encoder_configuration()
+
+
+_initialized: list[str] = []
+
+
+def _note_start(word: str) -> None:
+    _initialized.append(word)
+
+
+def _initializer_words() -> list[str]:
+    return list(_initialized)
+
+
+def test_a_worker_loads_the_encoder_as_the_parent_configured_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from clauses import encoder
+
+    monkeypatch.setattr(encoder, "_threads", encoder.DEFAULT_THREADS)
+    monkeypatch.setattr(encoder, "_weights_cache", None)
+    encoder.configure_default_encoder(threads=3, weights_cache=tmp_path / "cache")
+    with parallel.series_pool(1, initializer=_note_start, initargs=("started",)) as pool:
+        assert pool.call(_encoder_configuration_here).result() == (3, tmp_path / "cache")
+        # The caller's own initializer still runs, after the encoder's configuration.
+        assert pool.call(_initializer_words).result() == ["started"]
