@@ -21,6 +21,11 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ProcessPoolTaskRunner
 
+from clauses.encoder import (
+    DEFAULT_THREADS,
+    configure_default_encoder,
+    default_encoder_configuration,
+)
 from models import History
 from pipeline import health, parallel, reprocess, tracking
 from pipeline import stages as pipeline
@@ -92,12 +97,26 @@ def judge_health(run: TrackingRun, source: str, since: dt.datetime) -> dict[str,
     )
 
 
+def _encoder_as_configured() -> dict[str, Any]:
+    """The parent's encoder configuration (ADRs 0104, 0110), as arguments of a task that runs
+    in a worker process: a process of the pool starts from the defaults."""
+    threads, weights_cache = default_encoder_configuration()
+    return {"encoder_threads": threads, "weights_cache": weights_cache}
+
+
 @task(name="ingest-series", task_run_name="ingest series {series}", cache_policy=NO_CACHE)
 def ingest_series(
-    database_url: str, series: str, statements: list[StatementInput], lexical: bool
+    database_url: str,
+    series: str,
+    statements: list[StatementInput],
+    lexical: bool,
+    encoder_threads: int = DEFAULT_THREADS,
+    weights_cache: Path | None = None,
 ) -> list[StatementResult]:
     """Store then compare one series' statements in publication order (in a worker
-    process); a failing statement is reported in its result, the next one goes on."""
+    process, its encoder configured as given); a failing statement is reported in its
+    result, the next one goes on."""
+    configure_default_encoder(threads=encoder_threads, weights_cache=weights_cache)
     return parallel.ingest_series_at(database_url, statements, lexical)
 
 
@@ -118,6 +137,7 @@ def ingest_series_in_processes(
                     "series": groups[i][0].series or "(none)",
                     "statements": list(groups[i]),
                     "lexical": lexical,
+                    **_encoder_as_configured(),
                 },
             )
             for i in parallel.longest_first(groups)
@@ -141,9 +161,16 @@ def reprocess_series(
 
 @task(name="reprocess-series", task_run_name="reprocess series {series}", cache_policy=NO_CACHE)
 def reprocess_series_at(
-    database_url: str, series: str, lexical: bool, lexicon_dir: Path | None
+    database_url: str,
+    series: str,
+    lexical: bool,
+    lexicon_dir: Path | None,
+    encoder_threads: int = DEFAULT_THREADS,
+    weights_cache: Path | None = None,
 ) -> SeriesReprocessed:
-    """:func:`reprocess_series` in a worker process, on the history at ``database_url``."""
+    """:func:`reprocess_series` in a worker process, on the history at ``database_url``,
+    its encoder configured as given."""
+    configure_default_encoder(threads=encoder_threads, weights_cache=weights_cache)
     return reprocess.reprocess_series_at(database_url, series, lexical, lexicon_dir)
 
 
@@ -167,6 +194,7 @@ def reprocess_series_in_processes(
                     "series": name,
                     "lexical": lexical,
                     "lexicon_dir": lexicon_dir,
+                    **_encoder_as_configured(),
                 },
             )
             for name in series
