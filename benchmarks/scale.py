@@ -194,7 +194,7 @@ def ingest(
             last_sample = time.perf_counter()
             into.load.append(os.getloadavg()[0])
         start = time.perf_counter()
-        outcome = store_statement(history, statement)
+        outcome = store_statement(history, statement, lexical=lexical)
         made = compare_version(history, outcome.version_id, lexical=lexical)
         into.seconds += time.perf_counter() - start
         into.statements += 1
@@ -379,7 +379,7 @@ def _backfill_runs(
     for url in urls:
         history = fresh_history(url)
         try:
-            ids = [store_statement(history, s).version_id for s in statements]
+            ids = [store_statement(history, s, lexical=args.lexical).version_id for s in statements]
         finally:
             history.close()
         version_ids = ids
