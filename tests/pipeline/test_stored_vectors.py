@@ -196,3 +196,21 @@ def test_unusable_vectors_are_encoded_again_and_written_back(
     encoder = fresh_process()
     compare_pair(history, old, new, "successor")
     assert encoder.encoded == 0
+
+
+def test_two_workers_writing_back_the_same_version_leave_one_whole_set(
+    history: History, fresh_process: Callable[[], CachedEncoder]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    fresh_process()
+    old, new = _ingest(history, "ncg-4-en", "ncg-5-en")
+    _damage(history, old, "no stamp")
+    encoder = fresh_process()
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: compare_pair(history, old, new, "successor"), range(2))
+    assert first == second
+    stamp, texts, blobs = _stored(history, old)
+    vectors, used = stored_vectors(blobs), encoder.known(texts)
+    assert stamp == embedding_stamp() and vectors is not None and used is not None
+    assert vectors.tobytes() == used.tobytes()
