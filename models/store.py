@@ -1181,6 +1181,18 @@ def has_unseried_documents(session: Session) -> bool:
     )
 
 
+def version_counts_by_series(session: Session) -> dict[str | None, int]:
+    """How many versions each series' statements have, by slug (None: of no series)."""
+    rows = session.execute(
+        select(Series.slug, func.count(Version.id))
+        .select_from(Version)
+        .join(Document, Document.id == Version.document_id)
+        .outerjoin(Series, Series.id == Document.series_id)
+        .group_by(Series.slug)
+    ).all()
+    return {slug: int(count) for slug, count in rows}
+
+
 def series_versions(session: Session, slug: str | None) -> list[WalkedVersion]:
     """Every version of the statements of series ``slug`` (None: of no series) in
     publication order: published date (undated last), document id, sequence number."""

@@ -277,6 +277,25 @@ def reprocess_in_processes(
         return results
 
 
+def _longest_first(
+    history: History,
+    names: Sequence[str],
+    lexical: bool,
+    lexicon_dir: Path | None,
+    workers: int,
+    side_by_side: SideBySide,
+) -> list[SeriesReprocessed]:
+    """``side_by_side`` handed the series with the most versions first (a long series that
+    starts last keeps one worker busy alone at the end), results in the order of ``names``."""
+    with history.sessions() as session:
+        counts = store.version_counts_by_series(session)
+    sizes = [counts.get(None if name == NO_SERIES else name, 0) for name in names]
+    order = sorted(range(len(names)), key=lambda i: -sizes[i])
+    done = side_by_side(history, [names[i] for i in order], lexical, lexicon_dir, workers)
+    results: dict[int, SeriesReprocessed] = dict(zip(order, done, strict=True))
+    return [results[i] for i in range(len(names))]
+
+
 def reprocess(
     history: History,
     series: str | None = None,
@@ -297,7 +316,7 @@ def reprocess(
     if workers > 1 and len(names) > 1 and parallel_allowed(history, workers):
         used = min(workers, len(names))
         log.info("reprocessing %d series with %d workers", len(names), used)
-        results = side_by_side(history, names, lexical, lexicon_dir, workers)
+        results = _longest_first(history, names, lexical, lexicon_dir, workers, side_by_side)
     else:
         used = 1
         if workers > 1 and history.engine.dialect.name != "postgresql":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -263,5 +264,36 @@ def test_clause_vectors_are_refreshed_unless_lexical(db_url: str) -> None:
             np.testing.assert_allclose(rows, expected, atol=1e-4)
         again = reprocess.reprocess(history, "ncg", lexical=False)
         assert again.totals()["refreshed"] == 0
+    finally:
+        history.close()
+
+
+def test_workers_get_the_longest_series_first_and_the_report_keeps_the_order(
+    postgres: ThrowawayPostgres, _pg_template: str
+) -> None:
+    import dataclasses
+
+    url = postgres.create_database(f"cw_rep_{next(_names)}", template=_pg_template)
+    history = ingested(url)
+    try:
+        edited = next(s for s in ALL if s.series == "us-rok-leaders")
+        ingest(
+            history, [dataclasses.replace(edited, text=edited.text + "\n\nOne more.")], lexical=True
+        )
+        handed: list[list[str]] = []
+
+        def side_by_side(
+            history: History, series: Any, lexical: bool, lexicon_dir: Any, workers: int
+        ) -> list[reprocess.SeriesReprocessed]:
+            handed.append(list(series))
+            return [reprocess.reprocess_series(history, s, lexical=lexical) for s in series]
+
+        report = reprocess.reprocess(history, workers=2, lexical=True, side_by_side=side_by_side)
+        assert handed == [["us-rok-leaders", "ncg", "scm"]]
+        assert [(s.series, s.versions) for s in report.series] == [
+            ("ncg", 6),
+            ("scm", 6),
+            ("us-rok-leaders", 7),
+        ]
     finally:
         history.close()
