@@ -14,10 +14,14 @@ reprocesses a fresh copy of that template (``pipeline.reprocess.reprocess``, wha
 - ``again``: a second reprocess of the last copy, nothing stale left (the cost of the walk).
 
 Wall time includes the processes' start-up (imports, kiwipiepy, the encoder unless
-``--lexical``). CPU seconds are those of this script's finished child processes (the
-reprocess workers; PostgreSQL's own server processes are not counted) and SQL statements
-per version (one worker only), figures the load of other work does not inflate. The rows
-must agree (keys, comparisons, alerts). Not a pass/fail test; run with
+``--lexical``). Beside it, what the load of other work does not inflate (the /proc readers
+of ``parallel_ingest.py``): CPU seconds of the reprocess processes (this script and its
+finished children, the workers) and of the PostgreSQL server, SQL statements per version
+(one worker only), and the CPU seconds every other process used meanwhile. The
+**ceiling** is the speed-up over ``1 worker`` the run would show on idle cores if its
+CPU split evenly: ``1 worker's CPU / max(this run's CPU / cores, 1 worker's CPU / N)``
+(an upper bound: the series are not equally long). The rows must agree (keys,
+comparisons, alerts). Not a pass/fail test; run with
 ``.venv/bin/python benchmarks/reprocess.py --drop`` (8 x 20 x 2, about a minute).
 """
 
@@ -28,11 +32,11 @@ import hashlib
 import multiprocessing
 import os
 import platform
-import resource
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
+from parallel_ingest import children_cpu, machine_busy, own_cpu, server_cpu
 from scale import fresh_history, print_table, synthetic_history
 
 from pipeline.parallel import ingest_series, series_groups
@@ -44,11 +48,6 @@ COUNTED = ("version", "comparison", "commitment_change", "alert")
 def _load() -> str:
     one, five, _ = os.getloadavg()
     return f"{one:.2f} / {five:.2f}"
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def build(
@@ -171,7 +170,9 @@ def main() -> None:
     languages = [x.strip() for x in args.languages.split(",") if x.strip()]
     from tests.support.postgres import ThrowawayPostgres
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs ({cores} usable), "
         f"Python {platform.python_version()}; load average (1 / 5 min) at start {_load()}"
@@ -196,6 +197,9 @@ def main() -> None:
             f"{time.perf_counter() - started:.0f} s; "
             f"{'lexical' if args.lexical else 'semantic'} alignment, seed {args.seed}"
         )
+        datadir = server.datadir  # type: ignore[attr-defined]
+        postmaster = int((datadir / "postmaster.pid").read_text().split()[0])
+        serial_cpu: float | None = None
         agreed: tuple[dict[str, int], str] | None = None
         baseline: float | None = None
         url = ""
@@ -206,14 +210,29 @@ def main() -> None:
         ):
             if workers:
                 url = server.create_database(f"reprocess_{workers}", template=template)
-            before, cpu = _load(), _children_cpu()
+            before = _load()
+            mine0, server0, busy0 = (
+                own_cpu() + children_cpu(),
+                server_cpu(postmaster),
+                machine_busy(),
+            )
             start = time.perf_counter()
             if workers == 1 or not workers:
                 totals = _in_fresh_process(run_reprocess, url, 1, args.lexical)
             else:
                 totals = run_reprocess(url, workers, args.lexical)
             seconds = time.perf_counter() - start
-            cpu = _children_cpu() - cpu
+            mine = own_cpu() + children_cpu() - mine0
+            on_server = server_cpu(postmaster) - server0
+            cpu = mine + on_server
+            others = max(0.0, machine_busy() - busy0 - cpu)
+            if workers == 1:
+                serial_cpu = cpu
+            ceiling = (
+                serial_cpu / max(cpu / cores, serial_cpu / workers)
+                if workers and serial_cpu
+                else None
+            )
             found = state(url)
             agreed = agreed or found
             rate = totals["versions"] / seconds
@@ -229,7 +248,10 @@ def main() -> None:
                     f"{seconds:.1f}",
                     f"{rate:.1f}",
                     f"{rate / baseline:.2f}x" if workers and baseline else "-",
-                    f"{cpu:.1f}",
+                    f"{mine:.1f}",
+                    f"{on_server:.1f}",
+                    f"{others:.1f}",
+                    f"{ceiling:.2f}x" if ceiling else "-",
                     f"{totals['sql'] / totals['versions']:.1f}" if totals["sql"] >= 0 else "-",
                     "yes" if found == agreed else f"NO {found}",
                     before,
@@ -249,7 +271,10 @@ def main() -> None:
             "wall s",
             "versions/s",
             "speed-up",
-            "child CPU s",
+            "CPU s",
+            "server CPU s",
+            "others CPU s",
+            "ceiling",
             "SQL/version",
             "same rows",
             "load before",
