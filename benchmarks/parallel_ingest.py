@@ -35,7 +35,8 @@ about 2 minutes on an idle machine, longer when it is shared):
 
 Options: ``--series --statements --languages --workers --lexical --seed``, ``--modes
 serial,processes,threads``, ``--uneven`` (series of different lengths, the longest last
-in publication order: what handing series out longest first is for).
+in publication order: what handing series out longest first is for) and
+``--publication-order`` (the processes take the series in publication order instead).
 """
 
 from __future__ import annotations
@@ -156,13 +157,18 @@ def threads(
 
 
 def processes(
-    url: str, groups: Sequence[Sequence[StatementInput]], lexical: bool, workers: int
+    url: str,
+    groups: Sequence[Sequence[StatementInput]],
+    lexical: bool,
+    workers: int,
+    in_publication_order: bool = False,
 ) -> tuple[int, list[float]]:
     """The groups in a pool of ``workers`` spawned processes, longest first (as
-    ``tracking.ingest_in_processes`` hands them out); returns the errors and each worker's
-    CPU seconds (read before the pool stops them)."""
+    ``tracking.ingest_in_processes`` hands them out) or in publication order (as before);
+    returns the errors and each worker's CPU seconds (read before the pool stops them)."""
+    order = range(len(groups)) if in_publication_order else longest_first(groups)
     with series_pool(workers) as pool:
-        futures = [pool.submit(url, groups[i], lexical) for i in longest_first(groups)]
+        futures = [pool.submit(url, groups[i], lexical) for i in order]
         errors = sum(1 for f in futures for r in f.result() if r.error)
         # The pool's workers are this process's only live children now.
         per_worker = [process_cpu(p.pid) for p in multiprocessing.active_children() if p.pid]
@@ -298,6 +304,7 @@ def measure(
     database: str,
     groups: Sequence[Sequence[StatementInput]],
     lexical: bool,
+    in_publication_order: bool = False,
 ) -> Run:
     """Run one mode on a fresh database and take its figures."""
     run = Run(label, workers)
@@ -316,7 +323,7 @@ def measure(
     elif mode == "threads":
         run.errors = _run_in_fresh_process(threads, url, groups, lexical, workers)
     else:
-        run.errors, run.per_worker = processes(url, groups, lexical, workers)
+        run.errors, run.per_worker = processes(url, groups, lexical, workers, in_publication_order)
     run.wall = time.perf_counter() - start
     busy1, server1, children1, parent1 = (
         machine_busy(),
@@ -363,6 +370,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--lexical", action="store_true", help="align without the encoder")
     parser.add_argument("--uneven", action="store_true", help="series of different lengths")
+    parser.add_argument(
+        "--publication-order",
+        action="store_true",
+        help="processes take the series in publication order, not longest first",
+    )
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument(
         "--modes", default="serial,processes,threads", help="comma list of the runs to make"
@@ -406,7 +418,19 @@ def main() -> None:
                 "threads": f"{workers} threads",
                 "processes": f"{workers} processes",
             }[mode]
-            run = measure(mode, label, workers, server, url, database, groups, args.lexical)
+            if mode == "processes" and args.publication_order:
+                label += ", publication order"
+            run = measure(
+                mode,
+                label,
+                workers,
+                server,
+                url,
+                database,
+                groups,
+                args.lexical,
+                args.publication_order,
+            )
             run.rows = counts(url)
             runs.append((mode, run))
             print(
