@@ -49,12 +49,14 @@ import re
 import resource
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scale import fresh_history, print_table, synthetic_history
 
+from clauses.encoder import configure_default_encoder
+from core.settings import get_settings
 from pipeline.parallel import (
     StatementResult,
     ingest_series,
@@ -176,9 +178,9 @@ def processes(
 
 
 def _run_in_fresh_process(job: Callable[..., int], *args: object) -> int:
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        return pool.submit(job, *args).result()
+    # A pool of one: started and configured (encoder threads, table cache) as the workers.
+    with series_pool(1) as pool:
+        return pool.call(job, *args).result()
 
 
 def counts(url: str) -> dict[str, int]:
@@ -389,6 +391,11 @@ def main() -> None:
     from tests.support.postgres import ThrowawayPostgres
 
     begun = time.perf_counter()
+    # The encoder as a tracking run configures it (TrackingRun); the pools pass it on.
+    settings = get_settings()
+    configure_default_encoder(
+        threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
+    )
     print(
         f"machine: {platform.platform()}, {CORES} CPUs "
         f"({platform.processor() or platform.machine()}), Python {platform.python_version()}; "
@@ -403,7 +410,8 @@ def main() -> None:
         f"history: {args.series} series x {args.statements} statements x {len(languages)} "
         f"languages{' (uneven lengths)' if args.uneven else ''} = {len(statements)} statements "
         f"in {len(groups)} series groups of {min(map(len, groups))}-{max(map(len, groups))}, "
-        f"{'lexical' if args.lexical else 'semantic'} alignment, seed {args.seed}"
+        f"{'lexical' if args.lexical else 'semantic'} alignment, seed {args.seed}; encoder "
+        f"threads {settings.encoder_thread_count}, table cache {settings.cache_dir}"
     )
     runs: list[tuple[str, Run]] = []
     with ThrowawayPostgres() as pg:
