@@ -33,10 +33,12 @@ about 2 minutes on an idle machine, longer when it is shared):
 
     .venv/bin/python benchmarks/parallel_ingest.py
 
-Options: ``--series --statements --languages --workers --lexical --seed``, ``--modes
-serial,processes,threads``, ``--uneven`` (series of different lengths, the longest last
-in publication order: what handing series out longest first is for) and
-``--publication-order`` (the processes take the series in publication order instead).
+Options: ``--series --statements --languages --workers --lexical --seed``; ``--modes
+serial,processes,threads``; ``--rounds N`` (the modes N times over, each run compared
+with its own round's 1-worker run: the spread shows how much the neighbours moved);
+``--uneven`` (series of different lengths, the longest last in publication order: what
+handing series out longest first is for); ``--publication-order`` (the processes take
+the series in publication order instead).
 """
 
 from __future__ import annotations
@@ -381,6 +383,12 @@ def main() -> None:
     parser.add_argument(
         "--modes", default="serial,processes,threads", help="comma list of the runs to make"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="make the runs this many times (each compared with its own round's 1 worker)",
+    )
     args = parser.parse_args()
     languages = [x.strip() for x in args.languages.split(",") if x.strip()]
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -414,9 +422,10 @@ def main() -> None:
         f"threads {settings.encoder_thread_count}, table cache {settings.cache_dir}"
     )
     runs: list[tuple[str, Run]] = []
+    rounds = [(r, mode) for r in range(1, args.rounds + 1) for mode in modes]
     with ThrowawayPostgres() as pg:
         server = Server(pg)
-        for n, mode in enumerate(modes):
+        for n, (round_, mode) in enumerate(rounds):
             database = f"parallel_{n}_{mode}"
             url = pg.create_database(database)
             prepare(url)
@@ -428,6 +437,8 @@ def main() -> None:
             }[mode]
             if mode == "processes" and args.publication_order:
                 label += ", publication order"
+            if args.rounds > 1:
+                label += f" #{round_}"
             run = measure(
                 mode,
                 label,
@@ -447,18 +458,30 @@ def main() -> None:
                 f"other processes {run.others:.1f}; {run.rows}",
                 flush=True,
             )
-    report(runs, len(statements))
+    report(runs, len(statements), len(modes))
     print(f"benchmark total {time.perf_counter() - begun:.0f} s; load at end {_load()}")
 
 
-def report(runs: list[tuple[str, Run]], statements: int) -> None:
-    """Print the wall-clock table and the CPU-seconds table."""
-    base = next((r for m, r in runs if m == "serial"), None)
+def report(runs: list[tuple[str, Run]], statements: int, per_round: int) -> None:
+    """Print the wall-clock table and the CPU-seconds table; each run is compared with the
+    1-worker run of its round (``per_round`` runs a round)."""
+    bases = {
+        n: next(
+            (
+                r
+                for m, r in runs[n - n % per_round : n - n % per_round + per_round]
+                if m == "serial"
+            ),
+            None,
+        )
+        for n in range(len(runs))
+    }
     agreed = runs[0][1].rows
     print()
     print("Backfill history stage on PostgreSQL (store + compare, each series in order)")
     wall_rows = []
-    for _, run in runs:
+    for n, (_, run) in enumerate(runs):
+        base = bases[n]
         rate = statements / run.wall
         wall_rows.append(
             [
@@ -491,7 +514,8 @@ def report(runs: list[tuple[str, Run]], statements: int) -> None:
     )
     print("CPU seconds (user + system) by process group; ceiling = speed-up on idle cores")
     cpu_rows = []
-    for mode, run in runs:
+    for n, (mode, run) in enumerate(runs):
+        base = bases[n]
         cpu_rows.append(
             [
                 run.label,
