@@ -46,11 +46,15 @@ def reprocess(
 ) -> None:
     """Refresh derived data stored by an older engine and make missing comparisons.
 
-    Walks every stored version of each series in publication order: recomputes the values
-    whose engine stamp is stale (phrase-support keys; clause vectors unless --lexical) and
-    makes the comparisons the history
-    lacks, with their alerts, as ingest would have. Comparisons that exist are never
-    re-decided, even ones an older engine made. Safe to repeat; exits 1 if a version failed.
+    Walks the stored versions of each series in publication order.
+
+    Recomputes values under a stale engine stamp: support keys; clause vectors unless --lexical.
+
+    Makes the comparisons the history lacks, with their alerts, as ingest would have.
+
+    Never re-decides a comparison that exists, even one an older engine made.
+
+    Safe to repeat. Exits 1 if a version failed, 2 on bad input.
     """
     from core.settings import get_settings
     from models import open_history

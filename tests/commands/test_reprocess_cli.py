@@ -111,3 +111,29 @@ def test_no_history_and_an_empty_history_exit_2(
     get_settings.cache_clear()
     code, _, err = cli(["reprocess"], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_help_says_existing_comparisons_are_not_re_decided(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = cli(["reprocess", "--help"], capsys)
+    assert code == 0
+    assert "Never re-decides a comparison that exists" in " ".join(out.split())
+
+
+def test_a_failing_version_prints_the_report_and_exits_1(
+    history_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline import reprocess
+
+    ingested(history_url).close()
+
+    def refresh(*_: object, **__: object) -> int:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(reprocess, "refresh_derived", refresh)
+    code, out, err = cli(["reprocess", "--series", "ncg", "--lexical"], capsys)
+    assert code == 1
+    assert "ncg: 6 error(s); first: version" in out and "disk on fire" in out
+    assert "6 version(s) could not be reprocessed" in err
+    assert len(err.strip().splitlines()) == 1
