@@ -14,29 +14,18 @@ from sqlalchemy import select, update
 from core.errors import InputError
 from models import History, open_history, store
 from models.schema import Version
-from pipeline import parallel, reprocess
+from pipeline import reprocess
 from pipeline.stages import StatementInput, ingest
 from tests.pipeline.test_parallel import ALL, SERIES
+from tests.pipeline.test_parallel import _ingest_serially as ingested
 from tests.reliability.test_faults_tracking import (
     duplicates,
     fingerprint,
     history_counts,
-    subscribe_analyst,
 )
 from tests.support.postgres import ThrowawayPostgres
 
 _names = itertools.count()
-
-
-def ingested(url: str) -> History:
-    """The synthetic series of test_parallel (three meetings, English and Korean) stored and
-    compared serially, with an analyst subscribed so flagged changes alert."""
-    history = open_history(url)
-    subscribe_analyst(history)
-    for group in parallel.series_groups(ALL):
-        for result in parallel.ingest_series(history, group, lexical=True):
-            assert result.error is None, result
-    return history
 
 
 def keys(history: History) -> dict[int, tuple[str | None, str | None]]:

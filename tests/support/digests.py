@@ -33,7 +33,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -176,8 +176,13 @@ def _version_name(version: Any) -> str:
     return f"{page}@v{version.seq}"
 
 
-def history_results(url: str, *, lexical: bool) -> dict[str, dict[str, Any]]:
-    """Ingest the series into the fresh, migrated history at ``url``; every stored result."""
+def history_results(
+    url: str, *, lexical: bool, after_ingest: Callable[[Any], None] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Ingest the series into the fresh, migrated history at ``url``; every stored result.
+
+    ``after_ingest`` is called with the open history before the results are read (e.g. to
+    damage it and reprocess it: the results must not move)."""
     from sqlalchemy import select
 
     from models import open_history, store
@@ -201,6 +206,8 @@ def history_results(url: str, *, lexical: bool) -> dict[str, dict[str, Any]]:
         for _, statement in _history_inputs():
             outcome = store_statement(history, statement, lexical=lexical)
             compare_version(history, outcome.version_id, lexical=lexical)
+        if after_ingest is not None:
+            after_ingest(history)
         with history.sessions() as session:
             for comparison in store.list_comparisons(session):
                 data = store.comparison_dict(session, comparison)
