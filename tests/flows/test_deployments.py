@@ -43,6 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
         prefect.cli("work-pool", "create", POOL, "--type", "process")
         deployed = prefect.cli("deploy", "--all", cwd=REPO)
         assert "track-statements" in deployed.stdout and "deliver-alerts" in deployed.stdout
+        assert "reprocess" in deployed.stdout
         print(f"\nserver up, pool created, deployed in {time.monotonic() - started:.1f} s")
         yield prefect
 
@@ -239,6 +240,19 @@ def test_an_impossible_date_is_refused_when_the_run_is_created(
         _create_run(server, "backfill/backfill", {"source": "us-dod", "since": day})
     assert refused.value.response.status_code == 409
     assert "'since'" in refused.value.response.text
+
+
+@pytest.mark.parametrize("workers", [0, 17])
+def test_the_reprocess_form_refuses_workers_out_of_bounds(
+    server: PrefectServer, workers: int
+) -> None:
+    # Only refusals here: an accepted run would wait in the pool for another test's worker.
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    with pytest.raises(PrefectHTTPStatusError) as refused:
+        _create_run(server, "reprocess/reprocess", {"series": "all", "workers": workers})
+    assert refused.value.response.status_code == 409
+    assert "'workers'" in refused.value.response.text
 
 
 def test_a_refused_backfill_logs_its_reason_without_tracebacks(
