@@ -17,7 +17,7 @@ from pydantic_core import CoreSchema
 
 from flows.settings import flow_settings
 from pipeline import tracking
-from pipeline.reprocess import MAX_WORKERS
+from pipeline.parallel import MAX_WORKERS
 
 #: The choice meaning "every tracked series".
 ALL_SERIES = "all"

@@ -1174,7 +1174,7 @@ def stored_series_slugs(session: Session) -> list[str]:
     )
 
 
-def has_unseried_documents(session: Session) -> bool:
+def has_documents_without_series(session: Session) -> bool:
     """Whether any stored statement belongs to no series."""
     return (
         session.scalar(select(Document.id).where(Document.series_id.is_(None)).limit(1)) is not None

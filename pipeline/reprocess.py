@@ -29,13 +29,18 @@ from typing import Any
 from core.errors import ClausewatchError, InputError
 from models import History, store
 from pipeline import catalog
-from pipeline.parallel import error_line, history_at, parallel_allowed, retrying, series_pool
+from pipeline.parallel import (
+    MAX_WORKERS,
+    error_line,
+    history_at,
+    parallel_allowed,
+    retrying,
+    series_pool,
+)
 from pipeline.stages import ComparisonOutcome, compare_version
 
 #: How a report and a task name the statements that belong to no series (not a valid slug).
 NO_SERIES = "(no series)"
-#: The most worker processes a reprocess takes (the backfill's bound too).
-MAX_WORKERS = 16
 
 _log = logging.getLogger(__name__)
 
@@ -117,7 +122,7 @@ def series_to_reprocess(history: History, series: str | None) -> list[str]:
     series neither the history nor the built-in series know, and for an empty history."""
     with history.sessions() as session:
         stored = store.stored_series_slugs(session)
-        loose = store.has_unseried_documents(session)
+        loose = store.has_documents_without_series(session)
     if not stored and not loose:
         raise InputError(
             "the history holds no statements yet: nothing to reprocess "
