@@ -112,12 +112,13 @@ def ingest_series(
     lexical: bool,
     encoder_threads: int = DEFAULT_THREADS,
     weights_cache: Path | None = None,
+    lexicon_dir: Path | None = None,
 ) -> list[StatementResult]:
     """Store then compare one series' statements in publication order (in a worker
     process, its encoder configured as given); a failing statement is reported in its
     result, the next one goes on."""
     configure_default_encoder(threads=encoder_threads, weights_cache=weights_cache)
-    return parallel.ingest_series_at(database_url, statements, lexical)
+    return parallel.ingest_series_at(database_url, statements, lexical, lexicon_dir)
 
 
 def ingest_series_in_processes(
@@ -137,6 +138,7 @@ def ingest_series_in_processes(
                     "series": groups[i][0].series or "(none)",
                     "statements": list(groups[i]),
                     "lexical": lexical,
+                    "lexicon_dir": run.lexicon_dir,
                     **_encoder_as_configured(),
                 },
             )

@@ -111,16 +111,30 @@ def retrying(stage: Callable[[], T], attempts: int = ATTEMPTS) -> T:
 
 
 def ingest_series(
-    history: History, statements: Sequence[StatementInput], lexical: bool
+    history: History,
+    statements: Sequence[StatementInput],
+    lexical: bool,
+    lexicon_dir: Path | None = None,
 ) -> list[StatementResult]:
-    """Store then compare each statement of one series, in order; a failing statement is
+    """Store then compare each statement of one series, in order, with the operator's
+    lexicon families in ``lexicon_dir`` (None: the bundled ones); a failing statement is
     reported in its result and the next one goes on (as the serial run does)."""
     results: list[StatementResult] = []
     for statement in statements:
         try:
-            stored = retrying(partial(store_statement, history, statement, lexical=lexical))
+            stored = retrying(
+                partial(
+                    store_statement, history, statement, lexical=lexical, lexicon_dir=lexicon_dir
+                )
+            )
             compared = retrying(
-                partial(compare_version, history, stored.version_id, lexical=lexical)
+                partial(
+                    compare_version,
+                    history,
+                    stored.version_id,
+                    lexical=lexical,
+                    lexicon_dir=lexicon_dir,
+                )
             )
         except Exception as exc:
             results.append(StatementResult(statement.url, statement.source, error=error_line(exc)))
@@ -144,10 +158,13 @@ def history_at(url: str) -> History:
 
 
 def ingest_series_at(
-    url: str, statements: Sequence[StatementInput], lexical: bool
+    url: str,
+    statements: Sequence[StatementInput],
+    lexical: bool,
+    lexicon_dir: Path | None = None,
 ) -> list[StatementResult]:
     """:func:`ingest_series` on the history at ``url`` (a process worker's entry point)."""
-    return ingest_series(history_at(url), statements, lexical)
+    return ingest_series(history_at(url), statements, lexical, lexicon_dir)
 
 
 def _start_worker(
@@ -185,10 +202,14 @@ class SeriesPool:
         )
 
     def submit(
-        self, url: str, statements: Sequence[StatementInput], lexical: bool
+        self,
+        url: str,
+        statements: Sequence[StatementInput],
+        lexical: bool,
+        lexicon_dir: Path | None = None,
     ) -> Future[list[StatementResult]]:
         """Queue one series; the future raises BrokenProcessPool if its worker died."""
-        return self.call(ingest_series_at, url, list(statements), lexical)
+        return self.call(ingest_series_at, url, list(statements), lexical, lexicon_dir)
 
     def call(self, job: Callable[..., T], *args: Any) -> Future[T]:
         """Queue ``job(*args)`` (a module-level function: it is pickled by name) on a

@@ -863,7 +863,10 @@ def ingest_in_processes(
     :class:`SeriesPool`)."""
     url = history_url(run.history)
     with series_pool(min(workers, len(groups)), **pool_options) as pool:
-        futures = {i: pool.submit(url, groups[i], lexical) for i in longest_first(groups)}
+        futures = {
+            i: pool.submit(url, groups[i], lexical, lexicon_dir=run.lexicon_dir)
+            for i in longest_first(groups)
+        }
         results = []
         for i, group in enumerate(groups):
             try:

@@ -156,7 +156,11 @@ class _FakePool:
         self.submitted: list[str] = []
 
     def submit(
-        self, url: str, statements: Sequence[StatementInput], lexical: bool
+        self,
+        url: str,
+        statements: Sequence[StatementInput],
+        lexical: bool,
+        lexicon_dir: Path | None = None,
     ) -> Future[list[StatementResult]]:
         self.submitted.append(statements[0].url)
         future: Future[list[StatementResult]] = Future()
@@ -178,7 +182,7 @@ def test_processes_get_the_longest_series_first_and_results_come_back_in_order(
     history = open_history(f"sqlite:///{tmp_path / 'h.db'}", check=False)
     try:
         # Only the run's history is used (for its URL).
-        run = SimpleNamespace(history=history)
+        run = SimpleNamespace(history=history, lexicon_dir=None)
         results = tracking.ingest_in_processes(run, groups, True, 2)  # type: ignore[arg-type]
     finally:
         history.close()
