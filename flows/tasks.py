@@ -13,7 +13,8 @@ and the next scheduled run asks again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,29 @@ def _encoder_as_configured() -> dict[str, Any]:
     return {"encoder_threads": threads, "weights_cache": weights_cache}
 
 
+@contextmanager
+def _workers_share_this_api() -> Iterator[None]:
+    """Inside the block, process-pool workers reach the Prefect API this flow run uses.
+
+    Without ``PREFECT_API_URL`` a flow run talks to a temporary server it started itself;
+    each spawned worker would start one more of its own (ADR 0092) — seconds of CPU per
+    worker, taken from the series it should be storing, and task runs recorded where no one
+    sees them. With the URL set (a real server) this changes nothing.
+    """
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL
+    from prefect.settings.context import temporary_settings
+
+    context = FlowRunContext.get()
+    if PREFECT_API_URL.value() or context is None or context.client is None:
+        yield
+        return
+    api = str(context.client.api_url).rstrip("/")
+    # The runner hands its workers the settings current when a task is submitted.
+    with temporary_settings(updates={PREFECT_API_URL: api}):
+        yield
+
+
 @task(name="ingest-series", task_run_name="ingest series {series}", cache_policy=NO_CACHE)
 def ingest_series(
     database_url: str,
@@ -128,7 +152,10 @@ def ingest_series_in_processes(
     alignment is CPU-bound Python, which threads would run one at a time."""
     url = tracking.history_url(run.history)
     results: list[list[StatementResult]] = []
-    with ProcessPoolTaskRunner(max_workers=min(workers, len(groups))) as runner:
+    with (
+        _workers_share_this_api(),
+        ProcessPoolTaskRunner(max_workers=min(workers, len(groups))) as runner,
+    ):
         # Longest series first, so that no long series starts last (results stay in order).
         futures = {
             i: runner.submit(
@@ -187,7 +214,10 @@ def reprocess_series_in_processes(
     backfill's ``ingest-series`` tasks (ADR 0108)."""
     url = tracking.history_url(history)
     results: list[SeriesReprocessed] = []
-    with ProcessPoolTaskRunner(max_workers=min(workers, len(series))) as runner:
+    with (
+        _workers_share_this_api(),
+        ProcessPoolTaskRunner(max_workers=min(workers, len(series))) as runner,
+    ):
         futures = [
             runner.submit(
                 reprocess_series_at,

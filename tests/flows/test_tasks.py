@@ -62,3 +62,52 @@ def test_reprocess_series_configures_the_encoder_before_its_work(
     )
     tasks.reprocess_series_at.fn("sqlite://", "ncg", True, None, **arguments)
     assert seen == [(3, parent_encoder)]
+
+
+# -- the pool's workers and the Prefect API ------------------------------------------------
+
+
+def _worker_environment() -> dict[str, str]:
+    """What ProcessPoolTaskRunner hands each worker from the current settings."""
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().to_environment_variables(exclude_unset=True)
+
+
+@pytest.fixture
+def flow_on_a_temporary_api(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A flow run talking to a temporary API of its own (no PREFECT_API_URL)."""
+    from types import SimpleNamespace
+
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL
+    from prefect.settings.context import temporary_settings
+
+    run = SimpleNamespace(client=SimpleNamespace(api_url="http://127.0.0.1:8123/api/"))
+    monkeypatch.setattr(FlowRunContext, "get", classmethod(lambda cls: run))
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        yield run
+
+
+def test_workers_reach_the_flows_temporary_api_instead_of_starting_their_own(
+    flow_on_a_temporary_api: Any,
+) -> None:
+    assert "PREFECT_API_URL" not in _worker_environment()
+    with tasks._workers_share_this_api():
+        assert _worker_environment()["PREFECT_API_URL"] == "http://127.0.0.1:8123/api"
+    assert "PREFECT_API_URL" not in _worker_environment()
+
+
+def test_a_configured_api_and_a_call_outside_a_flow_are_left_alone(
+    flow_on_a_temporary_api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL
+    from prefect.settings.context import temporary_settings
+
+    real = "http://prefect.internal:4200/api"
+    with temporary_settings(updates={PREFECT_API_URL: real}), tasks._workers_share_this_api():
+        assert _worker_environment()["PREFECT_API_URL"] == real
+    monkeypatch.setattr(FlowRunContext, "get", classmethod(lambda cls: None))
+    with tasks._workers_share_this_api():
+        assert "PREFECT_API_URL" not in _worker_environment()
