@@ -1,7 +1,8 @@
 """Reprocessing on PostgreSQL after the engine stamps went stale: one worker against two.
 
 A synthetic history (``scale.synthetic_history``: series x statements x languages) is
-stored and compared once into a template database; then every version's support and
+stored and compared once into a template database (then ``VACUUM (ANALYZE)``, unless
+``--no-analyze``); then every version's support and
 embedding stamps are set to another engine's (what a change to ``clauses/`` and an encoder
 upgrade do; a ``--lexical`` reprocess refreshes only the keys), and with ``--drop`` the
 last successor comparison of each series is removed (what a killed run leaves). Each row
@@ -69,6 +70,19 @@ def build(
         return len(made)
     finally:
         history.close()
+
+
+def analyze(url: str) -> None:
+    """``VACUUM (ANALYZE)`` the database at ``url`` (what docs/operators.md asks after a
+    large backfill): the planner then knows the tables' sizes."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
+    finally:
+        engine.dispose()
 
 
 def age(url: str, drop: bool) -> tuple[int, int]:
@@ -166,6 +180,11 @@ def main() -> None:
         "--drop", action="store_true", help="also remove each series' last successor comparison"
     )
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="skip VACUUM (ANALYZE) after the build (the planner then guesses table sizes)",
+    )
     args = parser.parse_args()
     languages = [x.strip() for x in args.languages.split(",") if x.strip()]
     from tests.support.postgres import ThrowawayPostgres
@@ -190,6 +209,8 @@ def main() -> None:
             args.lexical,
         )
         stale, removed = age(server.url(template), args.drop)
+        if not args.no_analyze:
+            analyze(server.url(template))
         print(
             f"history: {args.series} series x {args.statements} statements x "
             f"{len(languages)} languages = {statements} statements, {stale} versions made "
