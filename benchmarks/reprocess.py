@@ -1,11 +1,11 @@
 """Reprocessing on PostgreSQL after the engine stamps went stale: one worker against two.
 
 A synthetic history (``scale.synthetic_history``: series x statements x languages) is
-stored and compared once into a template database (then ``VACUUM (ANALYZE)``, unless
-``--no-analyze``); then every version's support and
+stored and compared once into a template database; then every version's support and
 embedding stamps are set to another engine's (what a change to ``clauses/`` and an encoder
-upgrade do; a ``--lexical`` reprocess refreshes only the keys), and with ``--drop`` the
-last successor comparison of each series is removed (what a killed run leaves). Each row
+upgrade do; a ``--lexical`` reprocess refreshes only the keys), with ``--drop`` the last
+successor comparison of each series is removed (what a killed run leaves), and the
+database is analyzed (``VACUUM (ANALYZE)``; ``--no-analyze`` skips it). Each row
 reprocesses a fresh copy of that template (``pipeline.reprocess.reprocess``, what
 ``clausewatch reprocess`` does):
 
