@@ -82,7 +82,12 @@ def all_series(history: History | None) -> list[SeriesDefinition]:
 
 
 def find_series(history: History | None, slug: str) -> SeriesDefinition | None:
-    """The definition of ``slug`` or None."""
+    """The definition of ``slug`` or None. A built-in series is answered without reading
+    the history (a user series never overrides one, see :func:`all_series`): every stored
+    and compared statement asks, twice."""
+    builtin = next((d for d in builtin_series() if d.slug == slug), None)
+    if builtin is not None:
+        return builtin
     return next((d for d in all_series(history) if d.slug == slug), None)
 
 

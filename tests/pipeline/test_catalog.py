@@ -1,4 +1,5 @@
-"""The lexicon folder is parsed once and again only when one of its files changes."""
+"""The lexicon folder is parsed once and again only when one of its files changes; a
+built-in series is found without reading the history."""
 
 from __future__ import annotations
 
@@ -52,3 +53,23 @@ def test_a_changed_added_or_broken_family_file_is_read_again(
     path.write_text("family: trade\ncommitments: [", encoding="utf-8")
     with pytest.raises(LexiconError):
         catalog.lexicon_families(tmp_path)
+
+
+class _NoHistory:
+    """A history that fails the test if it is read."""
+
+    @property
+    def sessions(self) -> object:
+        raise AssertionError("the history was read")
+
+
+@pytest.mark.parametrize("slug", ["ncg", "scm", "us-rok-leaders"])
+def test_a_builtin_series_is_found_without_reading_the_history(slug: str) -> None:
+    found = catalog.find_series(_NoHistory(), slug)  # type: ignore[arg-type]
+    assert found is not None and found.slug == slug
+    assert found == next(d for d in catalog.all_series(None) if d.slug == slug)
+
+
+def test_another_series_is_still_looked_up_in_the_history() -> None:
+    with pytest.raises(AssertionError, match="the history was read"):
+        catalog.find_series(_NoHistory(), "wg-001")  # type: ignore[arg-type]
