@@ -293,46 +293,45 @@ class _Pair:
     kind: str
 
 
-def _pairs_for(history: History, version_id: int) -> tuple[list[_Pair], str | None, int | None]:
+def _pairs_for(session: Session, version_id: int) -> tuple[list[_Pair], str | None, int | None]:
     """Which comparisons a version takes part in, its series slug and series id."""
     pairs: list[_Pair] = []
-    with history.sessions() as session:
-        version = store.versions_with_documents(session, [version_id]).get(version_id)
-        if version is None:
-            raise LookupError(f"no version {version_id}")
-        document = version.document
-        series_slug = document.series.slug if document.series else None
-        before = store.previous_version(session, version)
-        if before is not None:
-            pairs.append(_Pair(before.id, version.id, "revision"))
-        placed = (
-            store.series_documents(session, document.series_id)
-            if document.series_id is not None
-            else []
-        )
-        here = store.PlacedDocument(document.id, document.language, document.published)
-        predecessor = store.predecessor_among(placed, here) if placed else None
-        successor = store.successor_among(placed, here) if placed else None
-        partner = store.partner_among(placed, here) if placed else None
-        latest = store.latest_version_ids(
-            session,
-            [document.id, *(d for d in (predecessor, successor, partner) if d is not None)],
-        )
-        if latest.get(document.id) != version.id:
-            # An older version: its neighbours were compared with the newer one.
-            return pairs, series_slug, document.series_id
-        if predecessor is not None and predecessor in latest:
-            pairs.append(_Pair(latest[predecessor], version.id, "successor"))
-        if successor is not None and successor in latest:
-            pairs.append(_Pair(version.id, latest[successor], "successor"))
-        if partner is not None and partner in latest:
-            other = latest[partner]
-            # Canonical order (English first) so either arrival order stores one pair.
-            partner_language = next(d.language for d in placed if d.id == partner)
-            if document.language <= partner_language:
-                pairs.append(_Pair(version.id, other, "translation"))
-            else:
-                pairs.append(_Pair(other, version.id, "translation"))
+    version = store.versions_with_documents(session, [version_id]).get(version_id)
+    if version is None:
+        raise LookupError(f"no version {version_id}")
+    document = version.document
+    series_slug = document.series.slug if document.series else None
+    before = store.previous_version(session, version)
+    if before is not None:
+        pairs.append(_Pair(before.id, version.id, "revision"))
+    placed = (
+        store.series_documents(session, document.series_id)
+        if document.series_id is not None
+        else []
+    )
+    here = store.PlacedDocument(document.id, document.language, document.published)
+    predecessor = store.predecessor_among(placed, here) if placed else None
+    successor = store.successor_among(placed, here) if placed else None
+    partner = store.partner_among(placed, here) if placed else None
+    latest = store.latest_version_ids(
+        session,
+        [document.id, *(d for d in (predecessor, successor, partner) if d is not None)],
+    )
+    if latest.get(document.id) != version.id:
+        # An older version: its neighbours were compared with the newer one.
+        return pairs, series_slug, document.series_id
+    if predecessor is not None and predecessor in latest:
+        pairs.append(_Pair(latest[predecessor], version.id, "successor"))
+    if successor is not None and successor in latest:
+        pairs.append(_Pair(version.id, latest[successor], "successor"))
+    if partner is not None and partner in latest:
+        other = latest[partner]
+        # Canonical order (English first) so either arrival order stores one pair.
+        partner_language = next(d.language for d in placed if d.id == partner)
+        if document.language <= partner_language:
+            pairs.append(_Pair(version.id, other, "translation"))
+        else:
+            pairs.append(_Pair(other, version.id, "translation"))
     return pairs, series_slug, document.series_id
 
 
@@ -478,8 +477,9 @@ def compare_version(
     """
     from clauses.derived import embedding_stamp, support_stamp
 
-    pairs, series_slug, series_id = _pairs_for(history, version_id)
+    # One read session for the pairs and what they need (one pool checkout, not two).
     with history.sessions() as session:
+        pairs, series_slug, series_id = _pairs_for(session, version_id)
         found = {
             pair: store.find_comparison(
                 session, pair.old_version_id, pair.new_version_id, pair.kind
