@@ -11,7 +11,9 @@ ask this module; nothing else names a series.
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clauses.commitments import CommitmentDef, LexiconError, load_lexicons
 from clauses.families import LexiconFamily, bundled_families, commitments_of, merge_families
@@ -19,6 +21,9 @@ from clauses.families import parse_family as _parse_family
 from core.errors import InputError
 from core.series import SeriesDefinition, SeriesError, builtin_series, parse_series
 from models import History, store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def read_family(path: Path) -> LexiconFamily:
@@ -68,27 +73,30 @@ def series_from_row(slug: str, rules: dict[str, object]) -> SeriesDefinition:
     return parse_series({**rules, "slug": slug}, where=f"series {slug!r} in the history")
 
 
-def all_series(history: History | None) -> list[SeriesDefinition]:
-    """Built-in series, then the history's user series (oldest first)."""
+def all_series(history: History | None, session: Session | None = None) -> list[SeriesDefinition]:
+    """Built-in series, then the history's user series (oldest first); read in ``session``
+    when the caller has one open (a stage's read session), else in a session of its own."""
     definitions = builtin_series()
     if history is None:
         return definitions
     taken = {d.slug for d in definitions}
-    with history.sessions() as session:
-        for row in store.user_series(session):
+    with nullcontext(session) if session is not None else history.sessions() as reading:
+        for row in store.user_series(reading):
             if row.slug not in taken:
                 definitions.append(series_from_row(row.slug, dict(row.rules or {})))
     return definitions
 
 
-def find_series(history: History | None, slug: str) -> SeriesDefinition | None:
+def find_series(
+    history: History | None, slug: str, session: Session | None = None
+) -> SeriesDefinition | None:
     """The definition of ``slug`` or None. A built-in series is answered without reading
     the history (a user series never overrides one, see :func:`all_series`): every stored
     and compared statement asks, twice."""
     builtin = next((d for d in builtin_series() if d.slug == slug), None)
     if builtin is not None:
         return builtin
-    return next((d for d in all_series(history) if d.slug == slug), None)
+    return next((d for d in all_series(history, session) if d.slug == slug), None)
 
 
 def require_series(history: History | None, slug: str) -> SeriesDefinition:
@@ -123,7 +131,10 @@ def lexicon_for(
 
 
 def series_lexicon(
-    history: History, slug: str | None, lexicon_dir: Path | None
+    history: History,
+    slug: str | None,
+    lexicon_dir: Path | None,
+    session: Session | None = None,
 ) -> list[CommitmentDef]:
     """The commitments for statements of series ``slug``, with the operator's families from
     ``lexicon_dir`` (None: the bundled families only).
@@ -131,7 +142,7 @@ def series_lexicon(
     A statement of no series, or of a series the history names but no longer defines, is
     read with every bundled family, as before series were data.
     """
-    definition = None if slug is None else find_series(history, slug)
+    definition = None if slug is None else find_series(history, slug, session)
     if definition is None:
         return load_lexicons()
     return lexicon_for(definition, lexicon_families(lexicon_dir))

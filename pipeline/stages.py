@@ -96,10 +96,12 @@ def store_statement(
     language = statement.language or detect_language(text)
     clauses = segment(text, language)
     key = support_key(clauses, language)
-    mentions = find_commitments(
-        clauses, language, series_lexicon(history, statement.series, lexicon_dir)
-    )
-    vectors = None if lexical else _clause_vectors_to_store(history, statement.url, text, clauses)
+    # One read session for the series' lexicon and the latest stored version.
+    with history.sessions() as session:
+        lexicon = series_lexicon(history, statement.series, lexicon_dir, session)
+        unchanged = not lexical and _seed_from_latest(session, statement.url, text)
+    mentions = find_commitments(clauses, language, lexicon)
+    vectors = None if lexical or unchanged else _clause_vectors(clauses)
     rows = [
         store.ClauseRow(
             c.position, c.paragraph, c.text, c.key, vectors[i] if vectors is not None else None
@@ -174,30 +176,34 @@ def store_statement(
         return StoreOutcome(document.id, version.id, new_document, new_version)
 
 
-def _clause_vectors_to_store(
-    history: History, url: str, text: str, clauses: Sequence[Any]
-) -> list[bytes] | None:
-    """The clauses' unit vectors from the bundled encoder as ``clause.embedding`` bytes, or
-    None when ``text`` is already the latest version at ``url`` (nothing will be stored,
-    so nothing is encoded: a re-fetched page never loads the encoder for nothing).
+def _seed_from_latest(session: Session, url: str, text: str) -> bool:
+    """Whether ``text`` is already the latest version at ``url`` (nothing will be stored,
+    so nothing is encoded: a re-fetched page never loads the encoder for nothing);
+    otherwise the latest version's stored vectors are offered to the bundled encoder.
 
     The previous version's stored vectors are taken first, so a fresh process encodes
     only the clauses an edit changed; a text this process encoded before keeps the vector
     it had (the comparisons of this run then use the very vectors stored).
     """
     from clauses import default_encoder
+
+    latest = store.latest_version_at(session, url)
+    if latest is None:
+        return False
+    if latest.sha256 == store.text_sha256(text):
+        return True
+    _seed_stored_vectors(session, default_encoder(), {latest.id: latest.embedding_stamp})
+    return False
+
+
+def _clause_vectors(clauses: Sequence[Any]) -> list[bytes]:
+    """The clauses' unit vectors from the bundled encoder as ``clause.embedding`` bytes."""
+    from clauses import default_encoder
     from clauses.derived import pack_vectors
 
-    encoder = default_encoder()
-    with history.sessions() as session:
-        latest = store.latest_version_at(session, url)
-        if latest is not None:
-            if latest.sha256 == store.text_sha256(text):
-                return None
-            _seed_stored_vectors(session, encoder, {latest.id: latest.embedding_stamp})
     if not clauses:
         return []
-    return pack_vectors(encoder.encode([c.text for c in clauses]))
+    return pack_vectors(default_encoder().encode([c.text for c in clauses]))
 
 
 def _seed_stored_vectors(
@@ -389,12 +395,16 @@ def _load(session: Session, pairs: Sequence[_Pair]) -> _Loaded:
 
 
 def _lexicon(
-    history: History, loaded: _Loaded, slug: str | None, lexicon_dir: Path | None
+    history: History,
+    loaded: _Loaded,
+    slug: str | None,
+    lexicon_dir: Path | None,
+    session: Session | None = None,
 ) -> list[Any]:
     from pipeline.catalog import series_lexicon
 
     if slug not in loaded.lexicons:
-        loaded.lexicons[slug] = series_lexicon(history, slug, lexicon_dir)
+        loaded.lexicons[slug] = series_lexicon(history, slug, lexicon_dir, session)
     return loaded.lexicons[slug]
 
 
@@ -493,6 +503,8 @@ def compare_version(
         }
         todo = [pair for pair in pairs if pair not in found_outcomes]
         loaded = _load(session, todo)
+        if todo:
+            _lexicon(history, loaded, series_slug, lexicon_dir, session)
     bundled = _bundled_encoder(lexical, encoder)
     _vectors_from_history(loaded, bundled)
     computed = {
