@@ -152,7 +152,7 @@ def threads(
     from pipeline.parallel import history_at
 
     history = history_at(url)
-    ordered = [groups[i] for i in longest_first(groups)]
+    ordered = [groups[i] for i in longest_first([len(g) for g in groups])]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         done: list[list[StatementResult]] = list(
             pool.map(lambda g: ingest_series(history, g, lexical), ordered)
@@ -170,7 +170,7 @@ def processes(
     """The groups in a pool of ``workers`` spawned processes, longest first (as
     ``tracking.ingest_in_processes`` hands them out) or in publication order (as before);
     returns the errors and each worker's CPU seconds (read before the pool stops them)."""
-    order = range(len(groups)) if in_publication_order else longest_first(groups)
+    order = range(len(groups)) if in_publication_order else longest_first([len(g) for g in groups])
     with series_pool(workers) as pool:
         futures = [pool.submit(url, groups[i], lexical) for i in order]
         errors = sum(1 for f in futures for r in f.result() if r.error)

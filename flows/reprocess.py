@@ -74,7 +74,7 @@ def reprocess(
             workers=workers,
             lexical=lexical,
             lexicon_dir=settings.lexicon_dir,
-            one_series=tasks.reprocess_series_here,
+            one_series=tasks.reprocess_series,
             side_by_side=tasks.reprocess_series_in_processes,
             log=logger,
         )

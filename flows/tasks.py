@@ -169,7 +169,7 @@ def ingest_series_in_processes(
                     **_encoder_as_configured(),
                 },
             )
-            for i in parallel.longest_first(groups)
+            for i in parallel.longest_first([len(g) for g in groups])
         }
         for i, group in enumerate(groups):
             try:
@@ -237,13 +237,6 @@ def reprocess_series_in_processes(
             except Exception as exc:
                 results.append(reprocess.dead_worker_result(name, exc))
     return results
-
-
-def reprocess_series_here(
-    history: History, series: str, lexical: bool, lexicon_dir: Path | None
-) -> SeriesReprocessed:
-    """One ``reprocess-series`` task, run in the flow's own process."""
-    return reprocess_series(history, series, lexical, lexicon_dir)
 
 
 #: The tracking loop's stages as tasks: discovery and fetches submitted to the task runner.

@@ -289,23 +289,6 @@ def list_sources(session: Session) -> list[Source]:
     return list(session.scalars(select(Source).order_by(Source.slug)))
 
 
-def ensure_commitment(
-    session: Session,
-    key: str,
-    label: str,
-    patterns: dict[str, Any] | None = None,
-    importance: int = 1,
-) -> Commitment:
-    """The commitment with ``key``, created if missing."""
-    insert_ignore(
-        session,
-        Commitment,
-        {"key": key, "label": label, "patterns": patterns or {}, "importance": importance},
-        ["key"],
-    )
-    return session.scalars(select(Commitment).where(Commitment.key == key)).one()
-
-
 def commitment_ids(session: Session, labels: Mapping[str, str]) -> dict[str, int]:
     """The ids of the commitments keyed in ``labels`` (key → label), creating the missing.
 

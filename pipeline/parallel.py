@@ -79,11 +79,11 @@ def series_groups(statements: Iterable[StatementInput]) -> list[list[StatementIn
     return list(groups.values())
 
 
-def longest_first(groups: Sequence[Sequence[StatementInput]]) -> list[int]:
-    """The indices of ``groups``, longest group first (ties in their order): the order to
-    hand series to a pool, so that a long series never starts last and keeps one worker
-    busy alone at the end while the others are idle."""
-    return sorted(range(len(groups)), key=lambda i: -len(groups[i]))
+def longest_first(sizes: Sequence[int]) -> list[int]:
+    """The indices of ``sizes`` (a series' statements or versions), largest first (ties in
+    their order): the order to hand series to a pool, so that a long series never starts
+    last and keeps one worker busy alone at the end while the others are idle."""
+    return sorted(range(len(sizes)), key=lambda i: -sizes[i])
 
 
 def parallel_allowed(history: History, workers: int) -> bool:

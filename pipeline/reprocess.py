@@ -33,11 +33,12 @@ from pipeline.parallel import (
     MAX_WORKERS,
     error_line,
     history_at,
+    longest_first,
     parallel_allowed,
     retrying,
     series_pool,
 )
-from pipeline.stages import ComparisonOutcome, compare_version
+from pipeline.stages import ComparisonOutcome, bundled_vectors, compare_version
 
 #: How a report and a task name the statements that belong to no series (not a valid slug).
 NO_SERIES = "(no series)"
@@ -182,12 +183,7 @@ def refresh_derived(
 
 def _encoded(rows: Sequence[tuple[int, str, bytes | None]]) -> list[tuple[int, bytes]]:
     """(clause id, vector bytes) of the clauses in ``rows`` from the bundled encoder."""
-    from clauses import default_encoder
-    from clauses.derived import pack_vectors
-
-    if not rows:
-        return []
-    blobs = pack_vectors(default_encoder().encode([text for _, text, _ in rows]))
+    blobs = bundled_vectors([text for _, text, _ in rows])
     return list(zip([clause_id for clause_id, _, _ in rows], blobs, strict=True))
 
 
@@ -209,7 +205,7 @@ def reprocess_version(
 
 
 def reprocess_series(
-    history: History, series: str, *, lexical: bool = False, lexicon_dir: Path | None = None
+    history: History, series: str, lexical: bool = False, lexicon_dir: Path | None = None
 ) -> SeriesReprocessed:
     """Reprocess every stored version of ``series`` (:data:`NO_SERIES`: of no series) in
     publication order; a failing version is reported in one line and the next goes on."""
@@ -251,12 +247,6 @@ OneSeries = Callable[[History, str, bool, Path | None], SeriesReprocessed]
 SideBySide = Callable[[History, Sequence[str], bool, Path | None, int], list[SeriesReprocessed]]
 
 
-def _one_series_here(
-    history: History, series: str, lexical: bool, lexicon_dir: Path | None
-) -> SeriesReprocessed:
-    return reprocess_series(history, series, lexical=lexical, lexicon_dir=lexicon_dir)
-
-
 def reprocess_in_processes(
     history: History,
     series: Sequence[str],
@@ -294,8 +284,7 @@ def _longest_first(
     starts last keeps one worker busy alone at the end), results in the order of ``names``."""
     with history.sessions() as session:
         counts = store.version_counts_by_series(session)
-    sizes = [counts.get(None if name == NO_SERIES else name, 0) for name in names]
-    order = sorted(range(len(names)), key=lambda i: -sizes[i])
+    order = longest_first([counts.get(None if name == NO_SERIES else name, 0) for name in names])
     done = side_by_side(history, [names[i] for i in order], lexical, lexicon_dir, workers)
     results: dict[int, SeriesReprocessed] = dict(zip(order, done, strict=True))
     return [results[i] for i in range(len(names))]
@@ -308,7 +297,7 @@ def reprocess(
     workers: int = 1,
     lexical: bool = False,
     lexicon_dir: Path | None = None,
-    one_series: OneSeries = _one_series_here,
+    one_series: OneSeries = reprocess_series,
     side_by_side: SideBySide = reprocess_in_processes,
     log: logging.Logger | logging.LoggerAdapter[Any] = _log,
 ) -> ReprocessReport:

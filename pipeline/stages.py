@@ -101,7 +101,7 @@ def store_statement(
         lexicon = series_lexicon(history, statement.series, lexicon_dir, session)
         unchanged = not lexical and _seed_from_latest(session, statement.url, text)
     mentions = find_commitments(clauses, language, lexicon)
-    vectors = None if lexical or unchanged else _clause_vectors(clauses)
+    vectors = None if lexical or unchanged else bundled_vectors([c.text for c in clauses])
     rows = [
         store.ClauseRow(
             c.position, c.paragraph, c.text, c.key, vectors[i] if vectors is not None else None
@@ -178,12 +178,12 @@ def store_statement(
 
 def _seed_from_latest(session: Session, url: str, text: str) -> bool:
     """Whether ``text`` is already the latest version at ``url`` (nothing will be stored,
-    so nothing is encoded: a re-fetched page never loads the encoder for nothing);
-    otherwise the latest version's stored vectors are offered to the bundled encoder.
+    so nothing is encoded: a re-fetched page never loads the encoder for nothing).
 
-    The previous version's stored vectors are taken first, so a fresh process encodes
-    only the clauses an edit changed; a text this process encoded before keeps the vector
-    it had (the comparisons of this run then use the very vectors stored).
+    Otherwise the latest version's stored vectors are offered to the bundled encoder first,
+    so a fresh process encodes only the clauses an edit changed; a text this process encoded
+    before keeps the vector it had (the comparisons of this run then use the very vectors
+    stored).
     """
     from clauses import default_encoder
 
@@ -196,14 +196,14 @@ def _seed_from_latest(session: Session, url: str, text: str) -> bool:
     return False
 
 
-def _clause_vectors(clauses: Sequence[Any]) -> list[bytes]:
-    """The clauses' unit vectors from the bundled encoder as ``clause.embedding`` bytes."""
+def bundled_vectors(texts: Sequence[str]) -> list[bytes]:
+    """The unit vectors of ``texts`` from the bundled encoder as ``clause.embedding`` bytes."""
     from clauses import default_encoder
     from clauses.derived import pack_vectors
 
-    if not clauses:
+    if not texts:
         return []
-    return pack_vectors(default_encoder().encode([c.text for c in clauses]))
+    return pack_vectors(default_encoder().encode(list(texts)))
 
 
 def _seed_stored_vectors(

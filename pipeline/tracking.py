@@ -865,7 +865,7 @@ def ingest_in_processes(
     with series_pool(min(workers, len(groups)), **pool_options) as pool:
         futures = {
             i: pool.submit(url, groups[i], lexical, lexicon_dir=run.lexicon_dir)
-            for i in longest_first(groups)
+            for i in longest_first([len(g) for g in groups])
         }
         results = []
         for i, group in enumerate(groups):

@@ -58,10 +58,9 @@ def reprocess(
     """
     from core.settings import get_settings
     from models import open_history
-    from pipeline.reprocess import ReprocessFailed, check_workers
+    from pipeline.reprocess import ReprocessFailed
     from pipeline.reprocess import reprocess as run_reprocess
 
-    check_workers(workers)
     settings = get_settings()
     history = open_history(settings.resolved_database_url)
     try:

@@ -12,17 +12,17 @@ from clauses import encoder
 from flows import tasks
 
 
+def _fresh_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The encoder configuration a spawned pool process starts with."""
+    monkeypatch.setattr(encoder, "_threads", encoder.DEFAULT_THREADS)
+    monkeypatch.setattr(encoder, "_weights_cache", None)
+
+
 @pytest.fixture
 def parent_encoder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setattr(encoder, "_threads", encoder.DEFAULT_THREADS)
-    monkeypatch.setattr(encoder, "_weights_cache", None)
+    _fresh_worker(monkeypatch)
     encoder.configure_default_encoder(threads=3, weights_cache=tmp_path / "cache")
     return tmp_path / "cache"
-
-
-def _fresh_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(encoder, "_threads", encoder.DEFAULT_THREADS)
-    monkeypatch.setattr(encoder, "_weights_cache", None)
 
 
 def test_the_worker_tasks_are_handed_the_parents_encoder_configuration(

@@ -146,7 +146,7 @@ def _groups(*lengths: int) -> list[list[StatementInput]]:
     ],
 )
 def test_series_are_handed_out_longest_first(lengths: tuple[int, ...], order: list[int]) -> None:
-    assert parallel.longest_first(_groups(*lengths)) == order
+    assert parallel.longest_first(list(lengths)) == order
 
 
 class _FakePool:
