@@ -171,7 +171,9 @@ def test_backfill_with_two_workers_runs_one_task_per_series_on_postgresql(
     postgres_history: str, replay_env: ReplayServer
 ) -> None:
     """ADR 0108: two series (NCG and SCM) in two worker processes, one task each; the run
-    stores what the serial backfill above stores, and a second run adds nothing."""
+    stores the statements, versions and comparison counts the serial backfill above stores
+    (counts, not contents: tests/pipeline/test_parallel.py compares rows), and a second
+    run adds nothing."""
     from prefect.client.orchestration import get_client
 
     from flows.backfill import backfill

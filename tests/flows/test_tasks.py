@@ -25,7 +25,7 @@ def parent_encoder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
-def test_the_worker_tasks_are_handed_the_parents_encoder_configuration(
+def test_the_parents_encoder_configuration_is_what_the_tasks_are_given(
     parent_encoder: Path,
 ) -> None:
     assert tasks._encoder_as_configured() == {
