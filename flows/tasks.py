@@ -150,15 +150,14 @@ def ingest_series_in_processes(
 ) -> list[list[StatementResult]]:
     """One ``ingest-series`` task per series on a process pool of ``workers`` (ADR 0108):
     alignment is CPU-bound Python, which threads would run one at a time."""
-    url = tracking.history_url(run.history)
-    results: list[list[StatementResult]] = []
+    url = parallel.history_url(run.history)
     with (
         _workers_share_this_api(),
         ProcessPoolTaskRunner(max_workers=min(workers, len(groups))) as runner,
     ):
-        # Longest series first, so that no long series starts last (results stay in order).
-        futures = {
-            i: runner.submit(
+        return parallel.gather(
+            [len(g) for g in groups],
+            lambda i: runner.submit(
                 ingest_series,
                 {
                     "database_url": url,
@@ -168,15 +167,9 @@ def ingest_series_in_processes(
                     "lexicon_dir": run.lexicon_dir,
                     **_encoder_as_configured(),
                 },
-            )
-            for i in parallel.longest_first([len(g) for g in groups])
-        }
-        for i, group in enumerate(groups):
-            try:
-                results.append(futures[i].result())
-            except Exception as exc:
-                results.append(tracking.dead_worker_results(group, exc))
-    return results
+            ),
+            lambda i, exc: parallel.dead_worker_results(groups[i], exc),
+        )
 
 
 @task(name="reprocess-series", task_run_name="reprocess series {series}", cache_policy=NO_CACHE)
@@ -206,37 +199,33 @@ def reprocess_series_at(
 def reprocess_series_in_processes(
     history: History,
     series: Sequence[str],
+    sizes: Sequence[int],
     lexical: bool,
     lexicon_dir: Path | None,
     workers: int,
 ) -> list[SeriesReprocessed]:
-    """One ``reprocess-series`` task per series on a process pool of ``workers``, as the
-    backfill's ``ingest-series`` tasks (ADR 0108)."""
-    url = tracking.history_url(history)
-    results: list[SeriesReprocessed] = []
+    """One ``reprocess-series`` task per series on a process pool of ``workers``, the one
+    with the most versions (``sizes``) first, as the backfill's ``ingest-series`` tasks
+    (ADR 0108)."""
+    url = parallel.history_url(history)
     with (
         _workers_share_this_api(),
         ProcessPoolTaskRunner(max_workers=min(workers, len(series))) as runner,
     ):
-        futures = [
-            runner.submit(
+        return parallel.gather(
+            sizes,
+            lambda i: runner.submit(
                 reprocess_series_at,
                 {
                     "database_url": url,
-                    "series": name,
+                    "series": series[i],
                     "lexical": lexical,
                     "lexicon_dir": lexicon_dir,
                     **_encoder_as_configured(),
                 },
-            )
-            for name in series
-        ]
-        for name, future in zip(series, futures, strict=True):
-            try:
-                results.append(future.result())
-            except Exception as exc:
-                results.append(reprocess.dead_worker_result(name, exc))
-    return results
+            ),
+            lambda i, exc: reprocess.dead_worker_result(series[i], exc),
+        )
 
 
 #: The tracking loop's stages as tasks: discovery and fetches submitted to the task runner.

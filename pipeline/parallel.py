@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
@@ -42,6 +42,7 @@ from pipeline.stages import (
 )
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 #: PostgreSQL's "deadlock detected" and "could not serialize": the transaction was rolled
 #: back whole, and running the (idempotent) stage again is the cure.
@@ -84,6 +85,47 @@ def longest_first(sizes: Sequence[int]) -> list[int]:
     their order): the order to hand series to a pool, so that a long series never starts
     last and keeps one worker busy alone at the end while the others are idle."""
     return sorted(range(len(sizes)), key=lambda i: -sizes[i])
+
+
+class Pending(Protocol[T_co]):
+    """A result that may still be on its way (a pool's future, a Prefect future, a deferred
+    call)."""
+
+    def result(self) -> T_co:
+        """The value; raises what the work raised."""
+        ...
+
+
+def gather(
+    sizes: Sequence[int],
+    submit: Callable[[int], Pending[T]],
+    dead: Callable[[int, BaseException], T],
+) -> list[T]:
+    """Each job ``i`` (one series, of ``sizes[i]`` statements or versions) submitted by
+    ``submit(i)`` largest first (:func:`longest_first`), the results in the order of
+    ``sizes``; a job whose result raises (its worker died) gets ``dead(i, error)``."""
+    pending = {i: submit(i) for i in longest_first(sizes)}
+    results: list[T] = []
+    for i in range(len(sizes)):
+        try:
+            results.append(pending[i].result())
+        except Exception as exc:
+            results.append(dead(i, exc))
+    return results
+
+
+def history_url(history: History) -> str:
+    """The URL a worker process opens ``history`` with (password included)."""
+    return history.engine.url.render_as_string(hide_password=False)
+
+
+def dead_worker_results(
+    statements: Sequence[StatementInput], exc: BaseException
+) -> list[StatementResult]:
+    """The results of a series whose worker stopped: every statement an error (what it had
+    committed stays; the next run stores the rest)."""
+    error = f"series worker stopped: {error_line(exc)}"
+    return [StatementResult(s.url, s.source, error=error) for s in statements]
 
 
 def parallel_allowed(history: History, workers: int) -> bool:

@@ -32,8 +32,9 @@ from pipeline import catalog
 from pipeline.parallel import (
     MAX_WORKERS,
     error_line,
+    gather,
     history_at,
-    longest_first,
+    history_url,
     parallel_allowed,
     retrying,
     series_pool,
@@ -242,52 +243,42 @@ def dead_worker_result(series: str, exc: BaseException) -> SeriesReprocessed:
 
 #: Runs one series in this process: (history, series, lexical, lexicon_dir).
 OneSeries = Callable[[History, str, bool, Path | None], SeriesReprocessed]
-#: Runs the series side by side: (history, series, lexical, lexicon_dir, workers), results
-#: in the order of the series.
-SideBySide = Callable[[History, Sequence[str], bool, Path | None, int], list[SeriesReprocessed]]
+#: Runs the series side by side, the largest first (:func:`pipeline.parallel.gather`):
+#: (history, series, their version counts, lexical, lexicon_dir, workers), results in the
+#: order of the series.
+SideBySide = Callable[
+    [History, Sequence[str], Sequence[int], bool, Path | None, int], list[SeriesReprocessed]
+]
 
 
 def reprocess_in_processes(
     history: History,
     series: Sequence[str],
+    sizes: Sequence[int],
     lexical: bool,
     lexicon_dir: Path | None,
     workers: int,
     **pool_options: Any,
 ) -> list[SeriesReprocessed]:
-    """Each series reprocessed in a pool of ``workers`` spawned processes, results in the
-    order of ``series`` (the plain-Python runner; the flow hands Prefect tasks instead;
-    ``pool_options``: see :class:`pipeline.parallel.SeriesPool`)."""
-    from pipeline.tracking import history_url
-
+    """Each series reprocessed in a pool of ``workers`` spawned processes, the one with the
+    most versions (``sizes``) first, results in the order of ``series`` (the plain-Python
+    runner; the flow hands Prefect tasks instead; ``pool_options``: see
+    :class:`pipeline.parallel.SeriesPool`)."""
     url = history_url(history)
     with series_pool(min(workers, len(series)), **pool_options) as pool:
-        futures = [pool.call(reprocess_series_at, url, s, lexical, lexicon_dir) for s in series]
-        results = []
-        for name, future in zip(series, futures, strict=True):
-            try:
-                results.append(future.result())
-            except Exception as exc:
-                results.append(dead_worker_result(name, exc))
-        return results
+        return gather(
+            sizes,
+            lambda i: pool.call(reprocess_series_at, url, series[i], lexical, lexicon_dir),
+            lambda i, exc: dead_worker_result(series[i], exc),
+        )
 
 
-def _longest_first(
-    history: History,
-    names: Sequence[str],
-    lexical: bool,
-    lexicon_dir: Path | None,
-    workers: int,
-    side_by_side: SideBySide,
-) -> list[SeriesReprocessed]:
-    """``side_by_side`` handed the series with the most versions first (a long series that
-    starts last keeps one worker busy alone at the end), results in the order of ``names``."""
+def version_counts(history: History, names: Sequence[str]) -> list[int]:
+    """How many stored versions each series of ``names`` holds (:data:`NO_SERIES`: the
+    statements of no series)."""
     with history.sessions() as session:
         counts = store.version_counts_by_series(session)
-    order = longest_first([counts.get(None if name == NO_SERIES else name, 0) for name in names])
-    done = side_by_side(history, [names[i] for i in order], lexical, lexicon_dir, workers)
-    results: dict[int, SeriesReprocessed] = dict(zip(order, done, strict=True))
-    return [results[i] for i in range(len(names))]
+    return [counts.get(None if name == NO_SERIES else name, 0) for name in names]
 
 
 def reprocess(
@@ -310,7 +301,8 @@ def reprocess(
     if workers > 1 and len(names) > 1 and parallel_allowed(history, workers):
         used = min(workers, len(names))
         log.info("reprocessing %d series with %d workers", len(names), used)
-        results = _longest_first(history, names, lexical, lexicon_dir, workers, side_by_side)
+        sizes = version_counts(history, names)
+        results = side_by_side(history, names, sizes, lexical, lexicon_dir, workers)
     else:
         used = 1
         if workers > 1 and history.engine.dialect.name != "postgresql":

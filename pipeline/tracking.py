@@ -36,7 +36,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from core.errors import (
     ClausewatchError,
@@ -52,9 +52,12 @@ from core.vocabulary import FLAGGED_COMMITMENT_STATUSES
 from models import History, open_history, store
 from pipeline import catalog
 from pipeline.parallel import (
+    Pending,
     StatementResult,
+    dead_worker_results,
     error_line,
-    longest_first,
+    gather,
+    history_url,
     parallel_allowed,
     series_groups,
     series_pool,
@@ -76,7 +79,6 @@ from scrapers.http import PoliteClient
 from scrapers.sources import SourceConfig, default_sources, load_sources, source_hosts
 
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
 
 #: Where a source's statements are found when its own listing is broken, in order: an
 #: aggregator's copy (its own source, its own URL) and the Wayback Machine's captures.
@@ -818,14 +820,6 @@ def _store_side_by_side(
 # -- the whole run -----------------------------------------------------------------------
 
 
-class Pending(Protocol[T_co]):
-    """A stage's result that may still be on its way (a Prefect future, a deferred call)."""
-
-    def result(self) -> T_co:
-        """The stage's value; raises what the stage raised."""
-        ...
-
-
 @dataclass(frozen=True)
 class Deferred(Generic[T]):
     """A stage call made when its result is asked for (the plain-Python runner)."""
@@ -835,20 +829,6 @@ class Deferred(Generic[T]):
     def result(self) -> T:
         """Run the stage now; raises what it raises."""
         return self.call()
-
-
-def history_url(history: History) -> str:
-    """The URL a worker process opens ``history`` with (password included)."""
-    return history.engine.url.render_as_string(hide_password=False)
-
-
-def dead_worker_results(
-    statements: Sequence[StatementInput], exc: BaseException
-) -> list[StatementResult]:
-    """The results of a series whose worker stopped: every statement an error (what it had
-    committed stays; the next run stores the rest)."""
-    error = f"series worker stopped: {error_line(exc)}"
-    return [StatementResult(s.url, s.source, error=error) for s in statements]
 
 
 def ingest_in_processes(
@@ -863,17 +843,11 @@ def ingest_in_processes(
     :class:`SeriesPool`)."""
     url = history_url(run.history)
     with series_pool(min(workers, len(groups)), **pool_options) as pool:
-        futures = {
-            i: pool.submit(url, groups[i], lexical, lexicon_dir=run.lexicon_dir)
-            for i in longest_first([len(g) for g in groups])
-        }
-        results = []
-        for i, group in enumerate(groups):
-            try:
-                results.append(futures[i].result())
-            except Exception as exc:
-                results.append(dead_worker_results(group, exc))
-        return results
+        return gather(
+            [len(g) for g in groups],
+            lambda i: pool.submit(url, groups[i], lexical, lexicon_dir=run.lexicon_dir),
+            lambda i, exc: dead_worker_results(groups[i], exc),
+        )
 
 
 @dataclass(frozen=True)

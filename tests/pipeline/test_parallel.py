@@ -190,6 +190,31 @@ def test_processes_get_the_longest_series_first_and_results_come_back_in_order(
     assert [[r.url for r in done] for done in results] == [[s.url for s in g] for g in groups]
 
 
+def test_gather_submits_longest_first_and_a_dead_job_gets_its_fallback() -> None:
+    submitted: list[int] = []
+
+    def submit(i: int) -> Future[str]:
+        submitted.append(i)
+        future: Future[str] = Future()
+        if i == 2:
+            future.set_exception(RuntimeError("worker killed"))
+        else:
+            future.set_result(f"job {i}")
+        return future
+
+    results = parallel.gather([1, 5, 3], submit, lambda i, exc: f"job {i} lost: {exc}")
+    assert submitted == [1, 2, 0]
+    assert results == ["job 0", "job 1", "job 2 lost: worker killed"]
+
+
+def test_a_dead_series_worker_makes_every_statement_an_error() -> None:
+    (group,) = _groups(2)
+    results = parallel.dead_worker_results(group, RuntimeError("killed"))
+    assert [(r.url, r.stored, r.error) for r in results] == [
+        (s.url, None, "series worker stopped: RuntimeError: killed") for s in group
+    ]
+
+
 class _Orig(Exception):
     def __init__(self, sqlstate: str | None) -> None:
         super().__init__(sqlstate)

@@ -15,7 +15,9 @@ from core.errors import InputError
 from models import History, open_history, store
 from models.schema import Version
 from pipeline import reprocess
+from pipeline.parallel import gather
 from pipeline.stages import StatementInput, ingest
+from pipeline.tracking import Deferred
 from tests.pipeline.test_parallel import ALL, SERIES
 from tests.pipeline.test_parallel import _ingest_serially as ingested
 from tests.reliability.test_faults_tracking import (
@@ -269,16 +271,28 @@ def test_workers_get_the_longest_series_first_and_the_report_keeps_the_order(
         ingest(
             history, [dataclasses.replace(edited, text=edited.text + "\n\nOne more.")], lexical=True
         )
-        handed: list[list[str]] = []
+        handed: list[str] = []
 
         def side_by_side(
-            history: History, series: Any, lexical: bool, lexicon_dir: Any, workers: int
+            history: History,
+            series: Any,
+            sizes: Any,
+            lexical: bool,
+            lexicon_dir: Any,
+            workers: int,
         ) -> list[reprocess.SeriesReprocessed]:
-            handed.append(list(series))
-            return [reprocess.reprocess_series(history, s, lexical=lexical) for s in series]
+            def submit(i: int) -> Deferred[reprocess.SeriesReprocessed]:
+                handed.append(series[i])
+                return Deferred(
+                    lambda: reprocess.reprocess_series(history, series[i], lexical=lexical)
+                )
+
+            return gather(
+                sizes, submit, lambda i, exc: reprocess.dead_worker_result(series[i], exc)
+            )
 
         report = reprocess.reprocess(history, workers=2, lexical=True, side_by_side=side_by_side)
-        assert handed == [["us-rok-leaders", "ncg", "scm"]]
+        assert handed == ["us-rok-leaders", "ncg", "scm"]
         assert [(s.series, s.versions) for s in report.series] == [
             ("ncg", 6),
             ("scm", 6),
