@@ -57,7 +57,7 @@ from pathlib import Path
 
 from scale import fresh_history, print_table, synthetic_history
 
-from clauses.encoder import configure_default_encoder
+from clauses.encoder import configure_encoder
 from core.settings import get_settings
 from pipeline.parallel import (
     StatementResult,
@@ -401,9 +401,7 @@ def main() -> None:
     begun = time.perf_counter()
     # The encoder as a tracking run configures it (TrackingRun); the pools pass it on.
     settings = get_settings()
-    configure_default_encoder(
-        threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
-    )
+    configure_encoder(settings)
     print(
         f"machine: {platform.platform()}, {CORES} CPUs "
         f"({platform.processor() or platform.machine()}), Python {platform.python_version()}; "

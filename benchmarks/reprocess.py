@@ -120,7 +120,7 @@ def run_reprocess(url: str, workers: int, lexical: bool) -> dict[str, int]:
     the SQL statements it sent (``sql``; -1 when the workers sent them)."""
     from sqlalchemy import event
 
-    from clauses.encoder import configure_default_encoder
+    from clauses.encoder import configure_encoder
     from core.settings import get_settings
     from models import open_history
     from pipeline.reprocess import reprocess
@@ -128,9 +128,7 @@ def run_reprocess(url: str, workers: int, lexical: bool) -> dict[str, int]:
     # The encoder as `clausewatch reprocess` configures it (threads, table cache); the
     # pool's workers are handed the same.
     settings = get_settings()
-    configure_default_encoder(
-        threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
-    )
+    configure_encoder(settings)
     history = open_history(url)
     statements = [0]
 

@@ -126,15 +126,13 @@ def child_compare(url: str, old: int, new: int, kind: str) -> None:
     """Run in the new process: one compare_pair, the encoder configured from the settings
     as every edge does (threads, the table cache); prints its figures as JSON."""
     from clauses import default_encoder
-    from clauses.encoder import configure_default_encoder
+    from clauses.encoder import configure_encoder
     from core.settings import get_settings
     from models import open_history
     from pipeline.stages import compare_pair
 
     settings = get_settings()
-    configure_default_encoder(
-        threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
-    )
+    configure_encoder(settings)
     history = open_history(url)
     compare_pair(history, old, new, kind)
     history.close()

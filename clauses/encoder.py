@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from core.settings import DEFAULT_ENCODER_THREADS
+from core.settings import DEFAULT_ENCODER_THREADS, Settings
 
 Matrix = npt.NDArray[np.float32]
 
@@ -107,6 +107,14 @@ def configure_default_encoder(*, threads: int, weights_cache: Path | None = None
     with _default_lock:
         _threads = threads
         _weights_cache = weights_cache
+
+
+def configure_encoder(settings: Settings) -> None:
+    """:func:`configure_default_encoder` with the operator's settings (their encoder threads
+    and cache folder): what every edge does before its first comparison."""
+    configure_default_encoder(
+        threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
+    )
 
 
 def default_encoder_configuration() -> tuple[int, Path | None]:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from clauses.encoder import configure_encoder
 from core.errors import (
     ClausewatchError,
     ConfigError,
@@ -286,12 +287,8 @@ class TrackingRun:
         client: PoliteClient | None = None,
         archive: CaptureArchive | None = None,
     ) -> None:
-        from clauses.encoder import configure_default_encoder
-
         self._owned: list[Any] = []
-        configure_default_encoder(
-            threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
-        )
+        configure_encoder(settings)
         # The sources file is read once per run; every stage uses this mapping.
         self.sources = sources if sources is not None else load_sources(settings.sources_file)
         self.history = history or self._own(open_history(settings.resolved_database_url))

@@ -135,14 +135,12 @@ def compare(
 ) -> None:
     """Compare two statement files clause by clause and show what changed (no database)."""
     from clauses import compare_texts, render_html, render_text
-    from clauses.encoder import configure_default_encoder
+    from clauses.encoder import configure_encoder
     from core.settings import get_settings
 
     if not lexical:
         settings = get_settings()
-        configure_default_encoder(
-            threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
-        )
+        configure_encoder(settings)
     old_statement = read_statement(old)
     new_statement = read_statement(new)
     language = lang.value if lang else None

@@ -210,15 +210,13 @@ def diff(
 ) -> None:
     """Compare two stored versions clause by clause (the output of ``compare``)."""
     from clauses import render_html, render_text
-    from clauses.encoder import configure_default_encoder
+    from clauses.encoder import configure_encoder
     from core.settings import get_settings
     from models import open_history
     from models.analysis import version_detail
 
     settings = get_settings()
-    configure_default_encoder(
-        threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
-    )
+    configure_encoder(settings)
     stored = open_history(settings.resolved_database_url, read_only=True)
     try:
         with stored.sessions() as session:

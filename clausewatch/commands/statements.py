@@ -88,12 +88,10 @@ def import_statements(
         day = _published_for(path, given)
         prepared.append((path, statement, day))
 
-    from clauses.encoder import configure_default_encoder
+    from clauses.encoder import configure_encoder
 
     settings = get_settings()
-    configure_default_encoder(
-        threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
-    )
+    configure_encoder(settings)
     history = open_history(settings.resolved_database_url)
     report: list[dict[str, Any]] = []
     try:

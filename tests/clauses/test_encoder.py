@@ -117,6 +117,21 @@ def test_encoder_threads_must_be_positive() -> None:
         configure_default_encoder(threads=0)
 
 
+def test_the_edges_configure_the_encoder_from_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from clauses import encoder as module
+    from core.settings import Settings, available_cores
+
+    monkeypatch.setattr(module, "_threads", DEFAULT_THREADS)
+    monkeypatch.setattr(module, "_weights_cache", None)
+    module.configure_encoder(Settings(encoder_threads=3, cache_dir=tmp_path))
+    assert module.default_encoder_configuration() == (3, tmp_path)
+    # 0 threads in the settings: every core this process may use.
+    module.configure_encoder(Settings(encoder_threads=0, cache_dir=tmp_path))
+    assert module.default_encoder_configuration() == (available_cores(), tmp_path)
+
+
 def test_the_default_encoder_loads_with_the_configured_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
