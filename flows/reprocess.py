@@ -18,7 +18,6 @@ from pydantic import Field
 from flows import tasks
 from flows.forms import ALL_SERIES, SeriesChoice, workers_field
 from flows.settings import flow_settings
-from models import open_history
 from pipeline import reprocess as pipeline_reprocess
 from pipeline.reprocess import ReprocessFailed, ReprocessReport
 
@@ -60,26 +59,15 @@ def reprocess(
     logger = get_run_logger()
     settings = flow_settings()
     only = None if series == ALL_SERIES else series
-    history = open_history(settings.resolved_database_url)
-    try:
-        if not lexical:
-            from clauses.encoder import configure_default_encoder
-
-            configure_default_encoder(
-                threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
-            )
-        report = pipeline_reprocess.reprocess(
-            history,
-            only,
-            workers=workers,
-            lexical=lexical,
-            lexicon_dir=settings.lexicon_dir,
-            one_series=tasks.reprocess_series,
-            side_by_side=tasks.reprocess_series_in_processes,
-            log=logger,
-        )
-    finally:
-        history.close()
+    report = pipeline_reprocess.reprocess_history(
+        settings,
+        only,
+        workers=workers,
+        lexical=lexical,
+        one_series=tasks.reprocess_series,
+        side_by_side=tasks.reprocess_series_in_processes,
+        log=logger,
+    )
     create_table_artifact(
         key="reprocess-series",
         table=report.rows or [{"series": "-", "versions": 0}],

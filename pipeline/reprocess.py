@@ -26,8 +26,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from clauses.encoder import configure_encoder
 from core.errors import ClausewatchError, InputError
-from models import History, store
+from core.settings import Settings
+from models import History, open_history, store
 from pipeline import catalog
 from pipeline.parallel import (
     MAX_WORKERS,
@@ -322,3 +324,35 @@ def reprocess(
         )
     log.info("done: %s", ", ".join(f"{k} {v}" for k, v in report.totals().items()))
     return report
+
+
+def reprocess_history(
+    settings: Settings,
+    series: str | None = None,
+    *,
+    workers: int = 1,
+    lexical: bool = False,
+    one_series: OneSeries = reprocess_series,
+    side_by_side: SideBySide = reprocess_in_processes,
+    log: logging.Logger | logging.LoggerAdapter[Any] = _log,
+) -> ReprocessReport:
+    """:func:`reprocess` on the history ``settings`` name, with the operator's lexicon
+    families and (unless ``lexical``) the encoder configured from them, as the command and
+    the deployment both run it; the history is closed after. Raises ConfigError when the
+    history cannot be opened, and what :func:`reprocess` raises."""
+    history = open_history(settings.resolved_database_url)
+    try:
+        if not lexical:
+            configure_encoder(settings)
+        return reprocess(
+            history,
+            series,
+            workers=workers,
+            lexical=lexical,
+            lexicon_dir=settings.lexicon_dir,
+            one_series=one_series,
+            side_by_side=side_by_side,
+            log=log,
+        )
+    finally:
+        history.close()

@@ -57,28 +57,9 @@ def reprocess(
     Safe to repeat. Exits 1 if a version failed, 2 on bad input.
     """
     from core.settings import get_settings
-    from models import open_history
-    from pipeline.reprocess import ReprocessFailed
-    from pipeline.reprocess import reprocess as run_reprocess
+    from pipeline.reprocess import ReprocessFailed, reprocess_history
 
-    settings = get_settings()
-    history = open_history(settings.resolved_database_url)
-    try:
-        if not lexical:
-            from clauses.encoder import configure_default_encoder
-
-            configure_default_encoder(
-                threads=settings.encoder_thread_count, weights_cache=settings.cache_dir
-            )
-        report = run_reprocess(
-            history,
-            series,
-            workers=workers,
-            lexical=lexical,
-            lexicon_dir=settings.lexicon_dir,
-        )
-    finally:
-        history.close()
+    report = reprocess_history(get_settings(), series, workers=workers, lexical=lexical)
     if output is Format.json:
         print(
             json.dumps(
