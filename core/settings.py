@@ -22,6 +22,9 @@ DEFAULT_FETCH_DEADLINE = 180.0
 #: BLAS threads of the sentence encoder (ADR 0104): its matrices are small, and a second
 #: thread on a busy machine costs far more than it saves on an idle one.
 DEFAULT_ENCODER_THREADS = 1
+#: The most worker processes a backfill or a reprocess takes (ADR 0108): the bound of the
+#: commands' ``--workers`` and of the deployments' forms.
+MAX_WORKERS = 16
 
 
 def available_cores() -> int:

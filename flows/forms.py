@@ -15,9 +15,9 @@ from pydantic import Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from core.settings import MAX_WORKERS
 from flows.settings import flow_settings
 from pipeline import tracking
-from pipeline.parallel import MAX_WORKERS
 
 #: The choice meaning "every tracked series".
 ALL_SERIES = "all"
@@ -44,7 +44,7 @@ SeriesChoice = Annotated[str, _OfferEverySeries()]
 
 
 def workers_field(description: str) -> Any:
-    """A ``workers`` form field: a whole number from 1 to 16, default 1.
+    """A ``workers`` form field: a whole number from 1 to :data:`MAX_WORKERS`, default 1.
 
     Prefect builds the form's schema from the signature and keeps ``json_schema_extra`` but
     not Field's ge/le, so the bounds go there: the API then refuses 0 when a run is created.

@@ -49,8 +49,6 @@ T_co = TypeVar("T_co", covariant=True)
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 #: Attempts of one stage before its error is reported.
 ATTEMPTS = 3
-#: The most worker processes a backfill or a reprocess takes (the forms' bound).
-MAX_WORKERS = 16
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,10 @@ from typing import Any
 
 from clauses.encoder import configure_encoder
 from core.errors import ClausewatchError, InputError
-from core.settings import Settings
+from core.settings import MAX_WORKERS, Settings
 from models import History, open_history, store
 from pipeline import catalog
 from pipeline.parallel import (
-    MAX_WORKERS,
     error_line,
     gather,
     history_at,

@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from core.settings import MAX_WORKERS
+
 
 class Format(enum.StrEnum):
     """Output formats of ``reprocess``."""
@@ -30,7 +32,7 @@ def reprocess(
         int,
         typer.Option(
             min=1,
-            max=16,
+            max=MAX_WORKERS,
             help="Processes reprocessing series side by side (PostgreSQL only; SQLite stays "
             "serial).",
         ),

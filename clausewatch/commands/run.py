@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from core.settings import MAX_WORKERS
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -195,7 +197,7 @@ def backfill(
         int,
         typer.Option(
             min=1,
-            max=16,
+            max=MAX_WORKERS,
             help="Processes storing series side by side (PostgreSQL only; SQLite stays serial).",
         ),
     ] = 1,
