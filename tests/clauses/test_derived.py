@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+import clauses
 from clauses import segment
 from clauses.derived import (
     EMBEDDING_DIM,
@@ -84,6 +87,16 @@ def test_the_embedding_stamp_names_the_encoder_and_its_size() -> None:
     stamp = embedding_stamp()
     assert stamp == embedding_stamp.__wrapped__() and len(stamp) <= 64
     assert f" {EMBEDDING_DIM} " in stamp
+
+
+def test_the_embedding_stamp_digests_the_encoder_and_not_the_table_cache() -> None:
+    # What decides vectors (clauses/encoder.py) and not the cache's file handling
+    # (clauses/usem3_table.py, pinned bitwise by tests/clauses/test_encoder.py): ADR 0107.
+    folder = Path(clauses.__file__).parent
+    encoder = hashlib.sha256((folder / "encoder.py").read_bytes()).hexdigest()[:12]
+    table = hashlib.sha256((folder / "usem3_table.py").read_bytes()).hexdigest()[:12]
+    stamp = embedding_stamp.__wrapped__()
+    assert stamp.endswith(f" {encoder}") and table not in stamp
 
 
 def test_seeded_vectors_are_used_and_never_replace_known_ones() -> None:

