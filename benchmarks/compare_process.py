@@ -21,30 +21,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from common import clausewatch, machine_line, run_command
 from speed import make_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "clausewatch" / "demo" / "corpus"
-
-
-def measure(arguments: list[str], environment: dict[str, str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MB) of one ``clausewatch`` run."""
-    command = ["/usr/bin/time", "-f", "%e %U %S %M"]
-    command += [str(Path(sys.executable).with_name("clausewatch")), *arguments]
-    done = subprocess.run(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"clausewatch {' '.join(arguments)} failed: {done.stderr.strip()}")
-    wall, user, system, peak_kb = done.stderr.strip().splitlines()[-1].split()
-    return float(wall), float(user) + float(system), int(peak_kb) / 1024
 
 
 def row(label: str, arguments: list[str], runs: int, cache: str | None, fresh: bool) -> None:
@@ -54,16 +39,16 @@ def row(label: str, arguments: list[str], runs: int, cache: str | None, fresh: b
         if cache is not None:
             environment["CLAUSEWATCH_CACHE_DIR"] = cache
         if not fresh:
-            measure(arguments, environment)
+            run_command(clausewatch(*arguments), environment)
         load_before = os.getloadavg()[0]
         walls, cpus, peaks = [], [], []
         for run in range(runs):
             if fresh:
                 environment["CLAUSEWATCH_CACHE_DIR"] = str(Path(scratch) / f"cache-{run}")
-            wall, cpu, peak = measure(arguments, environment)
-            walls.append(wall)
-            cpus.append(cpu)
-            peaks.append(peak)
+            done = run_command(clausewatch(*arguments), environment)
+            walls.append(done.wall)
+            cpus.append(done.cpu)
+            peaks.append(done.peak_mb)
         load_after = os.getloadavg()[0]
     print(
         f"{label:<26} {statistics.median(walls):>8.2f} {min(walls):>6.2f} {max(walls):>6.2f}"
@@ -80,11 +65,7 @@ def main() -> None:
     parser.add_argument("--note", default="", help="what else ran on the machine")
     args = parser.parse_args()
 
-    print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs"
-        f" ({len(os.sched_getaffinity(0))} usable), Python {platform.python_version()}"
-        + (f"; {args.note}" if args.note else "")
-    )
+    print(machine_line(args.note))
     header = (
         f"{'clausewatch compare':<26} {'median s':>8} {'min':>6} {'max':>6}"
         f" {'CPU s':>7} {'peak MB':>8}   load before / after (1 min)"

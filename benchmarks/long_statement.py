@@ -14,16 +14,11 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
-import platform
-import statistics
-import subprocess
-import sys
 import tempfile
 from functools import partial
 from pathlib import Path
 
-from timing import median_seconds
+from common import clausewatch, machine_line, median_seconds, repeated_command
 
 from clauses import Clause, compare_clauses, segment
 from clauses.compare import ComparisonResult
@@ -40,21 +35,8 @@ PAIRS = [
 
 def fresh_process(old: Path, new: Path, runs: int, lexical: bool) -> tuple[float, float]:
     """Median wall seconds and peak RSS (MB) of ``clausewatch compare`` in a fresh process."""
-    # /usr/bin/time measures the peak of the child itself (see benchmarks/speed.py).
-    command = ["/usr/bin/time", "-f", "%e %M", str(Path(sys.executable).with_name("clausewatch"))]
-    command += ["compare", str(old), str(new), "--format", "json"]
-    if lexical:
-        command.append("--lexical")
-    times: list[float] = []
-    peaks: list[float] = []
-    for _ in range(runs):
-        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"compare failed: {done.stderr.strip()}")
-        seconds, peak_kb = done.stderr.strip().splitlines()[-1].split()
-        times.append(float(seconds))
-        peaks.append(int(peak_kb) / 1024)
-    return statistics.median(times), max(peaks)
+    command = clausewatch("compare", str(old), str(new), "--format", "json")
+    return repeated_command(command + (["--lexical"] if lexical else []), runs)
 
 
 def paragraph_agreement(
@@ -78,10 +60,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="fresh-process runs per pair")
     parser.add_argument("--repeat", type=int, default=5, help="warm in-process repeats")
     args = parser.parse_args()
-    print(
-        f"# {platform.system()} {platform.release()} {platform.machine()}, "
-        f"Python {platform.python_version()}, {len(os.sched_getaffinity(0))} CPUs"
-    )
+    print(f"# {machine_line()}")
     print()
     print(
         "| pair | kind | clauses old×new | fresh process s (lexical) | fresh process s "

@@ -21,12 +21,12 @@ process, of the worker processes (each one, and all together) and of the Postgre
 server (postmaster and every backend), the CPU seconds every *other* process on the
 machine used meanwhile (from /proc/stat), the server's transactions, deadlocks and lock
 waits longer than 10 ms (``log_lock_waits``). From the CPU seconds it computes the
-**ceiling**: the speed-up over ``1 worker`` this run would show if nothing else ran,
-``serial CPU / max(this run's CPU / cores, its longest chain)`` — a worker's chain is
-its own CPU plus its share of the server's (each statement waits for its queries); a
-threaded run's chain is its one process's CPU (the GIL lets one thread run Python at a
-time). ``1 worker``'s wall time is its CPU seconds within a few percent on an idle
-machine: every query waits for the server, so the two never overlap.
+**ceiling**: the speed-up over ``1 worker`` this run would show if nothing else ran
+(``benchmarks/common.py`` defines it, for ``reprocess.py`` too: the 1 worker's CPU over
+the larger of this run's CPU per core and its longest chain, the parent's CPU plus the
+busiest worker's plus its share of the server's, or plus a threaded run's one process).
+``1 worker``'s wall time is its CPU seconds within a few percent on an idle machine:
+every query waits for the server, so the two never overlap.
 
 Not a pass/fail test. One command prints the 1-vs-2 table (8 x 40 x 2 = 640 statements,
 about 2 minutes on an idle machine, longer when it is shared):
@@ -45,17 +45,29 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
-import platform
 import re
-import resource
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scale import fresh_history, print_table, synthetic_history
+from common import (
+    CEILING_NOTE,
+    ceiling,
+    children_cpu,
+    in_fresh_process,
+    load,
+    longest_chain,
+    machine_busy,
+    machine_line,
+    own_cpu,
+    postmaster_pid,
+    print_table,
+    process_cpu,
+    server_cpu,
+)
+from scale import fresh_history, synthetic_history
 
 from clauses.encoder import configure_encoder
 from core.settings import get_settings
@@ -68,78 +80,22 @@ from pipeline.parallel import (
 )
 from pipeline.stages import StatementInput
 
+if TYPE_CHECKING:
+    from tests.support.postgres import ThrowawayPostgres
+
 #: The tables whose counts must come out equal in every run.
 COUNTED = ("document", "version", "clause", "comparison", "commitment_change", "alert")
-TICK = os.sysconf("SC_CLK_TCK")
-CORES = os.cpu_count() or 1
-
-
-# -- CPU seconds from /proc and getrusage -------------------------------------------------
-
-
-def _stat(pid: int) -> tuple[int, float, float]:
-    """(parent pid, own CPU seconds, CPU seconds of its reaped children) of ``pid``."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    utime, stime, cutime, cstime = (int(x) / TICK for x in fields[11:15])
-    return int(fields[1]), utime + stime, cutime + cstime
-
-
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) ``pid`` has used so far."""
-    return _stat(pid)[1]
-
-
-def server_cpu(postmaster: int) -> float:
-    """CPU seconds of the PostgreSQL server: the postmaster, its live children (backends,
-    background workers) and the children it has reaped (backends that have exited)."""
-    _, own, reaped = _stat(postmaster)
-    total = own + reaped
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            parent, cpu, _ = _stat(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue  # exited meanwhile
-        if parent == postmaster:
-            total += cpu
-    return total
-
-
-def machine_busy() -> float:
-    """CPU seconds every process on the machine has used since boot (/proc/stat: user,
-    nice, system, irq, softirq, steal)."""
-    with open("/proc/stat") as f:
-        fields = f.readline().split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / TICK
-
-
-def own_cpu() -> float:
-    """CPU seconds of this (parent) process."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def children_cpu() -> float:
-    """CPU seconds of this process's children that have exited and been waited for."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"{one:.2f} / {five:.2f}"
 
 
 # -- the runs -----------------------------------------------------------------------------
 
 
 def serial(url: str, groups: Sequence[Sequence[StatementInput]], lexical: bool) -> int:
-    """Every group in turn on one thread (inside a fresh process); returns the errors."""
+    """Every group in turn on one thread (inside a fresh process, its encoder configured
+    as a run's); returns the errors."""
     from pipeline.parallel import history_at
 
+    configure_encoder(get_settings())
     history = history_at(url)
     return sum(1 for g in groups for r in ingest_series(history, g, lexical) if r.error)
 
@@ -151,6 +107,7 @@ def threads(
     longest first as the process pool hands them out."""
     from pipeline.parallel import history_at
 
+    configure_encoder(get_settings())
     history = history_at(url)
     ordered = [groups[i] for i in longest_first([len(g) for g in groups])]
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -177,12 +134,6 @@ def processes(
         # The pool's workers are this process's only live children now.
         per_worker = [process_cpu(p.pid) for p in multiprocessing.active_children() if p.pid]
     return errors, per_worker
-
-
-def _run_in_fresh_process(job: Callable[..., int], *args: object) -> int:
-    # A pool of one: started and configured (encoder threads, table cache) as the workers.
-    with series_pool(1) as pool:
-        return pool.call(job, *args).result()
 
 
 def counts(url: str) -> dict[str, int]:
@@ -217,14 +168,13 @@ def prepare(url: str) -> None:
 class Server:
     """The throwaway PostgreSQL server's pid, statistics and lock-wait log."""
 
-    def __init__(self, server: object) -> None:
+    def __init__(self, server: ThrowawayPostgres) -> None:
         import psycopg
 
         self._server = server
-        datadir: Path = server.datadir  # type: ignore[attr-defined]
-        self.postmaster = int((datadir / "postmaster.pid").read_text().split()[0])
-        self._log = server.root / "server.log"  # type: ignore[attr-defined]
-        self._dsn = f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres"  # type: ignore[attr-defined]
+        self.postmaster = postmaster_pid(server.datadir)
+        self._log = server.root / "server.log"
+        self._dsn = f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres"
         with psycopg.connect(self._dsn, autocommit=True) as conn:
             # Log every lock wait longer than 10 ms (the check runs after deadlock_timeout);
             # a benchmark-only setting, it changes no result.
@@ -288,15 +238,7 @@ class Run:
 
     def chain(self, mode: str) -> float:
         """The longest run of CPU that cannot be spread over the cores."""
-        if mode == "processes" and self.per_worker:
-            return max(self.per_worker) + self.server / len(self.per_worker)
-        if mode == "threads":
-            return self.worker_total
-        return self.cpu
-
-    def ideal_wall(self, mode: str) -> float:
-        """Wall seconds of this run's CPU on otherwise idle cores."""
-        return max(self.cpu / CORES, self.chain(mode))
+        return longest_chain(self.parent, self.per_worker, self.server, threads=mode == "threads")
 
 
 def measure(
@@ -312,7 +254,7 @@ def measure(
 ) -> Run:
     """Run one mode on a fresh database and take its figures."""
     run = Run(label, workers)
-    run.load_before = _load()
+    run.load_before = load()
     transactions0, deadlocks0 = server.stats(database)
     log0 = server.log_size()
     parent0, children0, server0, busy0 = (
@@ -323,9 +265,9 @@ def measure(
     )
     start = time.perf_counter()
     if mode == "serial":
-        run.errors = _run_in_fresh_process(serial, url, groups, lexical)
+        run.errors = in_fresh_process(serial, url, groups, lexical)
     elif mode == "threads":
-        run.errors = _run_in_fresh_process(threads, url, groups, lexical, workers)
+        run.errors = in_fresh_process(threads, url, groups, lexical, workers)
     else:
         run.errors, run.per_worker = processes(url, groups, lexical, workers, in_publication_order)
     run.wall = time.perf_counter() - start
@@ -345,7 +287,7 @@ def measure(
     run.transactions = transactions1 - transactions0
     run.deadlocks = deadlocks1 - deadlocks0
     run.lock_waits = server.lock_waits_since(log0)
-    run.load_after = _load()
+    run.load_after = load()
     return run
 
 
@@ -402,11 +344,7 @@ def main() -> None:
     # The encoder as a tracking run configures it (TrackingRun); the pools pass it on.
     settings = get_settings()
     configure_encoder(settings)
-    print(
-        f"machine: {platform.platform()}, {CORES} CPUs "
-        f"({platform.processor() or platform.machine()}), Python {platform.python_version()}; "
-        f"load average (1 / 5 min) at start {_load()}"
-    )
+    print(machine_line())
     make = uneven_history if args.uneven else synthetic_history
     statements = make(args.series, args.statements, languages, args.seed)
     # Arrival order is meeting by meeting; a run stores in publication order, then by series.
@@ -457,7 +395,7 @@ def main() -> None:
                 flush=True,
             )
     report(runs, len(statements), len(modes))
-    print(f"benchmark total {time.perf_counter() - begun:.0f} s; load at end {_load()}")
+    print(f"benchmark total {time.perf_counter() - begun:.0f} s; load at end {load()}")
 
 
 def report(runs: list[tuple[str, Run]], statements: int, per_round: int) -> None:
@@ -510,7 +448,7 @@ def report(runs: list[tuple[str, Run]], statements: int, per_round: int) -> None
         ],
         wall_rows,
     )
-    print("CPU seconds (user + system) by process group; ceiling = speed-up on idle cores")
+    print("CPU seconds (user + system) by process group")
     cpu_rows = []
     for n, (mode, run) in enumerate(runs):
         base = bases[n]
@@ -527,7 +465,7 @@ def report(runs: list[tuple[str, Run]], statements: int, per_round: int) -> None
                 f"{run.transactions / statements:.1f}",
                 str(run.deadlocks),
                 str(run.lock_waits),
-                f"{base.cpu / run.ideal_wall(mode):.2f}x" if base else "-",
+                ceiling(base.cpu if base else None, run.cpu, run.chain(mode)),
             ]
         )
     print_table(
@@ -547,6 +485,7 @@ def report(runs: list[tuple[str, Run]], statements: int, per_round: int) -> None
         ],
         cpu_rows,
     )
+    print(CEILING_NOTE)
 
 
 if __name__ == "__main__":

@@ -16,39 +16,44 @@ reprocesses a fresh copy of that template (``pipeline.reprocess.reprocess``, wha
 
 Wall time includes the processes' start-up (imports, kiwipiepy, the encoder unless
 ``--lexical``). Beside it, what the load of other work does not inflate (the /proc readers
-of ``parallel_ingest.py``): CPU seconds of the reprocess processes (this script and its
-finished children, the workers) and of the PostgreSQL server, SQL statements per version
-(one worker only), and the CPU seconds every other process used meanwhile. The
-**ceiling** is the speed-up over ``1 worker`` the run would show on idle cores if its
-CPU split evenly: ``1 worker's CPU / max(this run's CPU / cores, 1 worker's CPU / N)``
-(an upper bound: the series are not equally long). The rows must agree (keys,
-comparisons, alerts). Not a pass/fail test; run with
-``.venv/bin/python benchmarks/reprocess.py --drop`` (8 x 20 x 2, about a minute).
+of ``benchmarks/common.py``): CPU seconds of the reprocess processes (this script and its
+finished children, the workers) and of each worker (sampled from /proc while it runs), of
+the PostgreSQL server, SQL statements per version (one worker only), and the CPU seconds
+every other process used meanwhile. The **ceiling** is the speed-up over ``1 worker`` the
+run's CPU seconds allow on idle cores, defined in ``benchmarks/common.py`` as for
+``parallel_ingest.py``: the 1 worker's CPU over the larger of this run's CPU per core and
+its longest chain (this script's CPU plus the busiest worker's plus its share of the
+server's). The rows must agree (keys, comparisons, alerts). Not a pass/fail test; run
+with ``.venv/bin/python benchmarks/reprocess.py --drop`` (8 x 20 x 2, about a minute).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import multiprocessing
-import os
-import platform
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
-from parallel_ingest import children_cpu, machine_busy, own_cpu, server_cpu
-from scale import fresh_history, print_table, synthetic_history
+from common import (
+    CEILING_NOTE,
+    WorkerCPU,
+    ceiling,
+    children_cpu,
+    in_fresh_process,
+    load,
+    longest_chain,
+    machine_busy,
+    machine_line,
+    own_cpu,
+    postmaster_pid,
+    print_table,
+    server_cpu,
+)
+from scale import fresh_history, synthetic_history
 
 from pipeline.parallel import ingest_series, series_groups
 
 #: The tables whose counts must come out equal in every run.
 COUNTED = ("version", "comparison", "commitment_change", "alert")
-
-
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"{one:.2f} / {five:.2f}"
 
 
 def build(
@@ -127,8 +132,7 @@ def run_reprocess(url: str, workers: int, lexical: bool) -> dict[str, int]:
 
     # The encoder as `clausewatch reprocess` configures it (threads, table cache); the
     # pool's workers are handed the same.
-    settings = get_settings()
-    configure_encoder(settings)
+    configure_encoder(get_settings())
     history = open_history(url)
     statements = [0]
 
@@ -142,12 +146,6 @@ def run_reprocess(url: str, workers: int, lexical: bool) -> dict[str, int]:
     finally:
         history.close()
     return {**totals, "sql": statements[0] if workers == 1 else -1}
-
-
-def _in_fresh_process(job: Callable[..., dict[str, int]], *args: object) -> dict[str, int]:
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        return pool.submit(job, *args).result()
 
 
 def state(url: str) -> tuple[dict[str, int], str]:
@@ -195,13 +193,7 @@ def main() -> None:
     languages = [x.strip() for x in args.languages.split(",") if x.strip()]
     from tests.support.postgres import ThrowawayPostgres
 
-    cores = (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    )
-    print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs ({cores} usable), "
-        f"Python {platform.python_version()}; load average (1 / 5 min) at start {_load()}"
-    )
+    print(machine_line())
     rows: list[list[str]] = []
     with ThrowawayPostgres() as server:
         template = "reprocess_template"
@@ -224,8 +216,7 @@ def main() -> None:
             f"{time.perf_counter() - started:.0f} s; "
             f"{'lexical' if args.lexical else 'semantic'} alignment, seed {args.seed}"
         )
-        datadir = server.datadir  # type: ignore[attr-defined]
-        postmaster = int((datadir / "postmaster.pid").read_text().split()[0])
+        postmaster = postmaster_pid(server.datadir)
         serial_cpu: float | None = None
         agreed: tuple[dict[str, int], str] | None = None
         baseline: float | None = None
@@ -237,29 +228,31 @@ def main() -> None:
         ):
             if workers:
                 url = server.create_database(f"reprocess_{workers}", template=template)
-            before = _load()
-            mine0, server0, busy0 = (
-                own_cpu() + children_cpu(),
+            before = load()
+            parent0, children0, server0, busy0 = (
+                own_cpu(),
+                children_cpu(),
                 server_cpu(postmaster),
                 machine_busy(),
             )
             start = time.perf_counter()
             if workers == 1 or not workers:
-                totals = _in_fresh_process(run_reprocess, url, 1, args.lexical)
+                totals = in_fresh_process(run_reprocess, url, 1, args.lexical)
+                per_worker: list[float] = []
             else:
-                totals = run_reprocess(url, workers, args.lexical)
+                with WorkerCPU() as sampled:
+                    totals = run_reprocess(url, workers, args.lexical)
+                per_worker = sampled.per_worker
             seconds = time.perf_counter() - start
-            mine = own_cpu() + children_cpu() - mine0
+            parent = own_cpu() - parent0
+            mine = parent + children_cpu() - children0
             on_server = server_cpu(postmaster) - server0
             cpu = mine + on_server
             others = max(0.0, machine_busy() - busy0 - cpu)
+            # A run in one fresh process: that process is the one worker.
+            per_worker = per_worker or [mine - parent]
             if workers == 1:
                 serial_cpu = cpu
-            ceiling = (
-                serial_cpu / max(cpu / cores, serial_cpu / workers)
-                if workers and serial_cpu
-                else None
-            )
             found = state(url)
             agreed = agreed or found
             rate = totals["versions"] / seconds
@@ -276,13 +269,18 @@ def main() -> None:
                     f"{rate:.1f}",
                     f"{rate / baseline:.2f}x" if workers and baseline else "-",
                     f"{mine:.1f}",
+                    " / ".join(f"{c:.1f}" for c in per_worker),
                     f"{on_server:.1f}",
                     f"{others:.1f}",
-                    f"{ceiling:.2f}x" if ceiling else "-",
+                    ceiling(
+                        serial_cpu if workers else None,
+                        cpu,
+                        longest_chain(parent, per_worker, on_server),
+                    ),
                     f"{totals['sql'] / totals['versions']:.1f}" if totals["sql"] >= 0 else "-",
                     "yes" if found == agreed else f"NO {found}",
                     before,
-                    _load(),
+                    load(),
                 ]
             )
             print(f"  {label}: {seconds:.1f} s, {totals}", flush=True)
@@ -299,6 +297,7 @@ def main() -> None:
             "versions/s",
             "speed-up",
             "CPU s",
+            "each worker",
             "server CPU s",
             "others CPU s",
             "ceiling",
@@ -309,6 +308,7 @@ def main() -> None:
         ],
         rows,
     )
+    print(CEILING_NOTE)
 
 
 if __name__ == "__main__":

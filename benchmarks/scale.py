@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import multiprocessing
 import os
-import platform
 import random
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common import in_fresh_process, load, machine_line, median_seconds, print_table
 from sqlalchemy import text
-from timing import median_seconds
 
 from models import History, open_history
 from models.db import make_engine, upgrade
@@ -391,29 +387,6 @@ def _backfill_runs(
 # -- report ---------------------------------------------------------------------------------
 
 
-def width(cell: str) -> int:
-    """Terminal columns ``cell`` takes (Hangul is two columns wide)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in cell)
-
-
-def pad(cell: str, columns: int, left: bool) -> str:
-    """``cell`` padded to ``columns`` terminal columns."""
-    gap = " " * (columns - width(cell))
-    return cell + gap if left else gap + cell
-
-
-def print_table(header: list[str], rows: list[list[str]]) -> None:
-    """Print a plain-text table: first column left-aligned, figures right-aligned."""
-    widths = [max(width(h), *(width(r[i]) for r in rows)) for i, h in enumerate(header)]
-    for n, row in enumerate([header, *rows]):
-        print(
-            "  ".join(pad(c, w, i == 0) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
-        )
-        if n == 0:
-            print("-" * (sum(widths) + 2 * (len(widths) - 1)))
-    print()
-
-
 def report(results: list[DatabaseFigures], languages: list[str]) -> None:
     """Print the ingest, size and latency tables."""
     rows = []
@@ -512,12 +485,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown languages: {', '.join(sorted(unknown))} (use en, ko)")
 
-    print(
-        f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable by this run), "
-        f"Python {platform.python_version()}; "
-        "load average (1, 5, 15 min) at start: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    )
+    print(machine_line())
     print(
         f"history: {n_series} series x {n_statements} statements x {len(languages)} languages "
         f"({','.join(languages)}), {'lexical' if args.lexical else 'semantic'} alignment, "
@@ -530,25 +498,20 @@ def main() -> None:
     ):
         # Each backend is measured in a fresh process: the encoder's per-process cache and
         # the lexicon caches would otherwise make the second backend look faster.
-        spawn = multiprocessing.get_context("spawn")
-        results = []
-        for name, make_url in chosen:
-            with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-                measured = pool.submit(
-                    measure_backend,
-                    name,
-                    make_url("scale"),
-                    statements,
-                    languages,
-                    args.lexical,
-                    args.repeat,
-                )
-                results.append(measured.result())
+        results = [
+            in_fresh_process(
+                measure_backend,
+                name,
+                make_url("scale"),
+                statements,
+                languages,
+                args.lexical,
+                args.repeat,
+            )
+            for name, make_url in chosen
+        ]
         print()
-        print(
-            "load average (1, 5, 15 min) at the end: "
-            + ", ".join(f"{x:.2f}" for x in os.getloadavg())
-        )
+        print(f"load average (1 / 5 min) at the end: {load()}")
         report(results, languages)
         if not args.no_backfill:
             name, make_url = chosen[-1]

@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
-import platform
 import random
-import statistics
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from common import clausewatch, machine_line, median_seconds, repeated_command
 from rapidfuzz import fuzz, process
-from timing import median_seconds
 
 from clauses import compare_texts
 
@@ -179,6 +174,19 @@ def f1(predicted: set[tuple[int, int]], truth: set[tuple[int, int]]) -> float:
     return 0.0 if hits == 0 else 2 * precision * recall / (precision + recall)
 
 
+def greedy_pairs(scored: list[tuple[float, int, int]]) -> set[tuple[int, int]]:
+    """Pair (score, old, new) candidates best first, each clause at most once."""
+    used_old: set[int] = set()
+    used_new: set[int] = set()
+    pairs: set[tuple[int, int]] = set()
+    for _, i, j in sorted(scored, reverse=True):
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            pairs.add((i, j))
+    return pairs
+
+
 def difflib_align(old: list[str], new: list[str], threshold: float = 0.6) -> set[tuple[int, int]]:
     """Score every pair with difflib and pair greedily, best first (the baseline)."""
     scored = []
@@ -187,16 +195,7 @@ def difflib_align(old: list[str], new: list[str], threshold: float = 0.6) -> set
             ratio = difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio()
             if ratio >= threshold:
                 scored.append((ratio, i, j))
-    scored.sort(reverse=True)
-    used_old: set[int] = set()
-    used_new: set[int] = set()
-    pairs: set[tuple[int, int]] = set()
-    for _, i, j in scored:
-        if i not in used_old and j not in used_new:
-            used_old.add(i)
-            used_new.add(j)
-            pairs.add((i, j))
-    return pairs
+    return greedy_pairs(scored)
 
 
 def rapidfuzz_align(
@@ -212,16 +211,7 @@ def rapidfuzz_align(
         for j in range(len(new))
         if scores[i, j] >= threshold
     ]
-    scored.sort(reverse=True)
-    used_old: set[int] = set()
-    used_new: set[int] = set()
-    pairs: set[tuple[int, int]] = set()
-    for _, i, j in scored:
-        if i not in used_old and j not in used_new:
-            used_old.add(i)
-            used_new.add(j)
-            pairs.add((i, j))
-    return pairs
+    return greedy_pairs(scored)
 
 
 def clausewatch_align(
@@ -250,25 +240,7 @@ def clausewatch_align(
 
 def fresh_process(old: Path, new: Path, runs: int) -> tuple[float, float]:
     """Median wall seconds and peak RSS (MB) of ``clausewatch compare`` in a fresh process."""
-    return fresh_command(["compare", str(old), str(new)], runs)
-
-
-def fresh_command(arguments: list[str], runs: int) -> tuple[float, float]:
-    """Median wall seconds and peak RSS (MB) of ``clausewatch ARGUMENTS`` in a fresh process."""
-    # /usr/bin/time measures the peak: Linux keeps a forked child's peak RSS across exec, so
-    # a child forked from this (encoder-loaded) process would report this process's peak.
-    command = ["/usr/bin/time", "-f", "%e %M", str(Path(sys.executable).with_name("clausewatch"))]
-    command += arguments
-    times: list[float] = []
-    peaks: list[float] = []
-    for _ in range(runs):
-        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"compare failed: {done.stderr.strip()}")
-        seconds, peak_kb = done.stderr.strip().splitlines()[-1].split()
-        times.append(float(seconds))
-        peaks.append(int(peak_kb) / 1024)
-    return statistics.median(times), max(peaks)
+    return repeated_command(clausewatch("compare", str(old), str(new)), runs)
 
 
 CASES = [("en", 60), ("ko", 60), ("list", 60), ("en", 300), ("ko", 300)]
@@ -283,11 +255,7 @@ def main() -> None:
     parser.add_argument("--note", default="", help="what else ran on the machine")
     args = parser.parse_args()
 
-    print(
-        f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}; "
-        f"load average at start {os.getloadavg()[0]:.2f}" + (f"; {args.note}" if args.note else "")
-    )
+    print(machine_line(args.note))
     print("\nwarm, in-process (encoder loaded, caches of earlier runs kept):")
     header = f"{'pair':<13} {'aligner':<22} {'median ms':>10} {'F1':>6} {'vs rapidfuzz':>13}"
     print(header)
@@ -346,7 +314,7 @@ def main() -> None:
             scm / "scm-56.ko.txt", scm / "scm-57.ko.txt", args.process_runs
         )
         print(f"{'scm 56->57 ko':<13} {seconds:>9.2f} {peak:>12.0f}")
-        seconds, peak = fresh_command(["--help"], args.process_runs)
+        seconds, peak = repeated_command(clausewatch("--help"), args.process_runs)
         print(f"{'--help':<13} {seconds:>9.2f} {peak:>12.0f}")
 
 

@@ -7,9 +7,12 @@ Builds a SQLite history of the demo series (store_statement + compare_version, w
 encoder, as an ingest does), then for a few pairs runs, each time in a new process on a
 fresh copy of that history:
 
-- ``compare``: ``pipeline.stages.compare_pair`` (what a backfill worker, a Prefect task
-  process or a reprocessing run pays for one comparison): process CPU seconds (user +
-  sys), peak RSS and how many clause texts the encoder encoded;
+- ``compare``: ``pipeline.stages.compare_version`` of the pair's newer version, with the
+  pair's comparison removed from the copy beforehand (``store.retire_comparison``, as
+  after a killed run), so that it reads, computes and saves exactly that one comparison:
+  what a backfill worker, a Prefect task process or a reprocessing run pays for one.
+  Process CPU seconds (user + sys), peak RSS and how many clause texts the encoder
+  encoded;
 - ``diff``: the whole ``clausewatch diff A B --format json`` command as a user runs it:
   wall seconds, CPU seconds and peak RSS of that process;
 
@@ -28,15 +31,14 @@ import resource
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from common import clausewatch, load, machine_line, run_command
+
 #: (label, old corpus id, new corpus id, kind): an English and a Korean successor, and a
 #: translation (the pairs benchmarks/speed.py and issue 16 time).
 PAIRS = (
@@ -99,8 +101,8 @@ def build(folder: Path) -> tuple[Path, dict[str, int], dict[str, float]]:
 
 
 def child_build(folder: str) -> None:
-    """Run in a new process (the measuring one never loads the encoder, whose pages would
-    count in every child's peak RSS): build the history; prints ids and figures as JSON."""
+    """Run in a new process (the measuring one stays small and never loads the encoder):
+    build the history; prints ids and figures as JSON."""
     _, ids, figures = build(Path(folder))
     print(json.dumps({"ids": ids, "figures": figures}))
 
@@ -122,20 +124,22 @@ def standalone_copies(built: Path, folder: Path) -> tuple[Path, Path]:
     return stored, bare
 
 
-def child_compare(url: str, old: int, new: int, kind: str) -> None:
-    """Run in the new process: one compare_pair, the encoder configured from the settings
-    as every edge does (threads, the table cache); prints its figures as JSON."""
+def child_compare(url: str, new: int) -> None:
+    """Run in the new process: ``compare_version`` of ``new``, the encoder configured from
+    the settings as every edge does (threads, the table cache); prints its figures as
+    JSON. Raises SystemExit unless it made exactly one comparison."""
     from clauses import default_encoder
     from clauses.encoder import configure_encoder
     from core.settings import get_settings
     from models import open_history
-    from pipeline.stages import compare_pair
+    from pipeline.stages import compare_version
 
-    settings = get_settings()
-    configure_encoder(settings)
+    configure_encoder(get_settings())
     history = open_history(url)
-    compare_pair(history, old, new, kind)
+    made = sum(1 for outcome in compare_version(history, new) if outcome.created)
     history.close()
+    if made != 1:
+        raise SystemExit(f"compare_version({new}) made {made} comparisons, not 1")
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(
         json.dumps(
@@ -148,18 +152,19 @@ def child_compare(url: str, old: int, new: int, kind: str) -> None:
     )
 
 
-def _run(command: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
-    """(wall s, CPU s, peak RSS MB, stdout) of one child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert child.stdout is not None and child.stderr is not None
-    out, err = child.stdout.read(), child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{err.decode()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.decode()
+def without_comparison(url: str, old: int, new: int, kind: str) -> None:
+    """Remove the (old, new, kind) comparison from the history at ``url``; raises
+    SystemExit when there is none to remove."""
+    from models import open_history, store
+
+    history = open_history(url)
+    try:
+        with history.sessions.begin() as session:
+            found = store.find_comparison(session, old, new, kind)
+            if found is None or not store.retire_comparison(session, found.id, "benchmark"):
+                raise SystemExit(f"no {kind} comparison {old} -> {new} to remove")
+    finally:
+        history.close()
 
 
 def measure(history: Path, old: int, new: int, kind: str, repeat: int) -> dict[str, Any]:
@@ -171,31 +176,21 @@ def measure(history: Path, old: int, new: int, kind: str, repeat: int) -> dict[s
         url = f"sqlite:///{copy}"
         for _ in range(repeat):
             shutil.copy(history, copy)
-            wall, cpu, rss, out = _run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    url,
-                    str(old),
-                    str(new),
-                    kind,
-                ],
-                env,
-            )
-            inside = json.loads(out.strip().splitlines()[-1])
-            figures.setdefault("compare_wall", []).append(wall)
-            figures.setdefault("compare_cpu", []).append(cpu)
-            figures.setdefault("compare_rss", []).append(rss)
+            without_comparison(url, old, new, kind)
+            run = run_command([sys.executable, __file__, "--child", url, str(new)], env)
+            inside = json.loads(run.stdout.strip().splitlines()[-1])
+            figures.setdefault("compare_wall", []).append(run.wall)
+            figures.setdefault("compare_cpu", []).append(run.cpu)
+            figures.setdefault("compare_rss", []).append(run.peak_mb)
             figures.setdefault("encoded", []).append(inside["encoded"])
             shutil.copy(history, copy)
-            wall, cpu, rss, _ = _run(
-                [str(BIN / "clausewatch"), "diff", str(old), str(new), "--format", "json"],
+            run = run_command(
+                clausewatch("diff", str(old), str(new), "--format", "json"),
                 {**env, "CLAUSEWATCH_DATABASE_URL": url, "CLAUSEWATCH_DATA_DIR": folder},
             )
-            figures.setdefault("diff_wall", []).append(wall)
-            figures.setdefault("diff_cpu", []).append(cpu)
-            figures.setdefault("diff_rss", []).append(rss)
+            figures.setdefault("diff_wall", []).append(run.wall)
+            figures.setdefault("diff_cpu", []).append(run.cpu)
+            figures.setdefault("diff_rss", []).append(run.peak_mb)
             figures.setdefault("load", []).append(os.getloadavg()[0])
     return {k: statistics.median(v) for k, v in figures.items()} | {
         "load_range": (min(figures["load"]), max(figures["load"]))
@@ -205,25 +200,20 @@ def measure(history: Path, old: int, new: int, kind: str, repeat: int) -> dict[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=3, help="new processes per figure")
-    parser.add_argument(
-        "--child", nargs=4, metavar=("URL", "OLD", "NEW", "KIND"), help=argparse.SUPPRESS
-    )
+    parser.add_argument("--child", nargs=2, metavar=("URL", "NEW"), help=argparse.SUPPRESS)
     parser.add_argument("--build", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        url, old, new, kind = args.child
-        child_compare(url, int(old), int(new), kind)
+        url, new = args.child
+        child_compare(url, int(new))
         return
     if args.build:
         child_build(args.build)
         return
-    print(
-        f"machine: {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), "
-        f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
+    print(machine_line())
     with tempfile.TemporaryDirectory(prefix="vectors-") as folder:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUSEWATCH_")}
-        *_, out = _run([sys.executable, __file__, "--build", folder], env)
+        out = run_command([sys.executable, __file__, "--build", folder], env).stdout
         built = json.loads(out.strip().splitlines()[-1])
         ids, ingest = built["ids"], built["figures"]
         stored, bare = standalone_copies(Path(folder) / "history.db", Path(folder))
@@ -253,7 +243,7 @@ def main() -> None:
                     f" {f['compare_rss']:>7.0f} {f['diff_wall']:>8.2f}s {f['diff_cpu']:>7.2f}s"
                     f" {f['diff_rss']:>7.0f} {low:>4.1f}-{high:<4.1f}"
                 )
-    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average (1 / 5 min) at the end: {load()}")
 
 
 if __name__ == "__main__":
