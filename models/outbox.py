@@ -235,7 +235,6 @@ def enqueue_alerts(
         raise LookupError(f"no comparison {comparison_id}")
     series_filter = [ALL_SERIES] + ([series_slug] if series_slug else [])
     changed = set(commitment_keys)
-    language = comparison.new_version.document.language
     now = utcnow()
     added = 0
     for sub in session.scalars(
@@ -247,7 +246,8 @@ def enqueue_alerts(
             continue
         if sub.commitment_keys and not changed.intersection(sub.commitment_keys):
             continue
-        if sub.languages and language not in sub.languages:
+        # The new statement's language is read only for a subscription that filters on it.
+        if sub.languages and comparison.new_version.document.language not in sub.languages:
             continue
         added += _queue(
             session,

@@ -70,21 +70,42 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT construct (``ON CONFLICT`` is spelled by each dialect)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+_Row = TypeVar("_Row", bound=Base)
+
+
 def insert_ignore(
     session: Session, model: type[Base], values: Mapping[str, Any], conflict: Sequence[str]
 ) -> int | None:
     """Insert a row unless ``conflict`` columns clash; returns the new id, or None if it existed."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # Column defaults (created_at, empty JSON) are applied by Core for omitted columns.
     stmt = (
-        insert(model)
+        _insert(session)(model)
         .values(**values)
         .on_conflict_do_nothing(index_elements=list(conflict))
         .returning(model.__table__.c.id)
     )
     result: int | None = session.execute(stmt).scalar_one_or_none()
     return result
+
+
+def insert_new(
+    session: Session, model: type[_Row], values: Mapping[str, Any], conflict: Sequence[str]
+) -> _Row | None:
+    """Like :func:`insert_ignore`, but returns the new row itself, loaded into ``session``
+    from the INSERT's RETURNING (no second read), or None if it existed."""
+    stmt = (
+        _insert(session)(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict))
+        .returning(model)
+    )
+    row: _Row | None = session.scalars(stmt).one_or_none()
+    return row
 
 
 # -- series, sources, commitments -------------------------------------------------------
@@ -302,11 +323,9 @@ def commitment_ids(session: Session, labels: Mapping[str, str]) -> dict[str, int
     found = _commitment_ids(session, keys)
     missing = [k for k in keys if k not in found]
     if missing:
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         # Sorted keys: two writers inserting overlapping sets lock rows in the same order.
         session.execute(
-            insert(Commitment)
+            _insert(session)(Commitment)
             .values(
                 [{"key": k, "label": labels[k], "patterns": {}, "importance": 1} for k in missing]
             )
@@ -333,31 +352,39 @@ def ensure_document(
     series_id: int | None = None,
     title: str | None = None,
     published: dt.date | None = None,
+    known: Document | None = None,
 ) -> tuple[Document, bool]:
-    """The document at ``url``, created if missing; returns (document, created)."""
-    new_id = insert_ignore(
-        session,
-        Document,
-        {
-            "url": url,
-            "source_id": source_id,
-            "language": language,
-            "series_id": series_id,
-            "title": title,
-            "published": published,
-        },
-        ["url"],
-    )
-    document = session.scalars(select(Document).where(Document.url == url)).one()
-    if new_id is None:
-        # A later fetch may know more than the first one did; never erase what we had.
-        if series_id is not None and document.series_id is None:
-            document.series_id = series_id
-        if published is not None and document.published is None:
-            document.published = published
-        if title and not document.title:
-            document.title = title
-    return document, new_id is not None
+    """The document at ``url``, created if missing; returns (document, created).
+
+    ``known``: the document at ``url`` when the caller has just read it in ``session``
+    (nothing is read or inserted then); None: insert, or read the row that is there.
+    """
+    document = known
+    if document is None:
+        document = insert_new(
+            session,
+            Document,
+            {
+                "url": url,
+                "source_id": source_id,
+                "language": language,
+                "series_id": series_id,
+                "title": title,
+                "published": published,
+            },
+            ["url"],
+        )
+        if document is not None:
+            return document, True
+        document = session.scalars(select(Document).where(Document.url == url)).one()
+    # A later fetch may know more than the first one did; never erase what we had.
+    if series_id is not None and document.series_id is None:
+        document.series_id = series_id
+    if published is not None and document.published is None:
+        document.published = published
+    if title and not document.title:
+        document.title = title
+    return document, False
 
 
 def get_document(session: Session, document_id: int) -> Document | None:
@@ -448,25 +475,27 @@ def add_version(
     support_key: str | None = None,
     support_stamp: str | None = None,
     embedding_stamp: str | None = None,
+    first: bool = False,
 ) -> tuple[Version, bool]:
     """Store ``text`` as the document's next version unless it equals the latest one.
 
     Returns (version, created). Two writers racing for the same sequence number meet at the
     (document_id, seq) constraint; the loser re-reads and returns the winner's version when
     the text is the same. The derived values (support key, stamps) are stored as given.
+    ``first``: the document was created in this transaction, so it has no version yet
+    and none is read.
     """
     sha = text_sha256(text)
     for _ in range(5):
-        latest = latest_version(session, document_id)
+        latest = None if first else latest_version(session, document_id)
         if latest is not None and latest.sha256 == sha:
             return latest, False
-        seq = 1 if latest is None else latest.seq + 1
-        new_id = insert_ignore(
+        version = insert_new(
             session,
             Version,
             {
                 "document_id": document_id,
-                "seq": seq,
+                "seq": 1 if latest is None else latest.seq + 1,
                 "text": text,
                 "sha256": sha,
                 "capture_id": capture_id,
@@ -476,14 +505,15 @@ def add_version(
             },
             ["document_id", "seq"],
         )
-        if new_id is None:
+        if version is None:
+            first = False
             continue
         if clauses:
             session.execute(
                 insert_stmt(Clause),
                 [
                     {
-                        "version_id": new_id,
+                        "version_id": version.id,
                         "position": c.position,
                         "paragraph": c.paragraph,
                         "text": c.text,
@@ -493,8 +523,6 @@ def add_version(
                     for c in clauses
                 ],
             )
-        version = session.get(Version, new_id)
-        assert version is not None
         return version, True
     raise RuntimeError(f"could not settle the next version of document {document_id}")
 
@@ -599,6 +627,8 @@ def version_clauses(session: Session, version_id: int) -> list[Clause]:
 
 def previous_version(session: Session, version: Version) -> Version | None:
     """The version just before ``version`` of the same document."""
+    if version.seq <= 1:
+        return None  # sequence numbers start at 1
     return session.scalars(
         select(Version)
         .where(Version.document_id == version.document_id, Version.seq < version.seq)
@@ -858,7 +888,7 @@ def save_comparison(
     A second save of the same (old, new, kind) adds nothing and returns the first row.
     """
     kind = str(result["kind"])
-    new_id = insert_ignore(
+    comparison = insert_new(
         session,
         Comparison,
         {
@@ -870,10 +900,11 @@ def save_comparison(
         },
         ["old_version_id", "new_version_id", "kind"],
     )
-    if new_id is None:
+    if comparison is None:
         found = find_comparison(session, old_version_id, new_version_id, kind)
         assert found is not None
         return found, False
+    new_id = comparison.id
     clause_rows = [
         {
             "comparison_id": new_id,
@@ -888,7 +919,7 @@ def save_comparison(
         }
         for i, c in enumerate(result.get("clauses") or [])
     ]
-    _insert_rows(session, ClauseChange, clause_rows, by_ordinal=True)
+    _insert_rows(session, ClauseChange, clause_rows)
     items = list(result.get("commitments") or [])
     ids = commitment_ids(session, {i["key"]: i.get("label") or i["key"] for i in items})
     _insert_rows(
@@ -939,7 +970,6 @@ def save_comparison(
             }
             for i, item in enumerate(result.get("quantities") or [])
         ],
-        by_ordinal=True,
     )
     sides: set[str] = set()
     participant_rows = []
@@ -959,8 +989,6 @@ def save_comparison(
         )
     _insert_rows(session, ParticipantChange, participant_rows)
     session.flush()
-    comparison = session.get(Comparison, new_id)
-    assert comparison is not None
     return comparison, True
 
 
@@ -973,10 +1001,8 @@ def save_mentions(session: Session, version_id: int, mentions: Iterable[Mapping[
     if not rows:
         return 0
     ids = commitment_ids(session, {m["key"]: m.get("label") or m["key"] for m in rows})
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     added = session.execute(
-        insert(CommitmentMention)
+        _insert(session)(CommitmentMention)
         .values(
             [
                 {
@@ -995,26 +1021,16 @@ def save_mentions(session: Session, version_id: int, mentions: Iterable[Mapping[
     return len(added)
 
 
-def _insert_rows(
-    session: Session,
-    model: type[Base],
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    by_ordinal: bool = False,
-) -> None:
-    """Insert ``rows`` with executemany (multi-row VALUES on PostgreSQL), in their order.
+def _insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` with one executemany (multi-row VALUES on PostgreSQL), in their order.
 
-    The ORM leaves a None out of the INSERT (so a JSON column gets SQL NULL, not JSON
-    null) and batches only consecutive rows with the same columns. Rows that readers order
-    by their ``ordinal`` column (``by_ordinal``) are grouped by which columns are None
-    first, so they go in a few batches rather than one per change of shape.
+    By default the ORM leaves a None out of a row's INSERT and batches only consecutive
+    rows with the same columns, one statement per change of shape. ``render_nulls`` sends
+    the None as NULL instead: the same rows are stored (a nullable column without a default
+    is NULL either way; a JSON column's None is JSON null either way) in one batch.
     """
-    if not rows:
-        return
-    ordered = list(rows)
-    if by_ordinal:
-        ordered.sort(key=lambda row: tuple(value is None for value in row.values()))
-    session.execute(insert_stmt(model), ordered)
+    if rows:
+        session.execute(insert_stmt(model).execution_options(render_nulls=True), list(rows))
 
 
 _Derived = TypeVar(

@@ -120,11 +120,8 @@ def store_statement(
             series_id = store.ensure_series(
                 session, statement.series, statement.series_title, statement.series_rules
             ).id
-        if (
-            series_id is not None
-            and statement.published is not None
-            and store.document_by_url(session, statement.url) is None
-        ):
+        known = store.document_by_url(session, statement.url)
+        if known is None and series_id is not None and statement.published is not None:
             mirror = store.find_mirror(
                 session,
                 series_id=series_id,
@@ -144,6 +141,7 @@ def store_statement(
             series_id=series_id,
             title=statement.title,
             published=statement.published,
+            known=known,
         )
         # The key is the document language's: a document first stored under another
         # language than this statement claims is segmented in that one when compared.
@@ -157,6 +155,7 @@ def store_statement(
             support_key=key if same_language else None,
             support_stamp=support_stamp() if same_language else None,
             embedding_stamp=embedding_stamp() if vectors is not None else None,
+            first=new_document,
         )
         if new_version:
             store.save_mentions(

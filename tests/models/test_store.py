@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from models import History, open_history, store
@@ -295,3 +296,81 @@ def test_last_validators_come_from_the_newest_good_capture(history: History) -> 
         assert store.last_validators(s, url) == ('"b"', "Tue")
         assert store.table_counts(s)["capture"] == 3
         assert again > 0
+
+
+@contextmanager
+def _statements(history: History) -> Iterator[list[str]]:
+    """The SQL statements the history's engine sends while the block runs, one line each."""
+    sent: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(history.engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(history.engine, "before_cursor_execute", note)
+
+
+def test_rows_written_in_a_transaction_are_not_read_back(history: History) -> None:
+    """A new document, its first version and a comparison come back from their INSERTs'
+    RETURNING; nothing selects them again, and a first version reads no earlier one."""
+    with history.sessions.begin() as s:
+        source = store.ensure_source(s, "us-dod")
+        d4 = _doc(s, "https://example.test/4", dt.date(2025, 1, 10))
+        v4, _ = store.add_version(s, d4, "A. B.", _clauses("A.", "B."))
+        with _statements(history) as sent:
+            document, created = store.ensure_document(
+                s, url="https://example.test/5", source_id=source.id, language="en"
+            )
+            version, _ = store.add_version(s, document.id, "A.", _clauses("A."), first=True)
+            comparison, _ = store.save_comparison(s, v4.id, version.id, _result(), severity="high")
+            assert store.previous_version(s, version) is None
+        assert created and version.seq == 1 and comparison.new_version_id == version.id
+    # Commitment ids are read (they may have been made by another writer); nothing else.
+    reads = [q for q in sent if q.startswith("SELECT") and "FROM commitment " not in q]
+    assert reads == []
+
+
+def test_a_known_document_is_neither_read_nor_inserted(history: History) -> None:
+    with history.sessions.begin() as s:
+        source = store.ensure_source(s, "rok-mnd")
+        first, _ = store.ensure_document(
+            s, url="https://x.test/1", source_id=source.id, language="ko"
+        )
+        with _statements(history) as sent:
+            again, created = store.ensure_document(
+                s,
+                url="https://x.test/1",
+                source_id=source.id,
+                language="ko",
+                published=dt.date(2025, 12, 11),
+                known=first,
+            )
+        assert sent == []
+        assert (again.id, created, again.published) == (first.id, False, dt.date(2025, 12, 11))
+
+
+def test_rows_of_different_shapes_go_in_one_insert_and_keep_their_nulls(
+    history: History,
+) -> None:
+    """A dropped clause has no new text, an unchanged one has both: one INSERT carries both
+    rows, and the missing text is SQL NULL, as when the row was written alone."""
+    with history.sessions.begin() as s:
+        d4 = _doc(s, "https://example.test/4", dt.date(2025, 1, 10))
+        d5 = _doc(s, "https://example.test/5", dt.date(2025, 12, 11))
+        v4, _ = store.add_version(s, d4, "A. B.", _clauses("A.", "B."))
+        v5, _ = store.add_version(s, d5, "A.", _clauses("A."))
+        with _statements(history) as sent:
+            comparison, _ = store.save_comparison(s, v4.id, v5.id, _result(), severity="high")
+        inserts = [q for q in sent if q.startswith("INSERT INTO clause_change")]
+        assert len(inserts) == 1
+        nulls = s.execute(
+            text(
+                "SELECT status, new_text IS NULL FROM clause_change "
+                "WHERE comparison_id = :c ORDER BY ordinal"
+            ),
+            {"c": comparison.id},
+        ).all()
+        assert [tuple(row) for row in nulls] == [("unchanged", False), ("dropped", True)]
