@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import ConfigError
-from models.db import check_reachable, check_revision, make_engine, parse_url, session_factory
+from models.db import (
+    check_reachable,
+    check_revision,
+    make_engine,
+    parse_url,
+    read_session_factory,
+    session_factory,
+)
 
 
 @dataclass
 class History:
-    """An open history database: its engine and a session factory."""
+    """An open history database: its engine, a session factory, and one for sessions that
+    only read (``reads``: see :func:`models.db.read_session_factory`)."""
 
     engine: Engine
     sessions: sessionmaker[Session]
+    reads: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reads = read_session_factory(self.engine)
 
     def close(self) -> None:
         """Release pooled connections."""

@@ -305,6 +305,19 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A factory of sessions that only read.
+
+    On PostgreSQL their connections run in autocommit: each SELECT sees what was committed
+    when it started, exactly as under READ COMMITTED inside a transaction, without the
+    BEGIN and ROLLBACK round trips (and psycopg keeps its prepared statements, which it drops
+    on every rollback). SQLite's driver opens no transaction for a SELECT anyway.
+    """
+    if engine.dialect.name != "postgresql":
+        return session_factory(engine)
+    return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on any error."""

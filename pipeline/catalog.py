@@ -80,7 +80,7 @@ def all_series(history: History | None, session: Session | None = None) -> list[
     if history is None:
         return definitions
     taken = {d.slug for d in definitions}
-    with nullcontext(session) if session is not None else history.sessions() as reading:
+    with nullcontext(session) if session is not None else history.reads() as reading:
         for row in store.user_series(reading):
             if row.slug not in taken:
                 definitions.append(series_from_row(row.slug, dict(row.rules or {})))

@@ -97,7 +97,7 @@ def store_statement(
     clauses = segment(text, language)
     key = support_key(clauses, language)
     # One read session for the series' lexicon and the latest stored version.
-    with history.sessions() as session:
+    with history.reads() as session:
         lexicon = series_lexicon(history, statement.series, lexicon_dir, session)
         unchanged = not lexical and _seed_from_latest(session, statement.url, text)
     mentions = find_commitments(clauses, language, lexicon)
@@ -253,7 +253,7 @@ def use_stored_vectors(history: History, version_ids: Iterable[int]) -> set[int]
     from clauses import default_encoder
 
     ids = sorted(set(version_ids))
-    with history.sessions() as session:
+    with history.reads() as session:
         stamps = store.version_embedding_stamps(session, ids)
         return _seed_stored_vectors(session, default_encoder(), stamps)
 
@@ -430,7 +430,7 @@ def compare_pair(
     standalone = loaded is None
     bundled = _bundled_encoder(lexical, encoder)
     if loaded is None:
-        with history.sessions() as session:
+        with history.reads() as session:
             loaded = _load(session, [_Pair(old_version_id, new_version_id, kind)])
         _vectors_from_history(loaded, bundled)
         if loaded.written:
@@ -487,7 +487,7 @@ def compare_version(
     from clauses.derived import embedding_stamp, support_stamp
 
     # One read session for the pairs and what they need (one pool checkout, not two).
-    with history.sessions() as session:
+    with history.reads() as session:
         pairs, series_slug, series_id = _pairs_for(session, version_id)
         found = {
             pair: store.find_comparison(

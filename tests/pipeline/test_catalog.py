@@ -62,6 +62,10 @@ class _NoHistory:
     def sessions(self) -> object:
         raise AssertionError("the history was read")
 
+    @property
+    def reads(self) -> object:
+        raise AssertionError("the history was read")
+
 
 @pytest.mark.parametrize("slug", ["ncg", "scm", "us-rok-leaders"])
 def test_a_builtin_series_is_found_without_reading_the_history(slug: str) -> None:
