@@ -2,23 +2,26 @@
 
 The PostgreSQL server is started once per session by ``ThrowawayPostgres`` (as
 ``nobody`` when we are root); each test gets its own database copied from a migrated
-template, so tests never see each other's rows.
+template, so tests never see each other's rows. Ask for ``db_url`` (both databases),
+``sqlite_url`` or ``pg_url`` (one), or ``fresh_sqlite_url``/``fresh_pg_url`` for several;
+tests/support/databases.py does the copying and migrating.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from core.settings import get_settings
+from tests.support import databases
 from tests.support.postgres import ThrowawayPostgres
 
-_counter = itertools.count()
+if TYPE_CHECKING:
+    from models import History
 
 # Flows run in-process start Prefect's ephemeral server, whose first start (a fresh
 # database) can outlast Prefect's 20 s default on a busy CI machine. Set before any test
@@ -53,26 +56,48 @@ def postgres() -> Iterator[ThrowawayPostgres]:
 
 @pytest.fixture(scope="session")
 def _pg_template(postgres: ThrowawayPostgres) -> str:
-    from models.db import make_engine, upgrade
-
-    url = postgres.create_database("cw_template")
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return "cw_template"
+    """The name of the session's migrated template database."""
+    return databases.postgres_template(postgres)
 
 
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from models.db import make_engine, upgrade
+    """A migrated, empty SQLite history for the session, to copy."""
+    return databases.sqlite_template(tmp_path_factory.mktemp("template"))
 
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+
+@pytest.fixture
+def fresh_pg_url(postgres: ThrowawayPostgres, _pg_template: str) -> Callable[[], str]:
+    """Make fresh, migrated PostgreSQL databases: each call returns a new one's URL."""
+    return lambda: databases.copy_postgres(postgres, _pg_template)
+
+
+@pytest.fixture
+def pg_url(fresh_pg_url: Callable[[], str]) -> str:
+    """URL of a fresh, migrated PostgreSQL history database."""
+    return fresh_pg_url()
+
+
+@pytest.fixture
+def fresh_sqlite_url(
+    _sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[], str]:
+    """Make fresh, migrated SQLite databases: each call returns a new one's URL."""
+    return lambda: databases.copy_sqlite(
+        _sqlite_template, tmp_path_factory.mktemp("sqlite") / "history.db"
+    )
+
+
+@pytest.fixture
+def sqlite_url(fresh_sqlite_url: Callable[[], str]) -> str:
+    """URL of a fresh, migrated SQLite history database."""
+    return fresh_sqlite_url()
+
+
+@pytest.fixture
+def empty_pg_url(postgres: ThrowawayPostgres) -> str:
+    """URL of a fresh, empty (unmigrated) PostgreSQL database."""
+    return databases.empty_postgres(postgres)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -80,21 +105,28 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL of a fresh, migrated history database — once on SQLite, once on PostgreSQL."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("_sqlite_template")
-        target = tmp_path / "history.db"
-        shutil.copy(template, target)
-        return f"sqlite:///{target}"
-    server: ThrowawayPostgres = request.getfixturevalue("postgres")
-    request.getfixturevalue("_pg_template")
-    return server.create_database(f"cw_{next(_counter)}", template="cw_template")
+        return databases.copy_sqlite(template, tmp_path / "history.db")
+    fresh: Callable[[], str] = request.getfixturevalue("fresh_pg_url")
+    return fresh()
+
+
+@pytest.fixture
+def history(db_url: str) -> Iterator[History]:
+    """An open history on a fresh, migrated database (``db_url``: SQLite, then PostgreSQL)."""
+    from models import open_history
+
+    opened = open_history(db_url)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL of a fresh, empty database — once on SQLite, once on PostgreSQL."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'empty.db'}"
-    server: ThrowawayPostgres = request.getfixturevalue("postgres")
-    return server.create_database(f"cw_empty_{next(_counter)}")
+        return databases.sqlite_url(tmp_path / "empty.db")
+    url: str = request.getfixturevalue("empty_pg_url")
+    return url
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -267,13 +267,9 @@ def history_results(
 
 
 def _fresh_sqlite(folder: Path) -> str:
-    from models.db import make_engine, upgrade
+    from tests.support.databases import migrate, sqlite_url
 
-    url = f"sqlite:///{folder / 'history.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+    return migrate(sqlite_url(folder / "history.db"))
 
 
 # -- the labeled set -----------------------------------------------------------------------
