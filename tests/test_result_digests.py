@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 
 from tests.support import digests as D
-from tests.support.postgres import ThrowawayPostgres
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +48,10 @@ def test_every_result_digest_matches_the_golden_file(results: dict[str, dict[str
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("mode", D.MODES)
-def test_the_history_on_postgresql_has_the_same_digests(
-    mode: str, postgres: ThrowawayPostgres, _pg_template: str
-) -> None:
+def test_the_history_on_postgresql_has_the_same_digests(mode: str, pg_url: str) -> None:
     # The same statements stored in PostgreSQL read back exactly as from SQLite: bulk
     # inserts, COPY or parallel workers there must not reorder or change a result either.
-    url = postgres.create_database(f"cw_digests_{mode}", template=_pg_template)
-    current = D.entries(D.history_results(url, lexical=mode == "lexical"))
+    current = D.entries(D.history_results(pg_url, lexical=mode == "lexical"))
     golden = {n: e for n, e in D.load_golden().items() if n.startswith(f"history-{mode}/")}
     text = D.report(golden, current)
     if text:

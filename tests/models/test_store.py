@@ -7,19 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from models import History, open_history, store
+from models import History, store
 from models.schema import Alert, Subscription
-
-
-@pytest.fixture
-def history(db_url: str) -> Iterator[History]:
-    h = open_history(db_url)
-    yield h
-    h.close()
 
 
 def _doc(session: Session, url: str, published: dt.date, lang: str = "en") -> int:

@@ -21,7 +21,6 @@ from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from core.settings import Settings, get_settings
 from models import History, open_history, outbox
-from models.db import make_engine, upgrade
 from pipeline.health import check_source, check_table
 from scrapers.http import HostRateLimiter, PoliteClient
 from scrapers.sources import SourceConfig, load_sources, replay_config
@@ -63,12 +62,8 @@ def configured(client: PoliteClient) -> dict[str, SourceConfig]:
 
 
 @pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    url = f"sqlite:///{tmp_path / 'history.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    opened = open_history(url)
+def history(sqlite_url: str) -> Iterator[History]:
+    opened = open_history(sqlite_url)
     yield opened
     opened.close()
 

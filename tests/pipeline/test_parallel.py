@@ -4,9 +4,8 @@ deadlock retry, and two workers over overlapping work on one real PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,11 +25,9 @@ from tests.reliability.test_faults_tracking import (
     history_counts,
     subscribe_analyst,
 )
-from tests.support.postgres import ThrowawayPostgres
+from tests.support.databases import sqlite_url
 
 D = dt.date
-_names = itertools.count()
-
 #: Each meeting's sentences, written for these tests: the second meeting drops joint
 #: planning and execution, the third adds a quantity, so successors flag and alert.
 MEETINGS = {
@@ -179,7 +176,7 @@ def test_processes_get_the_longest_series_first_and_results_come_back_in_order(
 
     monkeypatch.setattr(tracking, "series_pool", fake_pool)
     groups = _groups(1, 4, 2)
-    history = open_history(f"sqlite:///{tmp_path / 'h.db'}", check=False)
+    history = open_history(sqlite_url(tmp_path / "h.db"), check=False)
     try:
         # Only the run's history is used (for its URL).
         run = SimpleNamespace(history=history, lexicon_dir=None)
@@ -284,12 +281,11 @@ def _ingest_serially(url: str) -> History:
 
 
 def test_two_workers_over_overlapping_series_store_everything_once(
-    postgres: ThrowawayPostgres, _pg_template: str
+    fresh_pg_url: Callable[[], str],
 ) -> None:
     """Two workers, each with its own engine and two series slots, both given every series
     (one in order, one in reverse): the history equals one serial run's, row for row."""
-    serial_url = postgres.create_database(f"cw_par_{next(_names)}", template=_pg_template)
-    baseline = _ingest_serially(serial_url)
+    baseline = _ingest_serially(fresh_pg_url())
     try:
         clean = fingerprint(baseline)
         clean_counts = history_counts(baseline)
@@ -297,7 +293,7 @@ def test_two_workers_over_overlapping_series_store_everything_once(
         baseline.close()
     assert clean_counts["alert"] > 0 and clean_counts["comparison"] > 0
 
-    url = postgres.create_database(f"cw_par_{next(_names)}", template=_pg_template)
+    url = fresh_pg_url()
     setup = open_history(url)
     subscribe_analyst(setup)
     setup.close()

@@ -5,7 +5,6 @@ compared in worker processes with that family, not refused for a family they nev
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,9 +12,6 @@ from models import open_history, store
 from pipeline import tracking
 from pipeline.stages import StatementInput
 from tests.reliability.test_faults_tracking import subscribe_analyst
-from tests.support.postgres import ThrowawayPostgres
-
-_names = itertools.count()
 
 TRADE_FAMILY = "commitments:\n  - key: tariff-cut\n    patterns: {en: ['cut tariffs?']}\n"
 #: Two meetings of a trade series written for this test: the second drops the tariff cut.
@@ -42,14 +38,11 @@ def _statements() -> list[StatementInput]:
     ]
 
 
-def test_worker_processes_read_the_lexicon_folder(
-    postgres: ThrowawayPostgres, _pg_template: str, tmp_path: Path
-) -> None:
+def test_worker_processes_read_the_lexicon_folder(pg_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "lexicons"
     folder.mkdir()
     (folder / "trade.yaml").write_text(TRADE_FAMILY, encoding="utf-8")
-    url = postgres.create_database(f"cw_par_lex_{next(_names)}", template=_pg_template)
-    history = open_history(url)
+    history = open_history(pg_url)
     try:
         subscribe_analyst(history)
         with history.sessions.begin() as session:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from clausewatch.demo.corpus import CorpusStatement, get_statement
@@ -21,13 +19,6 @@ EXPECTED_4_TO_5 = {
     "rok-leading-conventional-role": "added",
     "extended-deterrence-full-range": "retained",
 }
-
-
-@pytest.fixture
-def history(db_url: str) -> Iterator[History]:
-    h = open_history(db_url)
-    yield h
-    h.close()
 
 
 def _input(statement: CorpusStatement) -> StatementInput:
@@ -185,19 +176,11 @@ SERIES_ORDER = ("ncg-2-en", "ncg-3-en", "ncg-4-en", "ncg-5-en")
     "order", [("ncg-2-en", "ncg-4-en", "ncg-3-en", "ncg-5-en"), tuple(reversed(SERIES_ORDER))]
 )
 def test_an_import_out_of_order_leaves_the_history_of_an_ordered_one(
-    db_url: str, tmp_path_factory: pytest.TempPathFactory, order: tuple[str, ...]
+    db_url: str, sqlite_url: str, order: tuple[str, ...]
 ) -> None:
     results = []
     for ids in (SERIES_ORDER, order):
-        history = open_history(db_url) if ids is order else None
-        if history is None:
-            from models.db import make_engine, upgrade
-
-            url = f"sqlite:///{tmp_path_factory.mktemp('ordered') / 'h.db'}"
-            engine = make_engine(url)
-            upgrade(engine)
-            engine.dispose()
-            history = open_history(url)
+        history = open_history(db_url if ids is order else sqlite_url)
         try:
             with history.sessions.begin() as session:
                 subscribe(session, "analyst@example.org", min_severity="low")

@@ -4,8 +4,7 @@ two workers on PostgreSQL leaving the rows one worker leaves."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -25,9 +24,6 @@ from tests.reliability.test_faults_tracking import (
     fingerprint,
     history_counts,
 )
-from tests.support.postgres import ThrowawayPostgres
-
-_names = itertools.count()
 
 
 def keys(history: History) -> dict[int, tuple[str | None, str | None]]:
@@ -178,15 +174,10 @@ def test_a_failing_version_is_one_line_and_the_series_goes_on(
     assert "1 version(s) could not be reprocessed; first: ncg" in str(failure)
 
 
-def test_two_workers_leave_the_rows_one_worker_leaves(
-    postgres: ThrowawayPostgres, _pg_template: str
-) -> None:
+def test_two_workers_leave_the_rows_one_worker_leaves(fresh_pg_url: Callable[[], str]) -> None:
     """Two spawned worker processes (``SeriesPool``), three series: the same keys,
     comparisons, commitment changes and alerts as the serial reprocess, no duplicate."""
-    histories = []
-    for _ in range(2):
-        url = postgres.create_database(f"cw_rep_{next(_names)}", template=_pg_template)
-        histories.append(ingested(url))
+    histories = [ingested(fresh_pg_url()) for _ in range(2)]
     try:
         for history in histories:
             age(history)
@@ -260,12 +251,11 @@ def test_clause_vectors_are_refreshed_unless_lexical(db_url: str) -> None:
 
 
 def test_workers_get_the_longest_series_first_and_the_report_keeps_the_order(
-    postgres: ThrowawayPostgres, _pg_template: str
+    pg_url: str,
 ) -> None:
     import dataclasses
 
-    url = postgres.create_database(f"cw_rep_{next(_names)}", template=_pg_template)
-    history = ingested(url)
+    history = ingested(pg_url)
     try:
         edited = next(s for s in ALL if s.series == "us-rok-leaders")
         ingest(

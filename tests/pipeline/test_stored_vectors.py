@@ -6,7 +6,7 @@ one, and counts what it encodes (``CachedEncoder.encoded``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ import clauses.encoder as encoder_module
 from clauses.derived import embedding_stamp, stored_vectors
 from clauses.encoder import CachedEncoder, _usem3_embed
 from clausewatch.demo.corpus import CorpusStatement, get_statement
-from models import History, open_history, store
+from models import History, store
 from models.schema import Clause, Version
 from pipeline.stages import (
     StatementInput,
@@ -32,13 +32,6 @@ from pipeline.stages import (
 def embed() -> Callable[[list[str]], Any]:
     # One loaded model for the module; each "process" below gets its own empty cache.
     return _usem3_embed(1)
-
-
-@pytest.fixture
-def history(db_url: str) -> Iterator[History]:
-    h = open_history(db_url)
-    yield h
-    h.close()
 
 
 @pytest.fixture
