@@ -87,22 +87,10 @@ def assert_one_line(code: int, out: str, err: str, expected: int, words: str = "
     assert words in lines[0], lines[0]
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated, empty history file to copy into each test's data directory."""
-    from models.db import make_engine, upgrade
-
-    folder = tmp_path_factory.mktemp("migrated")
-    engine = make_engine(f"sqlite:///{folder / 'clausewatch.db'}")
-    upgrade(engine)
-    engine.dispose()
-    return folder / "clausewatch.db"
-
-
 @pytest.fixture
-def history(_isolated_settings: Path, migrated: Path) -> Path:
+def history(_isolated_settings: Path, _sqlite_template: Path) -> Path:
     """The test's data directory holding a migrated history."""
-    shutil.copy(migrated, _isolated_settings / "clausewatch.db")
+    shutil.copy(_sqlite_template, _isolated_settings / "clausewatch.db")
     return _isolated_settings
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import itertools
 import os
 import signal
 from collections.abc import Callable, Sequence
@@ -35,7 +34,6 @@ from tests.reliability.test_faults_tracking import (
     fingerprint,
     subscribe_analyst,
 )
-from tests.support.postgres import ThrowawayPostgres
 
 corpus_site = tracking_faults.corpus_site
 replay = tracking_faults.replay
@@ -46,11 +44,10 @@ D = dt.date
 WINDOW = (D(2024, 6, 1), D(2025, 1, 31))
 #: Words of the NCG statements' titles: the later of the two is the one a worker dies storing.
 NCG_TITLE = "핵협의그룹"
-_names = itertools.count()
 
 
-def _database(postgres: ThrowawayPostgres, template: str) -> str:
-    url = postgres.create_database(f"cw_par_faults_{next(_names)}", template=template)
+def _database(url: str) -> str:
+    """``url``, a fresh migrated history, with the analyst subscribed."""
     history = open_history(url)
     subscribe_analyst(history)
     history.close()
@@ -100,14 +97,13 @@ def _die_storing(doomed: str) -> None:
 
 @pytest.fixture
 def serial_run(
-    postgres: ThrowawayPostgres,
-    _pg_template: str,
+    fresh_pg_url: Callable[[], str],
     replay_sources: ReplayServer,
     fast_client: Callable[[], PoliteClient],
 ) -> tuple[RunReport, Fingerprint, str]:
     """The report and history of one serial run of the window, and the URL of its later
     NCG statement."""
-    url = _database(postgres, _pg_template)
+    url = _database(fresh_pg_url())
     report = _track(url, fast_client(), workers=1)
     assert not any(c.errors for c in report.counts.values()), report.rows
     assert len({row["url"] for row in report.added}) == 3
@@ -119,13 +115,12 @@ def serial_run(
 
 
 def test_two_worker_processes_leave_the_history_of_a_serial_run(
-    postgres: ThrowawayPostgres,
-    _pg_template: str,
+    fresh_pg_url: Callable[[], str],
     fast_client: Callable[[], PoliteClient],
     serial_run: tuple[RunReport, Fingerprint, str],
 ) -> None:
     serial_report, clean, _ = serial_run
-    url = _database(postgres, _pg_template)
+    url = _database(fresh_pg_url())
     report = _track(url, fast_client(), workers=2)
     assert report.rows == serial_report.rows
     assert report.added == [
@@ -139,13 +134,12 @@ def test_two_worker_processes_leave_the_history_of_a_serial_run(
 
 
 def test_a_worker_killed_mid_statement_leaves_no_half_and_a_rerun_completes(
-    postgres: ThrowawayPostgres,
-    _pg_template: str,
+    fresh_pg_url: Callable[[], str],
     fast_client: Callable[[], PoliteClient],
     serial_run: tuple[RunReport, Fingerprint, str],
 ) -> None:
     _, clean, doomed = serial_run
-    url = _database(postgres, _pg_template)
+    url = _database(fresh_pg_url())
     dying = dataclasses.replace(
         tracking.DIRECT_STAGES,
         ingest_series=functools.partial(
@@ -177,17 +171,15 @@ def test_a_worker_killed_mid_statement_leaves_no_half_and_a_rerun_completes(
 
 
 def test_sqlite_stays_serial_whatever_the_workers(
-    replay_sources: ReplayServer, fast_client: Callable[[], PoliteClient], tmp_path: Any
+    replay_sources: ReplayServer, fast_client: Callable[[], PoliteClient], sqlite_url: str
 ) -> None:
     def never(
         run: TrackingRun, groups: Sequence[Sequence[StatementInput]], lexical: bool, workers: int
     ) -> list[list[StatementResult]]:
         raise AssertionError("series side by side on SQLite")
 
-    history = tracking_faults.migrated_history(f"sqlite:///{tmp_path / 'history.db'}")
-    history.close()
     report = _track(
-        f"sqlite:///{tmp_path / 'history.db'}",
+        _database(sqlite_url),
         fast_client(),
         workers=2,
         stages=dataclasses.replace(tracking.DIRECT_STAGES, ingest_series=never),

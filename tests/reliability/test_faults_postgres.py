@@ -7,7 +7,6 @@ cut every other test's connections.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import threading
 import time
@@ -34,6 +33,7 @@ from tests.reliability.test_faults_tracking import (
     subscribe_analyst,
     track_once,
 )
+from tests.support import databases
 from tests.support.postgres import ThrowawayPostgres
 
 # The replay fixtures of the tracking fault tests, shared rather than copied.
@@ -42,24 +42,18 @@ replay = tracking_faults.replay
 replay_sources = tracking_faults.replay_sources
 fast_client = tracking_faults.fast_client
 
-_names = itertools.count()
-
 
 @pytest.fixture(scope="module")
 def own_postgres() -> Iterator[ThrowawayPostgres]:
     """A PostgreSQL server for this module alone, with a migrated template database."""
-    from models.db import make_engine, upgrade
-
     with ThrowawayPostgres() as server:
-        engine = make_engine(server.create_database("cw_faults_template"))
-        upgrade(engine)
-        engine.dispose()
+        databases.postgres_template(server)
         yield server
 
 
 def fresh_database(server: ThrowawayPostgres) -> str:
     """The URL of a new migrated database on ``server``, with the analyst subscribed."""
-    url = server.create_database(f"cw_faults_{next(_names)}", template="cw_faults_template")
+    url = databases.copy_postgres(server)
     history = open_history(url)
     try:
         subscribe_analyst(history)

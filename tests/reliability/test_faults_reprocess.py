@@ -9,7 +9,6 @@ series' last successor comparison gone).
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 import signal
 from typing import Any
@@ -18,9 +17,6 @@ from models import store
 from pipeline import reprocess
 from tests.pipeline.test_reprocess import age, ingested, keys
 from tests.reliability.test_faults_tracking import duplicates, fingerprint
-from tests.support.postgres import ThrowawayPostgres
-
-_names = itertools.count()
 
 
 def _die_saving(doomed: int) -> None:
@@ -38,10 +34,9 @@ def _die_saving(doomed: int) -> None:
 
 
 def test_a_worker_killed_mid_comparison_leaves_no_half_and_a_rerun_completes(
-    postgres: ThrowawayPostgres, _pg_template: str
+    pg_url: str,
 ) -> None:
-    url = postgres.create_database(f"cw_rep_faults_{next(_names)}", template=_pg_template)
-    history = ingested(url)
+    history = ingested(pg_url)
     try:
         clean, clean_keys = fingerprint(history), keys(history)
         with history.sessions() as session:

@@ -33,6 +33,7 @@ from pipeline.stages import StatementInput, StoreOutcome
 from pipeline.tracking import RunReport, TrackingRun
 from scrapers.http import PoliteClient
 from scrapers.sources import replay_config
+from tests.support import databases
 from tests.support.faults import Fault, FaultyReplayServer
 
 D = dt.date
@@ -85,12 +86,7 @@ def subscribe_analyst(history: History) -> None:
 
 def migrated_history(url: str) -> History:
     """A history at ``url``, migrated to head, with the analyst subscribed."""
-    from models.db import make_engine, upgrade
-
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    history = open_history(url)
+    history = open_history(databases.migrate(url))
     subscribe_analyst(history)
     return history
 
@@ -185,11 +181,14 @@ _CLEAN: dict[str, Fingerprint] = {}
 
 @pytest.fixture
 def clean_history(
-    replay_sources: ReplayServer, fast_client: Callable[[], PoliteClient], tmp_path: Path
+    replay_sources: ReplayServer,
+    fast_client: Callable[[], PoliteClient],
+    fresh_sqlite_url: Callable[[], str],
 ) -> Fingerprint:
     """The fingerprint of one clean run on a fresh database (computed once per session)."""
     if "sqlite" not in _CLEAN:
-        history = migrated_history(f"sqlite:///{tmp_path / 'clean.db'}")
+        history = open_history(fresh_sqlite_url())
+        subscribe_analyst(history)
         try:
             with TrackingRun(get_settings(), history=history, client=fast_client()) as run:
                 report = track_once(run)
