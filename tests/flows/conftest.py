@@ -14,6 +14,7 @@ from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from core.settings import get_settings
 from scrapers.sources import replay_config
+from tests.support.databases import migrate
 from tests.support.faults import FaultyReplayServer
 
 #: The replay's "today": after the fifth NCG statement and its silent edit.
@@ -40,8 +41,6 @@ def replay_env(
     monkeypatch: pytest.MonkeyPatch,
 ) -> ReplayServer:
     """Settings pointing every source at the replay, with a migrated history in the data dir."""
-    from models.db import make_engine, upgrade
-
     sources = _isolated_settings / "sources.yaml"
     sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
     monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
@@ -49,9 +48,7 @@ def replay_env(
     # Every replayed site shares one loopback origin; a real host keeps the default rate.
     monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
     get_settings.cache_clear()
-    engine = make_engine(get_settings().resolved_database_url)
-    upgrade(engine)
-    engine.dispose()
+    migrate(get_settings().resolved_database_url)
     return replay
 
 

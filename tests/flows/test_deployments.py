@@ -21,9 +21,9 @@ import yaml
 from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from models import open_history, store
-from models.db import make_engine, upgrade
 from scrapers.sources import replay_config
 from tests.flows.conftest import AS_OF
+from tests.support.databases import migrate, sqlite_url
 from tests.support.faults import Fault, FaultyReplayServer
 from tests.support.prefect_server import PrefectServer
 
@@ -60,9 +60,7 @@ def _history(root: Path, replay: ReplayServer) -> dict[str, str]:
     root.mkdir(parents=True, exist_ok=True)
     sources = root / "sources.yaml"
     sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
-    engine = make_engine(f"sqlite:///{root / 'clausewatch.db'}")
-    upgrade(engine)
-    engine.dispose()
+    migrate(sqlite_url(root / "clausewatch.db"))
     return {
         "CLAUSEWATCH_DATA_DIR": str(root),
         "CLAUSEWATCH_SOURCES_FILE": str(sources),

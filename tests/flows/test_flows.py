@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-import uuid
 
 import pytest
 
@@ -14,7 +13,6 @@ from core.settings import get_settings
 from models import open_history, store
 from pipeline.tracking import TrackingFailed
 from tests.support.faults import Fault
-from tests.support.postgres import ThrowawayPostgres
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -157,14 +155,11 @@ def test_a_run_says_how_many_alerts_it_queued(replay_env: ReplayServer, subscrib
 
 
 @pytest.fixture
-def postgres_history(
-    postgres: ThrowawayPostgres, _pg_template: str, monkeypatch: pytest.MonkeyPatch
-) -> str:
+def postgres_history(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The settings' history on a fresh migrated PostgreSQL database (set before replay_env)."""
-    url = postgres.create_database(f"cw_flows_{uuid.uuid4().hex[:12]}", template=_pg_template)
-    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", url)
+    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", pg_url)
     get_settings.cache_clear()
-    return url
+    return pg_url
 
 
 def test_backfill_with_two_workers_runs_one_task_per_series_on_postgresql(

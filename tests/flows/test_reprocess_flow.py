@@ -3,10 +3,6 @@ SQLite and in worker processes on PostgreSQL, the same rows either way."""
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from pathlib import Path
-
 import pytest
 
 from core.errors import InputError
@@ -15,7 +11,6 @@ from models import History
 from tests.pipeline.test_parallel import ALL, SERIES
 from tests.pipeline.test_reprocess import age, ingested, keys
 from tests.reliability.test_faults_tracking import fingerprint
-from tests.support.postgres import ThrowawayPostgres
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -51,25 +46,18 @@ def _reprocessed(history: History, workers: int) -> tuple[object, object, list[s
 
 
 def test_reprocess_flow_runs_one_task_per_series_and_equals_on_both_databases(
-    _sqlite_template: Path,
-    tmp_path: Path,
-    postgres: ThrowawayPostgres,
-    _pg_template: str,
-    monkeypatch: pytest.MonkeyPatch,
+    sqlite_url: str, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite with one worker in the flow's process, PostgreSQL with two worker processes
     (the backfill's ProcessPoolTaskRunner): the same rows, a second run adds nothing."""
-    target = tmp_path / "history.db"
-    shutil.copy(_sqlite_template, target)
-    sqlite = _use(f"sqlite:///{target}", monkeypatch)
+    sqlite = _use(sqlite_url, monkeypatch)
     try:
         serial, serial_keys, names = _reprocessed(sqlite, workers=1)
     finally:
         sqlite.close()
     assert sorted(names) == sorted(2 * [f"reprocess series {s}" for s in SERIES])
 
-    url = postgres.create_database(f"cw_flows_{uuid.uuid4().hex[:12]}", template=_pg_template)
-    pg = _use(url, monkeypatch)
+    pg = _use(pg_url, monkeypatch)
     try:
         side_by_side, pg_keys, names = _reprocessed(pg, workers=2)
     finally:
@@ -81,13 +69,11 @@ def test_reprocess_flow_runs_one_task_per_series_and_equals_on_both_databases(
 
 
 def test_reprocess_flow_refuses_an_unknown_series(
-    _sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.reprocess import reprocess
 
-    target = tmp_path / "history.db"
-    shutil.copy(_sqlite_template, target)
-    _use(f"sqlite:///{target}", monkeypatch).close()
+    _use(sqlite_url, monkeypatch).close()
     with pytest.raises(InputError, match="unknown series 'g7'"):
         reprocess(series="g7", lexical=True)
 
