@@ -23,21 +23,8 @@ NOW = dt.datetime(2025, 12, 12, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def history(db_url: str) -> Iterator[History]:
-    h = open_history(db_url)
-    yield h
-    h.close()
-
-
-@pytest.fixture
-def sqlite_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
-    from models.db import make_engine, upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('h') / 'h.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    h = open_history(url)
+def sqlite_history(sqlite_url: str) -> Iterator[History]:
+    h = open_history(sqlite_url)
     yield h
     h.close()
 

@@ -7,17 +7,14 @@ import pytest
 from clausewatch.demo.mailsink import MailServer
 from core.settings import get_settings
 from models import open_history, outbox
-from models.db import make_engine, upgrade
 from tests.alerts.history import add_comparison
+from tests.support.databases import migrate
 
 
 def test_send_due_alerts_task_runs_without_prefect(monkeypatch: pytest.MonkeyPatch) -> None:
     from flows.alerts import send_due_alerts
 
-    engine = make_engine(get_settings().resolved_database_url)
-    upgrade(engine)
-    engine.dispose()
-    history = open_history(get_settings().resolved_database_url)
+    history = open_history(migrate(get_settings().resolved_database_url))
     try:
         with history.sessions.begin() as session:
             outbox.subscribe(session, "a@example.org")

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 
-from models import History, open_history, outbox
+from models import History, outbox
 from tests.alerts.history import add_comparison
-
-
-@pytest.fixture
-def history(db_url: str) -> Iterator[History]:
-    h = open_history(db_url)
-    yield h
-    h.close()
 
 
 def test_subscribe_twice_updates_one_row(history: History) -> None:

@@ -11,9 +11,6 @@ clause engine.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from typing import Any
 import pytest
 
 from models import History, open_history, store
+from tests.support import databases
 
 LABELS = {
     "extended-deterrence": "Extended deterrence backed by the full range of US capabilities",
@@ -449,20 +447,12 @@ def build(url: str) -> NcgHistory:
     return built
 
 
-_databases = itertools.count()
-
-
 def module_database(request: pytest.FixtureRequest, backend: str) -> str:
     """A fresh migrated database for a module-scoped fixture (conftest's ``db_url`` is
     per test; read-only tests share one history to stay fast)."""
     if backend == "sqlite":
         template: Path = request.getfixturevalue("_sqlite_template")
         folder = request.getfixturevalue("tmp_path_factory").mktemp("ncg")
-        target = folder / "history.db"
-        shutil.copy(template, target)
-        return f"sqlite:///{target}"
+        return databases.copy_sqlite(template, folder / "history.db")
     server = request.getfixturevalue("postgres")
-    request.getfixturevalue("_pg_template")
-    name = f"cw_ncg_{os.getpid()}_{next(_databases)}"
-    url: str = server.create_database(name, template="cw_template")
-    return url
+    return databases.copy_postgres(server, request.getfixturevalue("_pg_template"))

@@ -84,13 +84,8 @@ def test_metadata_describes_tables_and_hides_internals() -> None:
     assert "alert" not in database["tables"] and "subscription" not in database["tables"]
 
 
-def test_datasette_serves_canned_queries(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'history.db'}"
-    from models.db import make_engine, upgrade
-
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+def test_datasette_serves_canned_queries(sqlite_url: str, tmp_path: Path) -> None:
+    url = sqlite_url
     build(url)
     snapshot = analysis.snapshot_sqlite(
         url, tmp_path / "snapshots" / "history.db", keep=ANALYST_TABLES
@@ -118,14 +113,10 @@ def test_datasette_serves_canned_queries(tmp_path: Path) -> None:
     assert write.status_code != 200 or "error" in write.text.lower()
 
 
-def test_browse_never_serves_subscriber_addresses(tmp_path: Path) -> None:
+def test_browse_never_serves_subscriber_addresses(sqlite_url: str, tmp_path: Path) -> None:
     from models import outbox
-    from models.db import make_engine, upgrade
 
-    url = f"sqlite:///{tmp_path / 'history.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = sqlite_url
     build(url)
     history = open_history(url)
     with history.sessions() as session:

@@ -4,7 +4,6 @@ nothing the second time, bad input one line and exit 2."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -28,13 +27,10 @@ def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 @pytest.fixture
-def history_url(_sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    target = tmp_path / "history.db"
-    shutil.copy(_sqlite_template, target)
-    url = f"sqlite:///{target}"
-    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", url)
+def history_url(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", sqlite_url)
     get_settings.cache_clear()
-    return url
+    return sqlite_url
 
 
 def test_reprocess_refreshes_makes_what_is_missing_then_adds_nothing(
