@@ -16,9 +16,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.settings import get_settings
-from tests.support import databases
-from tests.support.postgres import ThrowawayPostgres
+# The shared helpers in tests/support assert as test modules do: pytest explains their
+# failures too. This must come before the first import of tests.support.
+pytest.register_assert_rewrite("tests.support")
+
+from core.settings import get_settings  # noqa: E402
+from tests.support import databases  # noqa: E402
+from tests.support.postgres import ThrowawayPostgres  # noqa: E402
 
 if TYPE_CHECKING:
     from models import History

@@ -13,9 +13,8 @@ from clausewatch.cli import main
 from core.settings import get_settings
 from models import open_history
 from models.schema import Version
-from tests.pipeline.test_parallel import ALL
-from tests.pipeline.test_reprocess import age, ingested, keys
-from tests.reliability.test_faults_tracking import fingerprint
+from tests.support.fingerprints import fingerprint
+from tests.support.synthetic_series import ALL, age, ingested, keys
 
 
 def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -8,9 +8,8 @@ import pytest
 from core.errors import InputError
 from core.settings import get_settings
 from models import History
-from tests.pipeline.test_parallel import ALL, SERIES
-from tests.pipeline.test_reprocess import age, ingested, keys
-from tests.reliability.test_faults_tracking import fingerprint
+from tests.support.fingerprints import fingerprint
+from tests.support.synthetic_series import ALL, SERIES, age, ingested, keys
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -18,83 +18,16 @@ from models import History, open_history
 from pipeline import parallel, tracking
 from pipeline.parallel import StatementResult
 from pipeline.stages import StatementInput
-from pipeline.tracking import chronological
-from tests.reliability.test_faults_tracking import (
+from tests.support.databases import sqlite_url
+from tests.support.fingerprints import (
     duplicates,
     fingerprint,
     history_counts,
     subscribe_analyst,
 )
-from tests.support.databases import sqlite_url
+from tests.support.synthetic_series import ALL, SERIES, ingested
 
 D = dt.date
-#: Each meeting's sentences, written for these tests: the second meeting drops joint
-#: planning and execution, the third adds a quantity, so successors flag and alert.
-MEETINGS = {
-    "en": [
-        [
-            "The two sides held meeting {n} of the {series} group in Seoul.",
-            "They reaffirmed joint planning and execution of the alliance's nuclear deterrence.",
-            "They agreed to hold two tabletop exercises each year.",
-            "The next meeting will take place in Washington.",
-        ],
-        [
-            "The two sides held meeting {n} of the {series} group in Washington.",
-            "They agreed to hold two tabletop exercises each year.",
-            "They reviewed progress on information sharing.",
-            "The next meeting will take place in Seoul.",
-        ],
-        [
-            "The two sides held meeting {n} of the {series} group in Seoul.",
-            "They agreed to hold three tabletop exercises each year.",
-            "They reviewed progress on information sharing and crisis consultation.",
-            "The next meeting will take place in Washington.",
-        ],
-    ],
-    "ko": [
-        [
-            "양측은 서울에서 {series} 그룹 제{n}차 회의를 개최했다.",
-            "양측은 동맹의 핵억제에 관한 공동기획 및 공동실행을 재확인했다.",
-            "양측은 매년 두 차례 도상연습을 실시하기로 합의했다.",
-            "다음 회의는 워싱턴에서 열린다.",
-        ],
-        [
-            "양측은 워싱턴에서 {series} 그룹 제{n}차 회의를 개최했다.",
-            "양측은 매년 두 차례 도상연습을 실시하기로 합의했다.",
-            "양측은 정보공유의 진전을 점검했다.",
-            "다음 회의는 서울에서 열린다.",
-        ],
-        [
-            "양측은 서울에서 {series} 그룹 제{n}차 회의를 개최했다.",
-            "양측은 매년 세 차례 도상연습을 실시하기로 합의했다.",
-            "양측은 정보공유와 위기협의의 진전을 점검했다.",
-            "다음 회의는 워싱턴에서 열린다.",
-        ],
-    ],
-}
-SERIES = ("ncg", "scm", "us-rok-leaders")
-
-
-def statement(series: str, meeting: int, language: str) -> StatementInput:
-    """One synthetic statement; both languages of a meeting share its day and series."""
-    text = "\n\n".join(s.format(n=meeting + 1, series=series) for s in MEETINGS[language][meeting])
-    day = D(2025, 3, 3) + dt.timedelta(days=90 * meeting + SERIES.index(series))
-    return StatementInput(
-        url=f"https://example.org/{series}/{meeting + 1}/{language}",
-        source="synthetic",
-        text=text,
-        language=language,
-        title=f"{series} meeting {meeting + 1} ({language})",
-        published=day,
-        series=series,
-    )
-
-
-ALL = chronological(
-    statement(s, m, language) for s in SERIES for m in range(3) for language in ("en", "ko")
-)
-
-
 # -- pure ---------------------------------------------------------------------------------
 
 
@@ -271,21 +204,12 @@ def test_only_postgresql_takes_series_side_by_side(db_url: str) -> None:
         history.close()
 
 
-def _ingest_serially(url: str) -> History:
-    history = open_history(url)
-    subscribe_analyst(history)
-    for group in parallel.series_groups(ALL):
-        for result in parallel.ingest_series(history, group, lexical=True):
-            assert result.error is None, result
-    return history
-
-
 def test_two_workers_over_overlapping_series_store_everything_once(
     fresh_pg_url: Callable[[], str],
 ) -> None:
     """Two workers, each with its own engine and two series slots, both given every series
     (one in order, one in reverse): the history equals one serial run's, row for row."""
-    baseline = _ingest_serially(fresh_pg_url())
+    baseline = ingested(fresh_pg_url())
     try:
         clean = fingerprint(baseline)
         clean_counts = history_counts(baseline)

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from models import open_history, store
 from pipeline import tracking
 from pipeline.stages import StatementInput
-from tests.reliability.test_faults_tracking import subscribe_analyst
+from tests.support.fingerprints import subscribe_analyst
 
 TRADE_FAMILY = "commitments:\n  - key: tariff-cut\n    patterns: {en: ['cut tariffs?']}\n"
 #: Two meetings of a trade series written for this test: the second drops the tariff cut.

@@ -17,41 +17,12 @@ from pipeline import reprocess
 from pipeline.parallel import gather
 from pipeline.stages import StatementInput, ingest
 from pipeline.tracking import Deferred
-from tests.pipeline.test_parallel import ALL, SERIES
-from tests.pipeline.test_parallel import _ingest_serially as ingested
-from tests.reliability.test_faults_tracking import (
+from tests.support.fingerprints import (
     duplicates,
     fingerprint,
     history_counts,
 )
-
-
-def keys(history: History) -> dict[int, tuple[str | None, str | None]]:
-    with history.sessions() as session:
-        rows = session.execute(select(Version.id, Version.support_key, Version.support_stamp))
-        return {int(i): (k, s) for i, k, s in rows}
-
-
-def age(history: History) -> tuple[int, int]:
-    """Make the history look as an older engine and a killed run left it: every support key
-    under another stamp (half of them with none at all), and in each series the last
-    successor comparison gone with its alerts. Returns (stale versions, removed)."""
-    with history.sessions.begin() as session:
-        ids = sorted(session.scalars(select(Version.id)))
-        session.execute(update(Version).values(support_key="old key", support_stamp="0ld"))
-        session.execute(
-            update(Version)
-            .where(Version.id.in_(ids[::2]))
-            .values(support_key=None, support_stamp=None)
-        )
-        removed = 0
-        for slug in SERIES:
-            series = store.get_series(session, slug)
-            assert series is not None
-            last = max(cid for cid, _, _ in store.successor_comparisons(session, series.id))
-            assert store.retire_comparison(session, last, "test: lost in a killed run")
-            removed += 1
-    return len(ids), removed
+from tests.support.synthetic_series import ALL, SERIES, age, ingested, keys
 
 
 @pytest.fixture

@@ -10,40 +10,29 @@ off this machine.
 from __future__ import annotations
 
 import datetime
-import ipaddress
 import socket
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from clausewatch.demo.replay.server import ReplayServer
+from clausewatch.demo.replay.site import ReplaySite
+from core.settings import get_settings
 from scrapers.http import HostRateLimiter, PoliteClient
+from scrapers.sources import replay_config
 from tests.support.faults import FaultyReplayServer
 from tests.support.hostile import HostileSite
-
-ClientFactory = Callable[..., PoliteClient]
-
-
-class ConnectionLog:
-    """Every (address, port) the process tried to connect to while the guard was on."""
-
-    def __init__(self) -> None:
-        self.attempts: list[tuple[str, int]] = []
-
-    def outside_loopback(self) -> list[tuple[str, int]]:
-        """Attempts aimed at anything but loopback (each one is a policy failure)."""
-        return [a for a in self.attempts if not _is_loopback(a[0])]
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return host == "localhost"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_loopback
+from tests.support.offline_guard import (
+    ClientFactory,
+    ConnectionLog,
+    is_address,
+    is_loopback,
+    numeric_ipv4,
+)
+from tests.support.tracking_runs import AS_OF
 
 
 @pytest.fixture(autouse=True)
@@ -55,36 +44,20 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> ConnectionLog:
 
     def guarded_connect(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
         log.attempts.append((str(address[0]), int(address[1])))
-        if not _is_loopback(str(address[0])):
+        if not is_loopback(str(address[0])):
             raise ConnectionRefusedError(f"test guard: no traffic to {address[0]}")
         return real_connect(address, *args, **kwargs)
 
     def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
         name = (host.decode() if isinstance(host, bytes) else str(host)).strip("[]")
         # Numeric forms (2130706433, 0x7f.1) resolve without DNS; real names must not.
-        if name != "localhost" and not _is_address(name) and not _numeric_ipv4(name):
+        if name != "localhost" and not is_address(name) and not numeric_ipv4(name):
             raise socket.gaierror(socket.EAI_NONAME, f"test guard: no DNS for {name}")
         return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "create_connection", guarded_connect)
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
     return log
-
-
-def _is_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def _numeric_ipv4(name: str) -> bool:
-    try:
-        socket.inet_aton(name)
-    except OSError:
-        return False
-    return True
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +98,42 @@ def make_client() -> Iterator[ClientFactory]:
     yield build
     for client in made:
         client.close()
+
+
+# -- the corpus replayed, for the tracking fault tests -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_site() -> ReplaySite:
+    """Every official site serving the project's corpus."""
+    return ReplaySite.from_corpus()
+
+
+@pytest.fixture
+def replay(corpus_site: ReplaySite) -> Iterator[ReplayServer]:
+    """A replay of the corpus on loopback as of AS_OF, faults off."""
+    with FaultyReplayServer(corpus_site, as_of=AS_OF) as server:
+        yield server
+
+
+@pytest.fixture
+def replay_sources(
+    replay: ReplayServer, _isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> ReplayServer:
+    """Every source pointed at the replay (loopback trusted, politeness off)."""
+    sources = _isolated_settings / "sources.yaml"
+    sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
+    monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
+    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", replay.allowed_host)
+    monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
+    get_settings.cache_clear()
+    return replay
+
+
+@pytest.fixture
+def fast_client(make_client: Callable[..., PoliteClient]) -> Callable[[], PoliteClient]:
+    """Build a client that gives up quickly (short read timeout, one quick retry).
+
+    Each run gets its own, as each flow run does: a client caches robots.txt per origin.
+    """
+    return lambda: make_client(read_timeout=0.5, max_retries=1)

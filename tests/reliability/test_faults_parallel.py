@@ -26,19 +26,13 @@ from pipeline.parallel import StatementResult
 from pipeline.stages import StatementInput
 from pipeline.tracking import RunReport, TrackingRun
 from scrapers.http import PoliteClient
-from tests.reliability import test_faults_tracking as tracking_faults
-from tests.reliability.test_faults_postgres import half_written
-from tests.reliability.test_faults_tracking import (
+from tests.support.fingerprints import (
     Fingerprint,
     duplicates,
     fingerprint,
+    half_written,
     subscribe_analyst,
 )
-
-corpus_site = tracking_faults.corpus_site
-replay = tracking_faults.replay
-replay_sources = tracking_faults.replay_sources
-fast_client = tracking_faults.fast_client
 
 D = dt.date
 WINDOW = (D(2024, 6, 1), D(2025, 1, 31))

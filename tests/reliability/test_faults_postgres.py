@@ -14,33 +14,25 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from clausewatch.demo.replay.server import ReplayServer
 from core.settings import get_settings
 from models import History, open_history, store
-from models.schema import Clause, Document, Version
 from pipeline.tracking import RunReport, TrackingRun
 from scrapers.http import PoliteClient
-from tests.reliability import test_faults_tracking as tracking_faults
-from tests.reliability.test_faults_tracking import (
+from tests.support import databases
+from tests.support.fingerprints import (
     HISTORY_TABLES,
     Fingerprint,
     duplicates,
     fingerprint,
+    half_written,
     history_counts,
     lost,
     subscribe_analyst,
-    track_once,
 )
-from tests.support import databases
 from tests.support.postgres import ThrowawayPostgres
-
-# The replay fixtures of the tracking fault tests, shared rather than copied.
-corpus_site = tracking_faults.corpus_site
-replay = tracking_faults.replay
-replay_sources = tracking_faults.replay_sources
-fast_client = tracking_faults.fast_client
+from tests.support.tracking_runs import clean_fingerprint, track_once
 
 
 @pytest.fixture(scope="module")
@@ -73,33 +65,10 @@ def clean_postgres_history(
 ) -> Fingerprint:
     """The fingerprint of one clean run on a fresh PostgreSQL database (once per session)."""
     if "postgresql" not in _CLEAN:
-        history = open_history(fresh_database(own_postgres))
-        try:
-            with TrackingRun(get_settings(), history=history, client=fast_client()) as run:
-                report = track_once(run)
-            assert not any(c.errors for c in report.counts.values()), report.rows
-            _CLEAN["postgresql"] = fingerprint(history)
-        finally:
-            history.close()
+        _CLEAN["postgresql"] = clean_fingerprint(
+            databases.copy_postgres(own_postgres), fast_client()
+        )
     return _CLEAN["postgresql"]
-
-
-def half_written(history: History) -> dict[str, int]:
-    """Rows a torn transaction would leave: versions without clauses, documents without
-    versions (0 and 0 in a sound history)."""
-    with history.sessions() as session:
-        clauses = select(func.count()).where(Clause.version_id == Version.id).scalar_subquery()
-        versions = select(func.count()).where(Version.document_id == Document.id).scalar_subquery()
-        return {
-            "versions without clauses": session.scalar(
-                select(func.count()).select_from(Version).where(clauses == 0)
-            )
-            or 0,
-            "documents without versions": session.scalar(
-                select(func.count()).select_from(Document).where(versions == 0)
-            )
-            or 0,
-        }
 
 
 def _assert_one_clean_history(history: History, clean: Fingerprint) -> None:

@@ -2,8 +2,8 @@
 duplicate, and the next reprocess leaves the history an uninterrupted ingest left.
 
 Real spawned worker processes (``SeriesPool``) on one PostgreSQL database; the history is
-test_parallel's synthetic series, aged as test_reprocess ages it (stale stamps, each
-series' last successor comparison gone).
+the synthetic series of tests/support/synthetic_series.py, aged as test_reprocess ages it
+(stale stamps, each series' last successor comparison gone).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 
 from models import store
 from pipeline import reprocess
-from tests.pipeline.test_reprocess import age, ingested, keys
-from tests.reliability.test_faults_tracking import duplicates, fingerprint
+from tests.support.fingerprints import duplicates, fingerprint
+from tests.support.synthetic_series import age, ingested, keys
 
 
 def _die_saving(doomed: int) -> None:

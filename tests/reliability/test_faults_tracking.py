@@ -4,176 +4,36 @@ one clean run (no duplicate, nothing lost).
 
 The run is ``pipeline.tracking.track``, the loop the flow runs, with its in-process stages: a
 Prefect flow run costs seconds, and the point here is what the stages leave in the history.
-The helpers below (:func:`track_once`, :func:`fingerprint`) are shared with the PostgreSQL
-fault tests.
+The run (``track_once``) and the comparison of histories (``fingerprint``) live in
+tests/support, shared with the PostgreSQL and parallel fault tests; the replay fixtures are
+in tests/reliability/conftest.py.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import itertools
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from clausewatch.demo.replay.server import ReplayServer
-from clausewatch.demo.replay.site import ReplaySite
 from core.settings import get_settings
-from models import History, open_history, outbox, store
-from models.schema import Alert, CommitmentChange, Comparison, Document, Version
-from pipeline import tracking
-from pipeline.stages import StatementInput, StoreOutcome
-from pipeline.tracking import RunReport, TrackingRun
+from models import store
+from pipeline.tracking import TrackingRun
 from scrapers.http import PoliteClient
-from scrapers.sources import replay_config
-from tests.support import databases
-from tests.support.faults import Fault, FaultyReplayServer
-
-D = dt.date
-AS_OF = D(2026, 1, 10)
-#: The fourth and fifth NCG statements, in English (us-dod) and Korean (rok-mnd, mirrored
-#: word for word by korea-kr); the other three sources list nothing in the window.
-WINDOW = (D(2024, 12, 1), AS_OF)
-SOURCES = ["us-dod", "white-house", "state-dept", "rok-mnd", "korea-kr"]
-SUBSCRIBER = "analyst@example.org"
-#: The tables whose rows are the history a reader sees; captures are left out on purpose
-#: (every run records its own fetches, 304s included).
-HISTORY_TABLES = ("document", "version", "comparison", "commitment_change", "alert")
-
-Fingerprint = dict[str, Counter[tuple[Any, ...]]]
-
-
-# -- shared by the fault tests -----------------------------------------------------------
-
-
-def track_once(
-    run: TrackingRun,
-    sources: list[str] = SOURCES,
-    *,
-    window: tuple[dt.date, dt.date] = WINDOW,
-    between_statements: Callable[[int], None] | None = None,
-) -> RunReport:
-    """One lexical run of ``pipeline.tracking.track`` (the flow's loop) with its in-process
-    stages, without Prefect.
-
-    ``between_statements(n)`` is called before the n-th statement is stored (fault hooks).
-    """
-    stages = tracking.DIRECT_STAGES
-    if between_statements is not None:
-        hook, numbers = between_statements, itertools.count(1)
-
-        def store(run: TrackingRun, statement: StatementInput, lexical: bool) -> StoreOutcome:
-            hook(next(numbers))
-            return tracking.DIRECT_STAGES.store(run, statement, lexical)
-
-        stages = dataclasses.replace(stages, store=store)
-    since, until = window
-    return tracking.track(run, sources, since, until, lexical=True, stages=stages)
-
-
-def subscribe_analyst(history: History) -> None:
-    """One subscriber to every series at the lowest severity, so every flagged change alerts."""
-    with history.sessions.begin() as session:
-        outbox.subscribe(session, SUBSCRIBER, min_severity="low")
-
-
-def migrated_history(url: str) -> History:
-    """A history at ``url``, migrated to head, with the analyst subscribed."""
-    history = open_history(databases.migrate(url))
-    subscribe_analyst(history)
-    return history
-
-
-def fingerprint(history: History) -> Fingerprint:
-    """The history's rows by natural key (URLs and text hashes, never row ids), with counts.
-
-    Two histories are the same when their fingerprints are equal; a count above one is a
-    duplicate.
-    """
-    with history.sessions() as session:
-
-        def side(version: Version) -> tuple[str, str]:
-            return version.document.url, version.sha256
-
-        comparisons = {
-            c.id: (*side(c.old_version), *side(c.new_version), c.kind, c.severity)
-            for c in session.query(Comparison)
-        }
-        return {
-            "document": Counter((d.url,) for d in session.query(Document)),
-            "version": Counter(side(v) for v in session.query(Version)),
-            "comparison": Counter(comparisons.values()),
-            "commitment_change": Counter(
-                (*comparisons[c.comparison_id], c.commitment.key, c.status)
-                for c in session.query(CommitmentChange)
-            ),
-            "alert": Counter(
-                (*comparisons[a.comparison_id], a.subscription.email) for a in session.query(Alert)
-            ),
-        }
-
-
-def duplicates(found: Fingerprint) -> int:
-    """How many rows repeat a natural key already present (0 in a sound history)."""
-    return sum(n - 1 for counter in found.values() for n in counter.values() if n > 1)
-
-
-def lost(clean: Fingerprint, found: Fingerprint, table: str = "alert") -> int:
-    """How many rows of ``table`` the clean history has and ``found`` lacks."""
-    return sum((clean[table] - found[table]).values())
-
-
-def history_counts(history: History) -> dict[str, int]:
-    """``table_counts`` restricted to the history tables."""
-    with history.sessions() as session:
-        counts = store.table_counts(session)
-    return {table: counts[table] for table in HISTORY_TABLES}
-
+from tests.support.faults import Fault
+from tests.support.fingerprints import (
+    HISTORY_TABLES,
+    Fingerprint,
+    duplicates,
+    fingerprint,
+    history_counts,
+    lost,
+)
+from tests.support.tracking_runs import clean_fingerprint, migrated_history, track_once
 
 # -- fixtures ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def corpus_site() -> ReplaySite:
-    """Every official site serving the project's corpus."""
-    return ReplaySite.from_corpus()
-
-
-@pytest.fixture
-def replay(corpus_site: ReplaySite) -> Iterator[ReplayServer]:
-    """A replay of the corpus on loopback as of AS_OF, faults off."""
-    with FaultyReplayServer(corpus_site, as_of=AS_OF) as server:
-        yield server
-
-
-@pytest.fixture
-def replay_sources(
-    replay: ReplayServer, _isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
-) -> ReplayServer:
-    """Every source pointed at the replay (loopback trusted, politeness off)."""
-    sources = _isolated_settings / "sources.yaml"
-    sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
-    monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
-    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", replay.allowed_host)
-    monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
-    get_settings.cache_clear()
-    return replay
-
-
-@pytest.fixture
-def fast_client(make_client: Callable[..., PoliteClient]) -> Callable[[], PoliteClient]:
-    """Build a client that gives up quickly (short read timeout, one quick retry).
-
-    Each run gets its own, as each flow run does: a client caches robots.txt per origin.
-    """
-    return lambda: make_client(read_timeout=0.5, max_retries=1)
 
 
 _CLEAN: dict[str, Fingerprint] = {}
@@ -187,15 +47,7 @@ def clean_history(
 ) -> Fingerprint:
     """The fingerprint of one clean run on a fresh database (computed once per session)."""
     if "sqlite" not in _CLEAN:
-        history = open_history(fresh_sqlite_url())
-        subscribe_analyst(history)
-        try:
-            with TrackingRun(get_settings(), history=history, client=fast_client()) as run:
-                report = track_once(run)
-            assert not any(c.errors for c in report.counts.values()), report.rows
-            _CLEAN["sqlite"] = fingerprint(history)
-        finally:
-            history.close()
+        _CLEAN["sqlite"] = clean_fingerprint(fresh_sqlite_url(), fast_client())
     return _CLEAN["sqlite"]
 
 

@@ -30,7 +30,6 @@ from core.errors import FetchError, RefusedError
 from core.settings import get_settings
 from scrapers.http import HostRateLimiter, PoliteClient, resolve_addresses
 from scrapers.sources import replay_config
-from tests.reliability.conftest import ClientFactory, ConnectionLog
 from tests.support.faults import Fault, FaultyReplayServer
 from tests.support.hostile import (
     ACTIVE_MARKER,
@@ -44,6 +43,7 @@ from tests.support.hostile import (
     Outcome,
     TricklingServer,
 )
+from tests.support.offline_guard import ClientFactory, ConnectionLog
 
 PAGE = HOSTILE_PAGES[0]
 REPLAY_NAME = "replay.test"

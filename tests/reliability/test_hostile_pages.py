@@ -18,7 +18,6 @@ from clausewatch.demo.replay.server import ReplayServer
 from core.errors import ParseError
 from scrapers.base import Statement, adapter_classes, get_adapter
 from scrapers.wayback import parse_cdx
-from tests.reliability.conftest import ClientFactory
 from tests.support.hostile import (
     ACTIVE_MARKER,
     HOSTILE_PAGES,
@@ -29,6 +28,7 @@ from tests.support.hostile import (
     HostileSite,
     Outcome,
 )
+from tests.support.offline_guard import ClientFactory
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f]")
 _BIG = {"huge-attribute", "deep-nesting", "deep-nesting-unclosed", "deep-inline-nesting",
