@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +15,7 @@ from core.settings import get_settings
 from scrapers.sources import replay_config
 from tests.support.databases import migrate
 from tests.support.faults import FaultyReplayServer
-
-#: The replay's "today": after the fifth NCG statement and its silent edit.
-AS_OF = dt.date(2026, 1, 10)
+from tests.support.tracking_runs import AS_OF
 
 
 @pytest.fixture(scope="session")

@@ -22,10 +22,10 @@ from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from models import open_history, store
 from scrapers.sources import replay_config
-from tests.flows.conftest import AS_OF
 from tests.support.databases import migrate, sqlite_url
 from tests.support.faults import Fault, FaultyReplayServer
 from tests.support.prefect_server import PrefectServer
+from tests.support.tracking_runs import AS_OF
 
 pytestmark = pytest.mark.prefect
 
