@@ -26,8 +26,8 @@ from scrapers.archive import (
     recover_warc_files,
 )
 from scrapers.http import FetchResult, PoliteClient
-from tests.scrapers.conftest import ENGLISH_PAGE
 from tests.support.faults import Fault
+from tests.support.mini_site import ENGLISH_PAGE
 
 ClientFactory = Callable[..., PoliteClient]
 STATEMENT = "/www.example.gov/statement"

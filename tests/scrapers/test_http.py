@@ -22,8 +22,8 @@ from scrapers.http import (
     is_public_address,
     resolve_addresses,
 )
-from tests.scrapers.conftest import ENGLISH_PAGE, KOREAN_TEXT, MiniSite, SleepRecorder
 from tests.support.faults import Fault, FaultyReplayServer
+from tests.support.mini_site import ENGLISH_PAGE, KOREAN_TEXT, MiniSite, SleepRecorder
 
 ClientFactory = Callable[..., PoliteClient]
 STATEMENT = "/www.example.gov/statement"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scrapers.korea_kr import KoreaKr
-from tests.scrapers.test_registry import check_fixture, fixture_names
+from tests.support.recorded_pages import check_fixture, fixture_names
 
 SLUG = "korea-kr"
 

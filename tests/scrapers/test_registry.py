@@ -6,7 +6,6 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -23,67 +22,11 @@ from scrapers.base import (
     get_adapter,
     register,
 )
-from scrapers.extract import parse_feed
 from scrapers.sources import SOURCE_HOSTS, SourceConfig, load_sources, replay_config, source_hosts
-from scrapers.wayback import parse_cdx
+from tests.support.recorded_pages import FIXTURES, ROOT, fixture_names
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures"
 DOCS = ROOT / "docs" / "sources.md"
 SLUGS = ("us-dod", "white-house", "state-dept", "rok-president", "rok-mnd", "korea-kr", "wayback")
-
-
-def fixture_names(slug: str) -> list[str]:
-    """Names of the recorded pages of one adapter (each has .url and .expected.json)."""
-    return sorted(p.stem for p in (FIXTURES / slug).glob("*.url"))
-
-
-def check_fixture(slug: str, name: str) -> None:
-    """Parse a recorded page with the adapter and compare with its expected extraction."""
-    adapter = adapter_classes()[slug]()
-    folder = FIXTURES / slug
-    url = (folder / f"{name}.url").read_text(encoding="utf-8").strip()
-    page = next(
-        p
-        for p in folder.glob(f"{name}.*")
-        if p.suffix in (".html", ".xml") or p.name.endswith(f"{name}.json")
-    )
-    body = page.read_bytes()
-    expected: dict[str, Any] = json.loads(
-        (folder / f"{name}.expected.json").read_text(encoding="utf-8")
-    )
-    kind = expected["kind"]
-    if kind == "statement":
-        st = adapter.parse_statement(body, url)
-        assert st.title == expected["title"]
-        assert st.published.isoformat() == expected["published"]
-        assert st.language == expected["language"]
-        assert st.canonical_url == expected["canonical_url"]
-        assert st.paragraphs == expected["paragraphs"]
-        got = [{"name": a.name, "url": a.url, "kind": a.kind} for a in st.attachments]
-        assert got == expected["attachments"]
-    elif kind == "listing":
-        parse = getattr(adapter, "parse_listing", None) or getattr(
-            adapter, "parse_archive_listing" if "archive" in name else "parse_current_listing"
-        )
-        items: list[ListingItem] = parse(body, url)
-        assert [
-            {"url": i.url, "title": i.title, "published": i.published and i.published.isoformat()}
-            for i in items
-        ] == expected["items"]
-    elif kind == "feed":
-        entries = parse_feed(body, source=slug, url=url)
-        assert [
-            {"link": e.link, "title": e.title, "published": e.published and e.published.isoformat()}
-            for e in entries
-        ] == expected["items"]
-    elif kind == "cdx":
-        captures, _ = parse_cdx(body, url)
-        assert [
-            {"timestamp": c.timestamp, "original": c.original, "digest": c.digest} for c in captures
-        ] == expected["captures"]
-    else:  # pragma: no cover - a malformed fixture
-        pytest.fail(f"unknown fixture kind {kind!r}")
 
 
 def test_registry_holds_exactly_the_fixed_slugs() -> None:

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from clausewatch.demo.replay.server import ReplayServer
-from tests.scrapers.conftest import ENGLISH_PAGE, MiniSite
 from tests.support.faults import Fault, FaultSet, FaultyReplayServer
+from tests.support.mini_site import ENGLISH_PAGE, MiniSite
 
 
 def raw_get(

@@ -9,7 +9,7 @@ import pytest
 from core.errors import ParseError
 from scrapers.base import Attachment
 from scrapers.rok_mnd import RokMnd, attachment_kind, read_attachment
-from tests.scrapers.test_registry import check_fixture, fixture_names
+from tests.support.recorded_pages import check_fixture, fixture_names
 
 SLUG = "rok-mnd"
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from scrapers.state_dept import StateDept
-from tests.scrapers.test_registry import check_fixture, fixture_names
+from tests.support.recorded_pages import check_fixture, fixture_names
 
 SLUG = "state-dept"
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from scrapers.us_dod import DefenseGov, article_id
-from tests.scrapers.test_registry import check_fixture, fixture_names
+from tests.support.recorded_pages import check_fixture, fixture_names
 
 SLUG = "us-dod"
 

@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import ParseError
 from scrapers.wayback import Wayback, capture_parts, parse_cdx
-from tests.scrapers.test_registry import check_fixture, fixture_names
+from tests.support.recorded_pages import check_fixture, fixture_names
 
 SLUG = "wayback"
 

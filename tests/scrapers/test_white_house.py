@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scrapers.test_registry import check_fixture, fixture_names
+from tests.support.recorded_pages import check_fixture, fixture_names
 
 SLUG = "white-house"
 
