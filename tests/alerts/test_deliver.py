@@ -14,9 +14,9 @@ from alerts.deliver import MAX_ATTEMPTS, SmtpConfig, deliver_pending, retry_dela
 from clausewatch.demo.mailsink import MailServer
 from core.settings import Settings
 from models import History, open_history, outbox
-from tests.alerts.history import add_comparison
-from tests.alerts.samples import NCG_4_TO_5
 from tests.support import free_port
+from tests.support.alert_history import add_comparison
+from tests.support.alert_samples import NCG_4_TO_5
 from tests.support.hostile import AuthEchoingSmtpServer
 
 NOW = dt.datetime(2025, 12, 12, 10, 0, tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ import pytest
 from clausewatch.demo.mailsink import MailServer
 from core.settings import get_settings
 from models import open_history, outbox
-from tests.alerts.history import add_comparison
+from tests.support.alert_history import add_comparison
 from tests.support.databases import migrate
 
 

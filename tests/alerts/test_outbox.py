@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from models import History, outbox
-from tests.alerts.history import add_comparison
+from tests.support.alert_history import add_comparison
 
 
 def test_subscribe_twice_updates_one_row(history: History) -> None:

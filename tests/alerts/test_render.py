@@ -18,7 +18,7 @@ from alerts.render import (
     series_name,
     statement_number,
 )
-from tests.alerts.samples import NCG_4_TO_5, ncg_item
+from tests.support.alert_samples import NCG_4_TO_5, ncg_item
 
 
 @pytest.mark.parametrize(

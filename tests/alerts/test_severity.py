@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from alerts.severity import comparison_severity
-from tests.alerts.samples import NCG_4_TO_5
+from tests.support.alert_samples import NCG_4_TO_5
 
 
 def _clause(status: str, old: str | None = "a b c.", new: str | None = "a b c.") -> dict[str, Any]:

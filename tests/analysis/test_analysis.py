@@ -13,7 +13,7 @@ from sqlalchemy import delete, update
 from core.errors import InputError
 from models import History, analysis, open_history
 from models.schema import Clause, Version
-from tests.analysis.ncg_history import NcgHistory, build, module_database
+from tests.support.ncg_history import NcgHistory, build, module_database
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -18,7 +18,7 @@ from clausewatch.analyst.browse import (
     make_datasette,
 )
 from models import analysis, open_history
-from tests.analysis.ncg_history import NcgHistory, build, module_database
+from tests.support.ncg_history import NcgHistory, build, module_database
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 PARAMS = {"phrase": "joint planning and execution", "term": "공동기획"}

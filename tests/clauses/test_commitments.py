@@ -6,8 +6,7 @@ import pytest
 
 from clauses import compare_texts, find_commitments, load_lexicons, segment
 from clauses.commitments import LexiconError, parse_lexicon
-
-from .samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
+from tests.support.statement_samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
 
 
 def test_lexicon_covers_ncg_items() -> None:

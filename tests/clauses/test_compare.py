@@ -19,8 +19,7 @@ from clauses import (
     render_text,
     segment,
 )
-
-from .samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
+from tests.support.statement_samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
 
 SENTENCES = [
     "The two sides reaffirmed the alliance.",

@@ -10,8 +10,7 @@ import pytest
 from clauses import Encoder, compare_texts, default_encoder
 from clauses.align import CROSS_SUCCESSOR_THRESHOLD
 from clauses.encoder import Matrix
-
-from .samples import FIFTH_KO, FOURTH_EN
+from tests.support.statement_samples import FIFTH_KO, FOURTH_EN
 
 EN = "The two sides agreed to deepen joint planning and execution."
 KO = "양측은 공동기획 및 실행을 심화하기로 합의했다."

@@ -21,7 +21,7 @@ import pytest
 from clausewatch.demo.mailsink import MailServer
 from core.settings import get_settings
 from models import open_history
-from tests.alerts.history import add_comparison
+from tests.support.alert_history import add_comparison
 
 
 @dataclass

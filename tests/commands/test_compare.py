@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from clausewatch.cli import app, main
 from clausewatch.commands.compare import read_statement
 from scrapers.base import get_adapter
-from tests.clauses.samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
+from tests.support.statement_samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
 
 runner = CliRunner()
 

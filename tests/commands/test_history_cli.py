@@ -11,7 +11,7 @@ import pytest
 
 from clausewatch.cli import main
 from core.settings import get_settings
-from tests.analysis.ncg_history import NcgHistory, build, module_database
+from tests.support.ncg_history import NcgHistory, build, module_database
 
 Runner = Callable[..., tuple[int, str, str]]
 

@@ -18,7 +18,7 @@ from core.vocabulary import (
     comparison_kind,
     severity_rank,
 )
-from tests.clauses.samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
+from tests.support.statement_samples import FIFTH_EN, FIFTH_KO, FOURTH_EN
 
 
 @pytest.mark.parametrize(("level", "rank"), [(None, -1), ("low", 0), ("medium", 1), ("high", 2)])

@@ -238,7 +238,7 @@ def test_a_stopped_prefect_server(
 @pytest.fixture
 def pending_alert(history: Path) -> Iterator[Path]:
     from models import open_history, outbox
-    from tests.alerts.history import add_comparison
+    from tests.support.alert_history import add_comparison
 
     stored = open_history(get_settings().resolved_database_url)
     with stored.sessions.begin() as session:

@@ -19,8 +19,8 @@ from alerts.deliver import MAX_ATTEMPTS, MAX_RETRY, SmtpConfig, deliver_pending
 from clausewatch.demo.mailsink import MailServer, Mode, ReceivedMail
 from core.settings import Settings
 from models import History, open_history, outbox
-from tests.alerts.history import add_comparison
 from tests.support import free_port
+from tests.support.alert_history import add_comparison
 
 NOW = dt.datetime(2025, 12, 12, 10, 0, tzinfo=dt.UTC)
 SUBSCRIBERS = [f"analyst{n}@example.org" for n in range(4)]

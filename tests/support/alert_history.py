@@ -8,7 +8,7 @@ from typing import Any
 
 from models import History, store
 from models.outbox import enqueue_alerts
-from tests.alerts.samples import NCG_4_TO_5, NEW_TITLE, NEW_URL, OLD_TITLE, OLD_URL
+from tests.support.alert_samples import NCG_4_TO_5, NEW_TITLE, NEW_URL, OLD_TITLE, OLD_URL
 
 
 def add_comparison(
