@@ -708,9 +708,13 @@ def partner_among(placed: Sequence[PlacedDocument], document: PlacedDocument) ->
     candidates = [
         d
         for d in placed
-        if d.language != document.language
-        and d.published is not None
-        and abs((d.published - published).days) <= TRANSLATION_WINDOW_DAYS
+        if d.published is not None
+        and comparison_kind(
+            same_document=d.id == document.id,
+            same_language=d.language == document.language,
+            days_apart=(d.published - published).days,
+        )
+        == "translation"
     ]
     if not candidates:
         return None

@@ -551,13 +551,13 @@ def compare_version(
 
 
 def retire_stale_successors(
-    session: Session, series_id: int, placed: Sequence[store.PlacedDocument] | None = None
+    session: Session, series_id: int, placed: Sequence[store.PlacedDocument]
 ) -> int:
     """Retire the series' successor comparisons whose sides are no longer neighbours (a
     statement was stored between them); returns how many (ADR 0076). ``placed``: the
-    series' documents as ``store.series_documents`` gives them, if already read."""
+    series' documents as ``store.series_documents`` gave them in this transaction."""
     comparisons = store.successor_comparisons(session, series_id)
-    documents = store.series_documents(session, series_id) if placed is None else placed
+    documents = placed
     by_id = {d.id: d for d in documents}
     if any(new_id not in by_id for _, _, new_id in comparisons):
         # Another writer committed a statement after ``placed`` was read.
