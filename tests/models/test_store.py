@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from models import History, store
+from models import History, open_history, store
 from models.schema import Alert, Subscription
 
 
@@ -366,3 +366,20 @@ def test_rows_of_different_shapes_go_in_one_insert_and_keep_their_nulls(
             {"c": comparison.id},
         ).all()
         assert [tuple(row) for row in nulls] == [("unchanged", False), ("dropped", True)]
+
+
+def test_read_sessions_open_no_transaction_on_postgresql(pg_url: str) -> None:
+    """On PostgreSQL each statement of a read session is its own transaction (autocommit:
+    ``now()``, the transaction's start, is the statement's own start), while a writing
+    session keeps one transaction for all its statements."""
+    history = open_history(pg_url)
+    try:
+        probe = text("SELECT now() = statement_timestamp()")
+        with history.reads() as reading:
+            reading.execute(text("SELECT pg_sleep(0.01)"))
+            assert reading.execute(probe).scalar() is True
+        with history.sessions.begin() as writing:
+            writing.execute(text("SELECT pg_sleep(0.01)"))
+            assert writing.execute(probe).scalar() is False
+    finally:
+        history.close()
