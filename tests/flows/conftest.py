@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from core.settings import get_settings
-from scrapers.sources import replay_config
 from tests.support.databases import migrate
 from tests.support.faults import FaultyReplayServer
+from tests.support.replay_settings import point_sources_at
 from tests.support.tracking_runs import AS_OF
 
 
@@ -38,13 +37,7 @@ def replay_env(
     monkeypatch: pytest.MonkeyPatch,
 ) -> ReplayServer:
     """Settings pointing every source at the replay, with a migrated history in the data dir."""
-    sources = _isolated_settings / "sources.yaml"
-    sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
-    monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
-    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", replay.allowed_host)
-    # Every replayed site shares one loopback origin; a real host keeps the default rate.
-    monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
-    get_settings.cache_clear()
+    point_sources_at(replay, _isolated_settings / "sources.yaml", monkeypatch)
     migrate(get_settings().resolved_database_url)
     return replay
 

@@ -16,13 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
-from core.settings import get_settings
 from scrapers.http import HostRateLimiter, PoliteClient
-from scrapers.sources import replay_config
 from tests.support.faults import FaultyReplayServer
 from tests.support.hostile import HostileSite
 from tests.support.offline_guard import (
@@ -32,6 +29,7 @@ from tests.support.offline_guard import (
     is_loopback,
     numeric_ipv4,
 )
+from tests.support.replay_settings import point_sources_at
 from tests.support.tracking_runs import AS_OF
 
 
@@ -121,12 +119,7 @@ def replay_sources(
     replay: ReplayServer, _isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
 ) -> ReplayServer:
     """Every source pointed at the replay (loopback trusted, politeness off)."""
-    sources = _isolated_settings / "sources.yaml"
-    sources.write_text(yaml.safe_dump(replay_config(replay.url)), encoding="utf-8")
-    monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
-    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", replay.allowed_host)
-    monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
-    get_settings.cache_clear()
+    point_sources_at(replay, _isolated_settings / "sources.yaml", monkeypatch)
     return replay
 
 

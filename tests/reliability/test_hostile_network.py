@@ -44,6 +44,7 @@ from tests.support.hostile import (
     TricklingServer,
 )
 from tests.support.offline_guard import ClientFactory, ConnectionLog
+from tests.support.replay_settings import point_sources_at
 
 PAGE = HOSTILE_PAGES[0]
 REPLAY_NAME = "replay.test"
@@ -291,13 +292,7 @@ def cli_env(
     hostile_replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
     """Point every source at the hostile replay; yields the sources file to rewrite."""
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(yaml.safe_dump(replay_config(hostile_replay.url)), encoding="utf-8")
-    monkeypatch.setenv("CLAUSEWATCH_SOURCES_FILE", str(sources))
-    monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", hostile_replay.allowed_host)
-    monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
-    get_settings.cache_clear()
-    yield sources
+    yield point_sources_at(hostile_replay, tmp_path / "sources.yaml", monkeypatch)
     get_settings.cache_clear()
 
 
