@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clausewatch.cli import main
-from core.settings import get_settings
+from tests.support.databases import use_in_settings
 from tests.support.ncg_history import NcgHistory, build, module_database
 
 Runner = Callable[..., tuple[int, str, str]]
@@ -25,8 +25,7 @@ def ncg(request: pytest.FixtureRequest) -> NcgHistory:
 def cli(
     ncg: NcgHistory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Runner:
-    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", ncg.url)
-    get_settings.cache_clear()
+    use_in_settings(ncg.url, monkeypatch)
 
     def run(*args: str) -> tuple[int, str, str]:
         with pytest.raises(SystemExit) as exited:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from clausewatch.cli import main
-from core.settings import get_settings
+from tests.support.databases import use_in_settings
 from tests.support.ncg_history import NcgHistory, build, module_database
 
 Runner = Callable[..., tuple[int, str, str]]
@@ -30,8 +30,7 @@ def ncg(request: pytest.FixtureRequest) -> NcgHistory:
 def cli(
     ncg: NcgHistory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Runner:
-    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", ncg.url)
-    get_settings.cache_clear()
+    use_in_settings(ncg.url, monkeypatch)
 
     def run(*args: str) -> tuple[int, str, str]:
         with pytest.raises(SystemExit) as exited:
@@ -115,8 +114,7 @@ def test_diff_uses_the_clause_engine(cli: Runner, ncg: NcgHistory) -> None:
 def test_empty_history(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str
 ) -> None:
-    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", db_url)
-    get_settings.cache_clear()
+    use_in_settings(db_url, monkeypatch)
     for fmt, expected in (("text", "the history holds no statements yet\n"), ("json", "[]\n")):
         with pytest.raises(SystemExit) as exited:
             main(["history", "--format", fmt])

@@ -13,6 +13,7 @@ from clausewatch.cli import main
 from core.settings import get_settings
 from models import open_history
 from models.schema import Version
+from tests.support.databases import use_in_settings
 from tests.support.fingerprints import fingerprint
 from tests.support.synthetic_series import ALL, age, ingested, keys
 
@@ -27,9 +28,7 @@ def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 @pytest.fixture
 def history_url(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", sqlite_url)
-    get_settings.cache_clear()
-    return sqlite_url
+    return use_in_settings(sqlite_url, monkeypatch)
 
 
 def test_reprocess_refreshes_makes_what_is_missing_then_adds_nothing(

@@ -12,6 +12,7 @@ from core.errors import InputError
 from core.settings import get_settings
 from models import open_history, store
 from pipeline.tracking import TrackingFailed
+from tests.support.databases import use_in_settings
 from tests.support.faults import Fault
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -157,9 +158,7 @@ def test_a_run_says_how_many_alerts_it_queued(replay_env: ReplayServer, subscrib
 @pytest.fixture
 def postgres_history(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The settings' history on a fresh migrated PostgreSQL database (set before replay_env)."""
-    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", pg_url)
-    get_settings.cache_clear()
-    return pg_url
+    return use_in_settings(pg_url, monkeypatch)
 
 
 def test_backfill_with_two_workers_runs_one_task_per_series_on_postgresql(

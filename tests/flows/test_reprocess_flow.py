@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from core.errors import InputError
-from core.settings import get_settings
 from models import History
+from tests.support.databases import use_in_settings
 from tests.support.fingerprints import fingerprint
 from tests.support.synthetic_series import ALL, SERIES, age, ingested, keys
 
@@ -15,10 +15,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def _use(url: str, monkeypatch: pytest.MonkeyPatch) -> History:
-    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", url)
-    get_settings.cache_clear()
-    history = ingested(url)
-    return history
+    return ingested(use_in_settings(url, monkeypatch))
 
 
 def _task_names() -> dict[str, str]:

@@ -11,8 +11,13 @@ from __future__ import annotations
 import itertools
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from core.settings import get_settings
 from tests.support.postgres import ThrowawayPostgres
+
+if TYPE_CHECKING:
+    import pytest
 
 #: The migrated template database on the session's PostgreSQL server.
 PG_TEMPLATE = "cw_template"
@@ -33,6 +38,13 @@ def migrate(url: str) -> str:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         engine.dispose()
+    return url
+
+
+def use_in_settings(url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Make ``url`` the settings' history (``CLAUSEWATCH_DATABASE_URL``); returns ``url``."""
+    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", url)
+    get_settings.cache_clear()
     return url
 
 
