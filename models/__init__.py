@@ -22,8 +22,8 @@ from models.db import (
 @dataclass
 class History:
     """An open history database: its engine, a session factory, and one for sessions that
-    only read (``reads``: see :func:`models.db.read_session_factory`; on PostgreSQL each of
-    their statements commits on its own, so nothing is ever written through one)."""
+    only read (``reads``: see :func:`models.db.read_session_factory`; they refuse writes,
+    which on PostgreSQL would commit at once)."""
 
     engine: Engine
     sessions: sessionmaker[Session]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from core.errors import ConfigError, StorageError
 
@@ -306,16 +306,32 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def read_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A factory of sessions that only read.
+    """A factory of sessions that only read, and refuse to write.
 
     On PostgreSQL their connections run in autocommit: each SELECT sees what was committed
     when it started, exactly as under READ COMMITTED inside a transaction, without the
     BEGIN and ROLLBACK round trips (and psycopg keeps its prepared statements, which it drops
-    on every rollback). SQLite's driver opens no transaction for a SELECT anyway.
+    on every rollback). SQLite's driver opens no transaction for a SELECT anyway. A write
+    would commit at once there, so an ORM INSERT, UPDATE or DELETE and a flush of changed
+    objects raise RuntimeError instead, on both databases.
     """
-    if engine.dialect.name != "postgresql":
-        return session_factory(engine)
-    return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    bind = engine
+    if engine.dialect.name == "postgresql":
+        bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+    factory = sessionmaker(bind, expire_on_commit=False, autoflush=False)
+    event.listen(factory, "before_flush", _refuse_flush)
+    event.listen(factory, "do_orm_execute", _refuse_write)
+    return factory
+
+
+def _refuse_flush(session: Session, *_: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read session cannot write: use history.sessions.begin()")
+
+
+def _refuse_write(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError("a read session cannot write: use history.sessions.begin()")
 
 
 @contextmanager

@@ -70,9 +70,21 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _insert(session: Session) -> Any:
-    """The dialect's INSERT construct (``ON CONFLICT`` is spelled by each dialect)."""
+def _dialect_insert(session: Session) -> Any:
+    """The database's own INSERT construct (``ON CONFLICT`` is spelled by each dialect)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _insert_unless_there(
+    session: Session, model: type[Base], values: Mapping[str, Any], conflict: Sequence[str]
+) -> Any:
+    """``INSERT ... ON CONFLICT (conflict) DO NOTHING`` of one row, RETURNING to be added.
+    Column defaults (created_at, empty JSON) are applied by Core for omitted columns."""
+    return (
+        _dialect_insert(session)(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict))
+    )
 
 
 _Row = TypeVar("_Row", bound=Base)
@@ -82,14 +94,8 @@ def insert_ignore(
     session: Session, model: type[Base], values: Mapping[str, Any], conflict: Sequence[str]
 ) -> int | None:
     """Insert a row unless ``conflict`` columns clash; returns the new id, or None if it existed."""
-    # Column defaults (created_at, empty JSON) are applied by Core for omitted columns.
-    stmt = (
-        _insert(session)(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=list(conflict))
-        .returning(model.__table__.c.id)
-    )
-    result: int | None = session.execute(stmt).scalar_one_or_none()
+    stmt = _insert_unless_there(session, model, values, conflict)
+    result: int | None = session.execute(stmt.returning(model.__table__.c.id)).scalar_one_or_none()
     return result
 
 
@@ -98,13 +104,8 @@ def insert_new(
 ) -> _Row | None:
     """Like :func:`insert_ignore`, but returns the new row itself, loaded into ``session``
     from the INSERT's RETURNING (no second read), or None if it existed."""
-    stmt = (
-        _insert(session)(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=list(conflict))
-        .returning(model)
-    )
-    row: _Row | None = session.scalars(stmt).one_or_none()
+    stmt = _insert_unless_there(session, model, values, conflict)
+    row: _Row | None = session.scalars(stmt.returning(model)).one_or_none()
     return row
 
 
@@ -325,7 +326,7 @@ def commitment_ids(session: Session, labels: Mapping[str, str]) -> dict[str, int
     if missing:
         # Sorted keys: two writers inserting overlapping sets lock rows in the same order.
         session.execute(
-            _insert(session)(Commitment)
+            _dialect_insert(session)(Commitment)
             .values(
                 [{"key": k, "label": labels[k], "patterns": {}, "importance": 1} for k in missing]
             )
@@ -713,6 +714,7 @@ def partner_among(placed: Sequence[PlacedDocument], document: PlacedDocument) ->
             same_document=d.id == document.id,
             same_language=d.language == document.language,
             days_apart=(d.published - published).days,
+            window=TRANSLATION_WINDOW_DAYS,
         )
         == "translation"
     ]
@@ -1006,7 +1008,7 @@ def save_mentions(session: Session, version_id: int, mentions: Iterable[Mapping[
         return 0
     ids = commitment_ids(session, {m["key"]: m.get("label") or m["key"] for m in rows})
     added = session.execute(
-        _insert(session)(CommitmentMention)
+        _dialect_insert(session)(CommitmentMention)
         .values(
             [
                 {

@@ -277,7 +277,7 @@ def reprocess_in_processes(
 def version_counts(history: History, names: Sequence[str]) -> list[int]:
     """How many stored versions each series of ``names`` holds (:data:`NO_SERIES`: the
     statements of no series)."""
-    with history.sessions() as session:
+    with history.reads() as session:
         counts = store.version_counts_by_series(session)
     return [counts.get(None if name == NO_SERIES else name, 0) for name in names]
 

@@ -374,8 +374,6 @@ class _Loaded:
     clauses: dict[int, list[Any]]
     support: dict[int, list[str]]
     written: dict[int, str]
-    # Commitments per series slug, asked once per compare_version rather than per pair.
-    lexicons: dict[str | None, list[Any]] = field(default_factory=dict)
     # Versions whose stored clause vectors could not be used (ADR 0107).
     stale_vectors: set[int] = field(default_factory=set)
 
@@ -393,42 +391,22 @@ def _load(session: Session, pairs: Sequence[_Pair]) -> _Loaded:
     return _Loaded(versions, clauses, support, written)
 
 
-def _lexicon(
-    history: History,
+def _compare_pair(
+    pair: _Pair,
     loaded: _Loaded,
-    slug: str | None,
-    lexicon_dir: Path | None,
-    session: Session | None = None,
-) -> list[Any]:
-    from pipeline.catalog import series_lexicon
-
-    if slug not in loaded.lexicons:
-        loaded.lexicons[slug] = series_lexicon(history, slug, lexicon_dir, session)
-    return loaded.lexicons[slug]
-
-
-def compare_pair(
-    history: History,
-    old_version_id: int,
-    new_version_id: int,
-    kind: str,
+    lexicon: list[Any],
     *,
-    lexical: bool = False,
-    encoder: Encoder | None = None,
-    lexicon_dir: Path | None = None,
-    loaded: _Loaded,
+    lexical: bool,
+    encoder: Encoder | None,
 ) -> tuple[dict[str, Any], str | None]:
-    """Align two stored versions from what ``compare_version`` read (``loaded``); returns
-    the comparison JSON and its severity."""
+    """Align a pair's two versions from what ``compare_version`` read (``loaded``) with the
+    series' commitments (``lexicon``); returns the comparison JSON and its severity."""
     from alerts.severity import comparison_severity
     from clauses import Clause, compare_clauses
 
-    series_slug: str | None = None
     sides = []
-    for vid in (old_version_id, new_version_id):
+    for vid in (pair.old_version_id, pair.new_version_id):
         version = loaded.versions[vid]
-        if version.document.series is not None:
-            series_slug = version.document.series.slug
         sides.append(
             (
                 [Clause(c.position, c.paragraph, c.text, c.match_key) for c in loaded.clauses[vid]],
@@ -439,15 +417,15 @@ def compare_pair(
     result = compare_clauses(
         sides[0][0],
         sides[1][0],
-        kind=kind,
+        kind=pair.kind,
         old_lang=sides[0][1],
         new_lang=sides[1][1],
         old_title=sides[0][2],
         new_title=sides[1][2],
         lexical=lexical,
         encoder=encoder,
-        support=loaded.support.get(new_version_id) if kind == "successor" else None,
-        lexicon=_lexicon(history, loaded, series_slug, lexicon_dir),
+        support=loaded.support.get(pair.new_version_id) if pair.kind == "successor" else None,
+        lexicon=lexicon,
     ).to_dict()
     return result, comparison_severity(result)
 
@@ -467,6 +445,7 @@ def compare_version(
     part of the version's comparisons, and a repeated run adds nothing.
     """
     from clauses.derived import embedding_stamp, support_stamp
+    from pipeline.catalog import series_lexicon
 
     # One read session for the pairs and what they need (one pool checkout, not two).
     with history.reads() as session:
@@ -484,21 +463,12 @@ def compare_version(
         }
         todo = [pair for pair in pairs if pair not in found_outcomes]
         loaded = _load(session, todo)
-        if todo:
-            _lexicon(history, loaded, series_slug, lexicon_dir, session)
+        # Every pair is of the version's series (a revision, its neighbours, its translation).
+        lexicon = series_lexicon(history, series_slug, lexicon_dir, session) if todo else []
     bundled = _bundled_encoder(lexical, encoder)
     _vectors_from_history(loaded, bundled)
     computed = {
-        pair: compare_pair(
-            history,
-            pair.old_version_id,
-            pair.new_version_id,
-            pair.kind,
-            lexical=lexical,
-            encoder=encoder,
-            lexicon_dir=lexicon_dir,
-            loaded=loaded,
-        )
+        pair: _compare_pair(pair, loaded, lexicon, lexical=lexical, encoder=encoder)
         for pair in todo
     }
     vectors = _vectors_to_write(loaded, bundled)

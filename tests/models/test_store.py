@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, select, text
+import pytest
+from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
-from models import History, open_history, store
-from models.schema import Alert, Subscription
+from models import History, store
+from models.db import make_engine, session_factory
+from models.schema import Alert, Source, Subscription
 
 
 def _doc(session: Session, url: str, published: dt.date, lang: str = "en") -> int:
@@ -371,15 +373,35 @@ def test_rows_of_different_shapes_go_in_one_insert_and_keep_their_nulls(
 def test_read_sessions_open_no_transaction_on_postgresql(pg_url: str) -> None:
     """On PostgreSQL each statement of a read session is its own transaction (autocommit:
     ``now()``, the transaction's start, is the statement's own start), while a writing
-    session keeps one transaction for all its statements."""
-    history = open_history(pg_url)
+    session on the same pooled connection afterwards keeps one transaction for all its
+    statements, and its rollback leaves nothing."""
+    engine = make_engine(pg_url, pool_size=1, max_overflow=0)
+    history = History(engine=engine, sessions=session_factory(engine))
     try:
         probe = text("SELECT now() = statement_timestamp()")
         with history.reads() as reading:
             reading.execute(text("SELECT pg_sleep(0.01)"))
             assert reading.execute(probe).scalar() is True
-        with history.sessions.begin() as writing:
+        with history.sessions() as writing:
             writing.execute(text("SELECT pg_sleep(0.01)"))
             assert writing.execute(probe).scalar() is False
+            store.ensure_source(writing, "rolled-back")
+            writing.rollback()
+        with history.reads() as reading:
+            assert reading.execute(text("SELECT count(*) FROM source")).scalar() == 0
     finally:
         history.close()
+
+
+def test_read_sessions_refuse_to_write(history: History) -> None:
+    with history.sessions.begin() as s:
+        store.ensure_source(s, "us-dod")
+    with history.reads() as reading:
+        with pytest.raises(RuntimeError, match="read session cannot write"):
+            reading.execute(update(Source).values(base_url="https://changed.test"))
+        source = reading.scalars(select(Source)).one()
+        source.base_url = "https://changed.test"
+        with pytest.raises(RuntimeError, match="read session cannot write"):
+            reading.commit()
+    with history.sessions() as s:
+        assert s.scalars(select(Source.base_url)).one() is None

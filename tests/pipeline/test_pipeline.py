@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from clausewatch.demo.corpus import CorpusStatement, get_statement
@@ -204,18 +206,18 @@ def test_racing_imports_never_save_or_alert_a_stale_neighbour(
         subscribe(session, "analyst@example.org", min_severity="low")
     first, middle, last = (_input(get_statement(i)) for i in ("ncg-2-en", "ncg-3-en", "ncg-4-en"))
     ingest(history, [first], lexical=True)
-    real_compare = stages.compare_pair
+    real_compare = stages._compare_pair
     raced: list[bool] = []
 
-    def racing(history_: History, old: int, new: int, kind: str, **kw: object) -> object:
+    def racing(*args: Any, **kw: Any) -> Any:
         # The other import stores and compares the middle statement in lockstep, after this
         # compare read its neighbours and before it saves.
         if not raced:
             raced.append(True)
             ingest(history, [middle], lexical=True)
-        return real_compare(history_, old, new, kind, **kw)  # type: ignore[arg-type]
+        return real_compare(*args, **kw)
 
-    monkeypatch.setattr(stages, "compare_pair", racing)
+    monkeypatch.setattr(stages, "_compare_pair", racing)
     stored = store_statement(history, last)
     compare_version(history, stored.version_id, lexical=True)
     monkeypatch.undo()
