@@ -5,6 +5,10 @@ two workers on PostgreSQL leaving the rows one worker leaves."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +18,9 @@ from core.errors import InputError
 from models import History, open_history, store
 from models.schema import Version
 from pipeline import reprocess
-from pipeline.parallel import gather
+from pipeline.parallel import history_url
 from pipeline.stages import StatementInput, ingest
-from pipeline.tracking import Deferred
+from tests.support.databases import sqlite_url
 from tests.support.fingerprints import (
     duplicates,
     fingerprint,
@@ -221,8 +225,52 @@ def test_clause_vectors_are_refreshed_unless_lexical(db_url: str) -> None:
         history.close()
 
 
+class _InlinePool:
+    """Stands for :func:`pipeline.parallel.series_pool`: records the series in the order
+    they are handed out and runs each at once, in this process, on ``history`` (what the
+    worker would open at the URL it is given)."""
+
+    def __init__(self, history: History | None = None, dies: frozenset[str] = frozenset()) -> None:
+        self.history = history
+        self.dies = dies
+        self.handed: list[str] = []
+        self.urls: set[str] = set()
+
+    def call(self, job: Callable[..., Any], *args: Any) -> Future[Any]:
+        assert job is reprocess.reprocess_series_at
+        url, series, lexical, lexicon_dir = args
+        self.urls.add(url)
+        self.handed.append(series)
+        future: Future[Any] = Future()
+        if series in self.dies:
+            future.set_exception(BrokenProcessPool("worker killed"))
+        elif self.history is None:
+            future.set_result(reprocess.SeriesReprocessed(series))
+        else:
+            future.set_result(
+                reprocess.reprocess_series(
+                    self.history, series, lexical=lexical, lexicon_dir=lexicon_dir
+                )
+            )
+        return future
+
+
+def _fake_series_pool(
+    monkeypatch: pytest.MonkeyPatch, pool: _InlinePool
+) -> list[tuple[int, dict[str, Any]]]:
+    opened: list[tuple[int, dict[str, Any]]] = []
+
+    @contextmanager
+    def series_pool(workers: int, **options: Any) -> Iterator[_InlinePool]:
+        opened.append((workers, options))
+        yield pool
+
+    monkeypatch.setattr(reprocess, "series_pool", series_pool)
+    return opened
+
+
 def test_workers_get_the_longest_series_first_and_the_report_keeps_the_order(
-    pg_url: str,
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import dataclasses
 
@@ -232,7 +280,9 @@ def test_workers_get_the_longest_series_first_and_the_report_keeps_the_order(
         ingest(
             history, [dataclasses.replace(edited, text=edited.text + "\n\nOne more.")], lexical=True
         )
-        handed: list[str] = []
+        pool = _InlinePool(history)
+        _fake_series_pool(monkeypatch, pool)
+        given: list[tuple[list[str], list[int]]] = []
 
         def side_by_side(
             history: History,
@@ -242,18 +292,17 @@ def test_workers_get_the_longest_series_first_and_the_report_keeps_the_order(
             lexicon_dir: Any,
             workers: int,
         ) -> list[reprocess.SeriesReprocessed]:
-            def submit(i: int) -> Deferred[reprocess.SeriesReprocessed]:
-                handed.append(series[i])
-                return Deferred(
-                    lambda: reprocess.reprocess_series(history, series[i], lexical=lexical)
-                )
-
-            return gather(
-                sizes, submit, lambda i, exc: reprocess.dead_worker_result(series[i], exc)
+            given.append((list(series), list(sizes)))
+            # The product's runner, its process pool replaced by the inline one.
+            return reprocess.reprocess_in_processes(
+                history, series, sizes, lexical, lexicon_dir, workers
             )
 
         report = reprocess.reprocess(history, workers=2, lexical=True, side_by_side=side_by_side)
-        assert handed == ["us-rok-leaders", "ncg", "scm"]
+        # The runner is given each series' version count, in the order of the series.
+        assert given == [(["ncg", "scm", "us-rok-leaders"], [6, 6, 7])]
+        assert pool.handed == ["us-rok-leaders", "ncg", "scm"]
+        assert pool.urls == {history_url(history)}
         assert [(s.series, s.versions) for s in report.series] == [
             ("ncg", 6),
             ("scm", 6),
@@ -261,3 +310,24 @@ def test_workers_get_the_longest_series_first_and_the_report_keeps_the_order(
         ]
     finally:
         history.close()
+
+
+def test_reprocess_in_processes_hands_out_the_largest_first_and_keeps_the_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pool = _InlinePool(dies=frozenset({"d"}))
+    opened = _fake_series_pool(monkeypatch, pool)
+    history = open_history(sqlite_url(tmp_path / "h.db"), check=False)
+    try:
+        # Only the history's URL is used; the pool is no bigger than the series need.
+        results = reprocess.reprocess_in_processes(
+            history, ["a", "b", "c", "d"], [2, 9, 1, 5], True, None, 8
+        )
+    finally:
+        history.close()
+    assert opened == [(4, {})]
+    assert pool.handed == ["b", "d", "a", "c"]
+    assert pool.urls == {history_url(history)}
+    assert [r.series for r in results] == ["a", "b", "c", "d"]
+    assert [r.errors for r in results[:3]] == [(), (), ()]
+    assert results[3].errors == ("series worker stopped: BrokenProcessPool: worker killed",)
