@@ -21,6 +21,8 @@ from types import TracebackType
 from tests.support import free_port
 
 NOBODY = 65534
+#: Tries at CREATE DATABASE while its template is still held by a closing connection.
+CREATE_ATTEMPTS = 20
 
 
 def find_bindir() -> Path | None:
@@ -129,22 +131,29 @@ class ThrowawayPostgres:
         """A SQLAlchemy URL for ``dbname`` on this server."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
 
-    def create_database(self, name: str, template: str | None = None) -> str:
-        """Create database ``name`` (optionally from ``template``); returns its URL."""
+    def create_database(
+        self, name: str, template: str | None = None, *, attempts: int = CREATE_ATTEMPTS
+    ) -> str:
+        """Create database ``name`` (optionally from ``template``); returns its URL. Raises
+        RuntimeError if the template stays in use through ``attempts`` tries."""
         import psycopg
 
         with psycopg.connect(
             f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
         ) as conn:
             suffix = f" TEMPLATE {template}" if template else ""
-            for attempt in range(20):
+            for attempt in range(attempts):
                 try:
                     conn.execute(f'CREATE DATABASE "{name}"{suffix}')
-                    break
-                except psycopg.errors.ObjectInUse:
+                    return self.url(name)
+                except psycopg.errors.ObjectInUse as exc:
                     # The template is still held by a closing connection; it goes in a moment.
+                    in_use: Exception = exc
                     time.sleep(0.05 * (attempt + 1))
-        return self.url(name)
+        raise RuntimeError(
+            f"could not create database {name!r} from template {template!r}: still in use"
+            f" after {attempts} attempts (a connection to the template was left open)"
+        ) from in_use
 
     def __enter__(self) -> ThrowawayPostgres:
         return self.start()
