@@ -79,6 +79,16 @@ def machine_line(note: str = "") -> str:
     )
 
 
+def end_line(started: float) -> str:
+    """One line for the end of a run begun at ``started`` (``time.perf_counter()``): how
+    long it took and the load average then (a run of minutes may end under another load
+    than :func:`machine_line` saw at its start)."""
+    return (
+        f"finished after {time.perf_counter() - started:.0f} s; "
+        f"load average (1 / 5 min) at end {load()}"
+    )
+
+
 # -- CPU seconds --------------------------------------------------------------------------
 
 

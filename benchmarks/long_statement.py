@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import collections
 import tempfile
+import time
 from functools import partial
 from pathlib import Path
 
-from common import clausewatch, machine_line, median_seconds, repeated_command
+from common import clausewatch, end_line, machine_line, median_seconds, repeated_command
 
 from clauses import Clause, compare_clauses, segment
 from clauses.compare import ComparisonResult
@@ -60,6 +61,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="fresh-process runs per pair")
     parser.add_argument("--repeat", type=int, default=5, help="warm in-process repeats")
     args = parser.parse_args()
+    started = time.perf_counter()
     print(f"# {machine_line()}")
     print()
     print(
@@ -107,6 +109,8 @@ def main() -> None:
                 + (f"{agreement:.3f}" if agreement is not None else "-")
                 + " |"
             )
+    print()
+    print(f"# {end_line(started)}")
 
 
 if __name__ == "__main__":

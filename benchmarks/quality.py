@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
-import platform
 import re
 import sys
 import time
@@ -508,11 +506,20 @@ def _fmt(value: float | None) -> str:
 
 
 def machine() -> str:
-    """One line naming the machine and interpreter the figures were measured on."""
-    return (
-        f"{platform.node()} · {platform.system()} {platform.machine()} · "
-        f"{os.cpu_count()} CPU · Python {platform.python_version()}"
-    )
+    """The benchmarks' machine line (``common.machine_line``): machine, interpreter and the
+    load average at start."""
+    # Imported here, not at the top: tests/corpus/test_quality_scoring.py loads this file by
+    # path, without benchmarks/ on the import path (run as a script, it is on it).
+    from common import machine_line
+
+    return machine_line()
+
+
+def finished(started: float) -> str:
+    """The benchmarks' closing line (``common.end_line``): duration and load at the end."""
+    from common import end_line
+
+    return end_line(started)
 
 
 def summarize(results: Sequence[CaseResult]) -> dict[str, dict[str, Any]]:
@@ -620,6 +627,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--explain", action="store_true", help="list every wrong or missing link")
     args = parser.parse_args(argv)
+    started = time.perf_counter()
     sys.path.insert(0, str(ROOT))
     paths = sorted(CASES_DIR.glob("*.yaml"))
     if args.case:
@@ -675,10 +683,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for name, s in summary.items()
             },
             "targets": [{"target": text, "met": ok} for text, ok in verdicts(summary)],
+            "finished": finished(started),
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         print_table(results, args.lexical)
+        print(finished(started))
     return 0
 
 

@@ -16,11 +16,12 @@ import argparse
 import difflib
 import random
 import tempfile
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from common import clausewatch, machine_line, median_seconds, repeated_command
+from common import clausewatch, end_line, machine_line, median_seconds, repeated_command
 from rapidfuzz import fuzz, process
 
 from clauses import compare_texts
@@ -255,6 +256,7 @@ def main() -> None:
     parser.add_argument("--note", default="", help="what else ran on the machine")
     args = parser.parse_args()
 
+    started = time.perf_counter()
     print(machine_line(args.note))
     print("\nwarm, in-process (encoder loaded, caches of earlier runs kept):")
     header = f"{'pair':<13} {'aligner':<22} {'median ms':>10} {'F1':>6} {'vs rapidfuzz':>13}"
@@ -316,6 +318,7 @@ def main() -> None:
         print(f"{'scm 56->57 ko':<13} {seconds:>9.2f} {peak:>12.0f}")
         seconds, peak = repeated_command(clausewatch("--help"), args.process_runs)
         print(f"{'--help':<13} {seconds:>9.2f} {peak:>12.0f}")
+    print(f"\n{end_line(started)}")
 
 
 if __name__ == "__main__":
