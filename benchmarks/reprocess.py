@@ -195,6 +195,7 @@ def main() -> None:
 
     print(machine_line())
     rows: list[list[str]] = []
+    warnings: list[str] = []
     with ThrowawayPostgres() as server:
         template = "reprocess_template"
         started = time.perf_counter()
@@ -236,7 +237,8 @@ def main() -> None:
                 machine_busy(),
             )
             start = time.perf_counter()
-            if workers == 1 or not workers:
+            single = workers == 1 or not workers
+            if single:
                 totals = in_fresh_process(run_reprocess, url, 1, args.lexical)
                 per_worker: list[float] = []
             else:
@@ -249,8 +251,16 @@ def main() -> None:
             on_server = server_cpu(postmaster) - server0
             cpu = mine + on_server
             others = max(0.0, machine_busy() - busy0 - cpu)
-            # A run in one fresh process: that process is the one worker.
-            per_worker = per_worker or [mine - parent]
+            if single:
+                # A run in one fresh process: that process is the one worker.
+                per_worker = [mine - parent]
+            elif not per_worker:
+                # Without its workers the chain would be the parent's alone and the ceiling
+                # a made-up figure: say so instead of printing one.
+                warnings.append(
+                    f"WARNING {label}: no worker sampled (WorkerCPU found no spawned worker "
+                    "process), so no ceiling"
+                )
             if workers == 1:
                 serial_cpu = cpu
             found = state(url)
@@ -269,11 +279,11 @@ def main() -> None:
                     f"{rate:.1f}",
                     f"{rate / baseline:.2f}x" if workers and baseline else "-",
                     f"{mine:.1f}",
-                    " / ".join(f"{c:.1f}" for c in per_worker),
+                    " / ".join(f"{c:.1f}" for c in per_worker) or "none sampled",
                     f"{on_server:.1f}",
                     f"{others:.1f}",
                     ceiling(
-                        serial_cpu if workers else None,
+                        serial_cpu if workers and per_worker else None,
                         cpu,
                         longest_chain(parent, per_worker, on_server),
                     ),
@@ -309,6 +319,8 @@ def main() -> None:
         rows,
     )
     print(CEILING_NOTE)
+    for warning in warnings:
+        print(warning)
 
 
 if __name__ == "__main__":
