@@ -6,10 +6,12 @@ into a fresh PostgreSQL database per run:
 
 - ``1 worker``: the series one after another in one process (what a run with
   ``workers=1`` does);
-- ``2 processes``: the series in a pool of two spawned worker processes, longest series
-  first (``pipeline.parallel.SeriesPool``, what ``workers=2`` does);
+- ``2 processes``: the series in a pool of two spawned worker processes, handed out by
+  the product's own ``pipeline.tracking.ingest_in_processes`` (longest series first
+  through ``pipeline.parallel.gather``: what ``workers=2`` does);
 - ``2 threads``: two series at a time on two threads of one process, sharing the
-  history's engine (``pipeline.parallel.ingest_series``; ADR 0108's alternative).
+  history's engine, handed out by the same ``gather`` (``pipeline.parallel.ingest_series``;
+  ADR 0108's alternative).
 
 Every run starts in fresh processes; its wall time includes their start-up and the
 sentence encoder's and kiwipiepy's loading (each process loads its own). The row counts
@@ -19,9 +21,15 @@ Wall clock on a shared 2-core machine measures the neighbours as much as the cod
 each run also prints what does not depend on them: the CPU seconds of the parent
 process, of the worker processes (each one, and all together) and of the PostgreSQL
 server (postmaster and every backend), the CPU seconds every *other* process on the
-machine used meanwhile (from /proc/stat), the server's transactions, deadlocks and lock
-waits longer than 10 ms (``log_lock_waits``). From the CPU seconds it computes the
-**ceiling**: the speed-up over ``1 worker`` this run would show if nothing else ran
+machine used meanwhile (from /proc/stat), the explicit transactions the clients opened
+(``BEGIN``s, counted by the server's ``pg_stat_statements``), the server's transactions
+(``pg_stat_database``: commits + rollbacks, where every statement of an autocommit
+session counts as one), deadlocks and lock waits longer than 10 ms (``log_lock_waits``).
+Since dcb3b62 the product's read sessions run in autocommit on PostgreSQL, so the
+server's transactions per statement rose while the ``BEGIN``s fell: that column cannot be
+compared across dcb3b62 (rows measured before it counted the read sessions' transactions
+once each, not each of their statements); ``BEGIN/stmt`` can. From the CPU seconds it
+computes the **ceiling**: the speed-up over ``1 worker`` this run would show if nothing else ran
 (``benchmarks/common.py`` defines it, for ``reprocess.py`` too: the 1 worker's CPU over
 the larger of this run's CPU per core and its longest chain, the parent's CPU plus the
 busiest worker's plus its share of the server's, or plus a threaded run's one process).
@@ -44,18 +52,20 @@ the series in publication order instead).
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import re
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from common import (
     CEILING_NOTE,
+    WorkerCPU,
     ceiling,
     children_cpu,
+    end_line,
     in_fresh_process,
     load,
     longest_chain,
@@ -64,7 +74,6 @@ from common import (
     own_cpu,
     postmaster_pid,
     print_table,
-    process_cpu,
     server_cpu,
 )
 from scale import fresh_history, synthetic_history
@@ -73,14 +82,18 @@ from clauses.encoder import configure_encoder
 from core.settings import get_settings
 from pipeline.parallel import (
     StatementResult,
+    dead_worker_results,
+    gather,
     ingest_series,
-    longest_first,
     series_groups,
     series_pool,
 )
 from pipeline.stages import StatementInput
+from pipeline.tracking import ingest_in_processes
 
 if TYPE_CHECKING:
+    from models import History
+    from pipeline.tracking import TrackingRun
     from tests.support.postgres import ThrowawayPostgres
 
 #: The tables whose counts must come out equal in every run.
@@ -104,17 +117,28 @@ def threads(
     url: str, groups: Sequence[Sequence[StatementInput]], lexical: bool, workers: int
 ) -> int:
     """The groups on ``workers`` threads sharing one history (inside a fresh process),
-    longest first as the process pool hands them out."""
+    handed out by the product's ``gather`` (longest first) as the process pool's are."""
     from pipeline.parallel import history_at
 
     configure_encoder(get_settings())
     history = history_at(url)
-    ordered = [groups[i] for i in longest_first([len(g) for g in groups])]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        done: list[list[StatementResult]] = list(
-            pool.map(lambda g: ingest_series(history, g, lexical), ordered)
+        done: list[list[StatementResult]] = gather(
+            [len(g) for g in groups],
+            lambda i: pool.submit(ingest_series, history, groups[i], lexical),
+            lambda i, exc: dead_worker_results(groups[i], exc),
         )
     return sum(1 for results in done for r in results if r.error)
+
+
+@dataclass
+class _RunStandIn:
+    """What ``tracking.ingest_in_processes`` reads of a TrackingRun: the history (for its
+    URL) and the operator's lexicon folder (None: the bundled lexicons). A whole
+    TrackingRun would also open an HTTP client and a capture archive the stage never uses."""
+
+    history: History
+    lexicon_dir: Path | None = None
 
 
 def processes(
@@ -124,16 +148,26 @@ def processes(
     workers: int,
     in_publication_order: bool = False,
 ) -> tuple[int, list[float]]:
-    """The groups in a pool of ``workers`` spawned processes, longest first (as
-    ``tracking.ingest_in_processes`` hands them out) or in publication order (as before);
-    returns the errors and each worker's CPU seconds (read before the pool stops them)."""
-    order = range(len(groups)) if in_publication_order else longest_first([len(g) for g in groups])
-    with series_pool(workers) as pool:
-        futures = [pool.submit(url, groups[i], lexical) for i in order]
-        errors = sum(1 for f in futures for r in f.result() if r.error)
-        # The pool's workers are this process's only live children now.
-        per_worker = [process_cpu(p.pid) for p in multiprocessing.active_children() if p.pid]
-    return errors, per_worker
+    """The groups in a pool of ``workers`` spawned processes, handed out by the product
+    (``tracking.ingest_in_processes``: longest first), or with ``in_publication_order`` by
+    this benchmark in publication order (the hand-out before longest first); returns the
+    errors and each worker's CPU seconds (sampled from /proc while the pool runs)."""
+    from models import open_history
+
+    with WorkerCPU() as sampled:
+        if in_publication_order:
+            with series_pool(workers) as pool:
+                futures = [pool.submit(url, g, lexical) for g in groups]
+                done = [f.result() for f in futures]
+        else:
+            history = open_history(url)
+            try:
+                done = ingest_in_processes(
+                    cast("TrackingRun", _RunStandIn(history)), groups, lexical, workers
+                )
+            finally:
+                history.close()
+    return sum(1 for results in done for r in results if r.error), sampled.per_worker
 
 
 def counts(url: str) -> dict[str, int]:
@@ -172,18 +206,24 @@ class Server:
         import psycopg
 
         self._server = server
-        self.postmaster = postmaster_pid(server.datadir)
         self._log = server.root / "server.log"
         self._dsn = f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres"
         with psycopg.connect(self._dsn, autocommit=True) as conn:
             # Log every lock wait longer than 10 ms (the check runs after deadlock_timeout);
-            # a benchmark-only setting, it changes no result.
+            # count every statement the clients send, BEGIN included (pg_stat_statements,
+            # loaded at start only: hence the restart). Benchmark-only settings: they
+            # change no result, and pg_stat_statements adds a little to the server's CPU.
             conn.execute("ALTER SYSTEM SET log_lock_waits = on")
             conn.execute("ALTER SYSTEM SET deadlock_timeout = '10ms'")
-            conn.execute("SELECT pg_reload_conf()")
+            conn.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+        server.restart()
+        with psycopg.connect(self._dsn, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION pg_stat_statements")
+        self.postmaster = postmaster_pid(server.datadir)
 
-    def stats(self, database: str) -> tuple[int, int]:
-        """(transactions committed + rolled back, deadlocks) of ``database`` so far."""
+    def stats(self, database: str) -> tuple[int, int, int]:
+        """(explicit transactions begun, transactions committed + rolled back, deadlocks)
+        of ``database`` so far."""
         import psycopg
 
         with psycopg.connect(self._dsn, autocommit=True) as conn:
@@ -194,7 +234,16 @@ class Server:
                 " WHERE datname = %s",
                 (database,),
             ).fetchone()
-        return (int(row[0]), int(row[1])) if row else (0, 0)
+            # psycopg opens every transaction of a non-autocommit connection with BEGIN
+            # (SQLAlchemy's begin() on an autocommit connection sends nothing).
+            begun = conn.execute(
+                "SELECT coalesce(sum(s.calls), 0) FROM pg_stat_statements s"
+                " JOIN pg_database d ON d.oid = s.dbid"
+                " WHERE d.datname = %s AND s.query ~* '^\\s*(begin|start transaction)\\y'",
+                (database,),
+            ).fetchone()
+        xacts, deadlocks = (int(row[0]), int(row[1])) if row else (0, 0)
+        return int(begun[0]) if begun else 0, xacts, deadlocks
 
     def log_size(self) -> int:
         """Bytes in the server log so far."""
@@ -224,6 +273,7 @@ class Run:
     per_worker: list[float] = field(default_factory=list)
     server: float = 0.0
     others: float = 0.0
+    begins: int = 0
     transactions: int = 0
     deadlocks: int = 0
     lock_waits: int = 0
@@ -255,7 +305,7 @@ def measure(
     """Run one mode on a fresh database and take its figures."""
     run = Run(label, workers)
     run.load_before = load()
-    transactions0, deadlocks0 = server.stats(database)
+    begins0, transactions0, deadlocks0 = server.stats(database)
     log0 = server.log_size()
     parent0, children0, server0, busy0 = (
         own_cpu(),
@@ -283,7 +333,8 @@ def measure(
     run.others = max(0.0, (busy1 - busy0) - run.cpu)
     if mode != "processes":
         run.per_worker = [run.worker_total]
-    transactions1, deadlocks1 = server.stats(database)
+    begins1, transactions1, deadlocks1 = server.stats(database)
+    run.begins = begins1 - begins0
     run.transactions = transactions1 - transactions0
     run.deadlocks = deadlocks1 - deadlocks0
     run.lock_waits = server.lock_waits_since(log0)
@@ -395,7 +446,7 @@ def main() -> None:
                 flush=True,
             )
     report(runs, len(statements), len(modes))
-    print(f"benchmark total {time.perf_counter() - begun:.0f} s; load at end {load()}")
+    print(end_line(begun))
 
 
 def report(runs: list[tuple[str, Run]], statements: int, per_round: int) -> None:
@@ -462,6 +513,7 @@ def report(runs: list[tuple[str, Run]], statements: int, per_round: int) -> None
                 f"{run.cpu:.1f}",
                 f"{100 * run.server / run.cpu:.0f} %" if run.cpu else "-",
                 f"{1000 * run.server / statements:.1f}",
+                f"{run.begins / statements:.1f}",
                 f"{run.transactions / statements:.1f}",
                 str(run.deadlocks),
                 str(run.lock_waits),
@@ -478,7 +530,8 @@ def report(runs: list[tuple[str, Run]], statements: int, per_round: int) -> None
             "total",
             "server share",
             "server ms/stmt",
-            "xacts/stmt",
+            "BEGIN/stmt",
+            "server xacts/stmt",
             "deadlocks",
             "lock waits >10ms",
             "ceiling",
@@ -486,6 +539,11 @@ def report(runs: list[tuple[str, Run]], statements: int, per_round: int) -> None
         cpu_rows,
     )
     print(CEILING_NOTE)
+    print(
+        "BEGIN/stmt = explicit transactions the clients opened (pg_stat_statements); server "
+        "xacts/stmt = pg_stat_database commits + rollbacks, where each statement of an "
+        "autocommit read session (since dcb3b62) is one: not comparable with rows before it"
+    )
 
 
 if __name__ == "__main__":
