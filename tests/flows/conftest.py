@@ -9,25 +9,13 @@ from pathlib import Path
 import pytest
 
 from clausewatch.demo.replay.server import ReplayServer
-from clausewatch.demo.replay.site import ReplaySite
 from core.settings import get_settings
+from tests.support import corpus_replay
 from tests.support.databases import migrate
-from tests.support.faults import FaultyReplayServer
 from tests.support.replay_settings import point_sources_at
-from tests.support.tracking_runs import AS_OF
 
-
-@pytest.fixture(scope="session")
-def corpus_site() -> ReplaySite:
-    """Every official site serving the project's corpus."""
-    return ReplaySite.from_corpus()
-
-
-@pytest.fixture
-def replay(corpus_site: ReplaySite) -> Iterator[ReplayServer]:
-    """A replay server on loopback as of AS_OF (fresh per test: faults and logs are per test)."""
-    with FaultyReplayServer(corpus_site, as_of=AS_OF) as server:
-        yield server
+corpus_site = corpus_replay.corpus_site_fixture("session")
+replay = corpus_replay.replay
 
 
 @pytest.fixture

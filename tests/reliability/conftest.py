@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from clausewatch.demo.replay.server import ReplayServer
-from clausewatch.demo.replay.site import ReplaySite
 from scrapers.http import HostRateLimiter, PoliteClient
+from tests.support import corpus_replay
 from tests.support.faults import FaultyReplayServer
 from tests.support.hostile import HostileSite
 from tests.support.offline_guard import (
@@ -30,7 +30,6 @@ from tests.support.offline_guard import (
     numeric_ipv4,
 )
 from tests.support.replay_settings import point_sources_at
-from tests.support.tracking_runs import AS_OF
 
 
 @pytest.fixture(autouse=True)
@@ -101,17 +100,8 @@ def make_client() -> Iterator[ClientFactory]:
 # -- the corpus replayed, for the tracking fault tests -----------------------------------
 
 
-@pytest.fixture(scope="module")
-def corpus_site() -> ReplaySite:
-    """Every official site serving the project's corpus."""
-    return ReplaySite.from_corpus()
-
-
-@pytest.fixture
-def replay(corpus_site: ReplaySite) -> Iterator[ReplayServer]:
-    """A replay of the corpus on loopback as of AS_OF, faults off."""
-    with FaultyReplayServer(corpus_site, as_of=AS_OF) as server:
-        yield server
+corpus_site = corpus_replay.corpus_site_fixture("module")
+replay = corpus_replay.replay
 
 
 @pytest.fixture

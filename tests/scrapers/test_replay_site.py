@@ -20,6 +20,7 @@ from scrapers.base import ListingItem, Statement, get_adapter
 from scrapers.http import HostRateLimiter, PoliteClient
 from scrapers.sources import load_sources, replay_config
 from scrapers.wayback import Wayback
+from tests.support import corpus_replay
 
 D = date
 
@@ -351,10 +352,7 @@ def test_wayback_fallback_reads_a_gone_host(replay: tuple[ReplayServer, PoliteCl
 # --- the project's corpus -----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def corpus_site() -> ReplaySite:
-    """The replay serving the project's corpus (clausewatch.demo.corpus)."""
-    return ReplaySite.from_corpus()
+corpus_site = corpus_replay.corpus_site_fixture("module")
 
 
 def test_every_corpus_statement_reads_back_from_its_publishers_page(
