@@ -11,34 +11,15 @@ import pytest
 
 from clausewatch.cli import main
 from tests.support.databases import use_in_settings
-from tests.support.ncg_history import NcgHistory, build, module_database
+from tests.support.ncg_history import NcgHistory
 
+#: The ``cli`` fixture (tests/commands/conftest.py): (exit code, stdout, stderr).
 Runner = Callable[..., tuple[int, str, str]]
 
 HISTORY_FIELDS = {
     "version_id", "document_id", "seq", "series", "source", "language", "title",
     "published", "url", "observed_at", "clauses",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def ncg(request: pytest.FixtureRequest) -> NcgHistory:
-    return build(module_database(request, request.param))
-
-
-@pytest.fixture
-def cli(
-    ncg: NcgHistory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Runner:
-    use_in_settings(ncg.url, monkeypatch)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as exited:
-            main(list(args))
-        out, err = capsys.readouterr()
-        return int(exited.value.code or 0), out, err
-
-    return run
 
 
 def test_history_json_csv_text(cli: Runner, ncg: NcgHistory) -> None:
