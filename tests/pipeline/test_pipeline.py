@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from clausewatch.demo.corpus import CorpusStatement, get_statement
+from clausewatch.demo.corpus import get_statement
 from models import History, open_history, store
 from models.outbox import subscribe
 from pipeline.stages import StatementInput, compare_version, ingest, store_statement
+from tests.support.corpus_inputs import corpus_input
 
 # NCG-FACTS.md, "What analysts reported changed from the 4th to the 5th statement".
 EXPECTED_4_TO_5 = {
@@ -23,18 +24,6 @@ EXPECTED_4_TO_5 = {
 }
 
 
-def _input(statement: CorpusStatement) -> StatementInput:
-    return StatementInput(
-        url=f"https://example.test/{statement.id}",
-        source=statement.publisher,
-        text=statement.text,
-        language=statement.language,
-        title=statement.title,
-        published=statement.published,
-        series="ncg",
-    )
-
-
 def _counts(history: History) -> dict[str, int]:
     with history.sessions() as session:
         return store.table_counts(session)
@@ -44,7 +33,7 @@ def test_fourth_to_fifth_flags_what_analysts_reported(history: History) -> None:
     with history.sessions.begin() as session:
         subscribe(session, "analyst@example.test", series_slug="ncg", min_severity="high")
     ncg4, ncg5 = get_statement("ncg-4-en"), get_statement("ncg-5-en")
-    results = ingest(history, [_input(ncg4), _input(ncg5)], lexical=True)
+    results = ingest(history, [corpus_input(ncg4), corpus_input(ncg5)], lexical=True)
     (_, first), (_, second) = results
     assert first == []
     [successor] = second
@@ -65,7 +54,7 @@ def test_fourth_to_fifth_flags_what_analysts_reported(history: History) -> None:
 
 
 def test_ingesting_twice_adds_nothing(history: History) -> None:
-    statements = [_input(get_statement(i)) for i in ("ncg-4-en", "ncg-5-en", "ncg-5-ko")]
+    statements = [corpus_input(get_statement(i)) for i in ("ncg-4-en", "ncg-5-en", "ncg-5-ko")]
     ingest(history, statements, lexical=True)
     once = _counts(history)
     assert once["comparison"] == 2  # 4→5 successor, 5 en↔ko translation
@@ -78,7 +67,7 @@ def test_ingesting_twice_adds_nothing(history: History) -> None:
 def test_a_statement_arriving_late_is_compared_with_both_neighbours(history: History) -> None:
     # A backfill may meet the 5th, then the 3rd, then the 4th statement.
     for statement_id in ("ncg-5-en", "ncg-3-en", "ncg-4-en"):
-        ingest(history, [_input(get_statement(statement_id))], lexical=True)
+        ingest(history, [corpus_input(get_statement(statement_id))], lexical=True)
     with history.sessions() as session:
         pairs = {
             (c.old_version.document.url[-8:], c.new_version.document.url[-8:])
@@ -92,7 +81,7 @@ def test_a_statement_arriving_late_is_compared_with_both_neighbours(history: His
 def test_silent_edit_is_a_revision_and_compare_heals_after_a_crash(history: History) -> None:
     original = get_statement("ncg-5-en")
     edited = get_statement("ncg-5-en-edit")
-    first = store_statement(history, _input(original))
+    first = store_statement(history, corpus_input(original))
     compare_version(history, first.version_id, lexical=True)
     # The edit arrives at the same URL: a second version of the same document.
     at_same_url = StatementInput(
@@ -120,7 +109,7 @@ def test_a_later_meeting_in_the_other_language_is_a_successor(history: History) 
     # Only the 4th in English and the 5th in Korean are known: a successor, not a translation.
     results = ingest(
         history,
-        [_input(get_statement("ncg-4-en")), _input(get_statement("ncg-5-ko"))],
+        [corpus_input(get_statement("ncg-4-en")), corpus_input(get_statement("ncg-5-ko"))],
         lexical=True,
     )
     [successor] = results[1][1]
@@ -143,7 +132,7 @@ def test_the_translation_of_a_meeting_is_not_also_a_successor(history: History) 
     # 4th -> 5th successor in English only.
     ingest(
         history,
-        [_input(get_statement(i)) for i in ("ncg-4-en", "ncg-5-en", "ncg-5-ko")],
+        [corpus_input(get_statement(i)) for i in ("ncg-4-en", "ncg-5-en", "ncg-5-ko")],
         lexical=True,
     )
     with history.sessions() as session:
@@ -186,7 +175,7 @@ def test_an_import_out_of_order_leaves_the_history_of_an_ordered_one(
         try:
             with history.sessions.begin() as session:
                 subscribe(session, "analyst@example.org", min_severity="low")
-            ingest(history, [_input(get_statement(i)) for i in ids], lexical=True)
+            ingest(history, [corpus_input(get_statement(i)) for i in ids], lexical=True)
             results.append(_successors_and_alerts(history))
         finally:
             history.close()
@@ -204,7 +193,9 @@ def test_racing_imports_never_save_or_alert_a_stale_neighbour(
 
     with history.sessions.begin() as session:
         subscribe(session, "analyst@example.org", min_severity="low")
-    first, middle, last = (_input(get_statement(i)) for i in ("ncg-2-en", "ncg-3-en", "ncg-4-en"))
+    first, middle, last = (
+        corpus_input(get_statement(i)) for i in ("ncg-2-en", "ncg-3-en", "ncg-4-en")
+    )
     ingest(history, [first], lexical=True)
     real_compare = stages._compare_pair
     raced: list[bool] = []
@@ -248,7 +239,9 @@ def test_support_keys_are_stored_at_ingest_and_stale_ones_recomputed(history: Hi
             assert comparison is not None
             return store.comparison_dict(session, comparison)
 
-    fresh = ingest(history, [_input(get_statement(f"ncg-{n}-en")) for n in (3, 4, 5)], lexical=True)
+    fresh = ingest(
+        history, [corpus_input(get_statement(f"ncg-{n}-en")) for n in (3, 4, 5)], lexical=True
+    )
     ids = [outcome.version_id for outcome, _ in fresh]
     with history.sessions() as session:
         for version_id in ids:

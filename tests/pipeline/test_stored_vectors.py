@@ -16,16 +16,16 @@ from sqlalchemy import or_, select, update
 import clauses.encoder as encoder_module
 from clauses.derived import embedding_stamp, stored_vectors
 from clauses.encoder import CachedEncoder, _usem3_embed
-from clausewatch.demo.corpus import CorpusStatement, get_statement
+from clausewatch.demo.corpus import get_statement
 from models import History, store
 from models.schema import Clause, Comparison, Version
 from pipeline.stages import (
-    StatementInput,
     compare_version,
     ingest,
     store_statement,
     use_stored_vectors,
 )
+from tests.support.corpus_inputs import corpus_input
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +46,6 @@ def fresh_process(
         return encoder
 
     return start
-
-
-def _input(statement: CorpusStatement, page: str | None = None) -> StatementInput:
-    return StatementInput(
-        url=f"https://example.test/{page or statement.id}",
-        source=statement.publisher,
-        text=statement.text,
-        language=statement.language,
-        title=statement.title,
-        published=statement.published,
-        series="ncg",
-    )
 
 
 def _stored(history: History, version_id: int) -> tuple[str | None, list[str], list[Any]]:
@@ -91,7 +79,7 @@ def _compare_again(history: History, version_id: int) -> dict[int, dict[str, Any
 
 
 def _ingest(history: History, *ids: str, lexical: bool = False) -> list[int]:
-    results = ingest(history, [_input(get_statement(i)) for i in ids], lexical=lexical)
+    results = ingest(history, [corpus_input(get_statement(i)) for i in ids], lexical=lexical)
     return [outcome.version_id for outcome, _ in results]
 
 
@@ -151,13 +139,13 @@ def test_a_silent_edit_in_a_fresh_process_encodes_only_the_edited_clauses(
     fresh_process()
     [first] = _ingest(history, "ncg-5-en")
     encoder = fresh_process()
-    edit = store_statement(history, _input(get_statement("ncg-5-en-edit"), page="ncg-5-en"))
+    edit = store_statement(history, corpus_input(get_statement("ncg-5-en-edit"), page="ncg-5-en"))
     assert edit.new_version
     before, after = _stored(history, first)[1], _stored(history, edit.version_id)[1]
     assert encoder.encoded == len(set(after) - set(before)) > 0
     # The same text again is no new version: nothing is encoded for it.
     encoder = fresh_process()
-    again = store_statement(history, _input(get_statement("ncg-5-en-edit"), page="ncg-5-en"))
+    again = store_statement(history, corpus_input(get_statement("ncg-5-en-edit"), page="ncg-5-en"))
     assert not again.new_version and encoder.encoded == 0
 
 

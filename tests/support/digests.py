@@ -140,7 +140,7 @@ def _history_inputs() -> list[tuple[str, Any]]:
     """(corpus id, StatementInput) for every series statement, in the demo's order."""
     from clausewatch.demo.corpus import load_all_series
     from core.series import builtin_series
-    from pipeline.stages import StatementInput
+    from tests.support.corpus_inputs import corpus_input
 
     definitions = {d.slug: d for d in builtin_series()}
     statements = load_all_series()
@@ -155,13 +155,10 @@ def _history_inputs() -> list[tuple[str, Any]]:
         inputs.append(
             (
                 s.id,
-                StatementInput(
-                    url=f"https://digests.example.test/{page}",
-                    source=s.publisher,
-                    text=s.text,
-                    language=s.language,
-                    title=s.title,
-                    published=s.published,
+                corpus_input(
+                    s,
+                    page=page,
+                    host="digests.example.test",
                     series=s.series,
                     series_title=definition.title if definition else None,
                     series_rules=definition.to_dict() if definition else None,
