@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from clausewatch.cli import main
-from core.settings import get_settings
 from models import open_history
 from models.schema import Version
+from tests.support import databases
 from tests.support.databases import use_in_settings
 from tests.support.fingerprints import fingerprint
 from tests.support.synthetic_series import ALL, age, ingested, keys
@@ -101,8 +101,7 @@ def test_no_history_and_an_empty_history_exit_2(
 ) -> None:
     code, _, err = cli(["reprocess"], capsys)
     assert code == 2 and "no statements yet" in err and len(err.strip().splitlines()) == 1
-    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'missing.db'}")
-    get_settings.cache_clear()
+    use_in_settings(databases.sqlite_url(tmp_path / "missing.db"), monkeypatch)
     code, _, err = cli(["reprocess"], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
 
