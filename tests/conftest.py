@@ -70,9 +70,10 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return databases.sqlite_template(tmp_path_factory.mktemp("template"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fresh_pg_url(postgres: ThrowawayPostgres, _pg_template: str) -> Callable[[], str]:
-    """Make fresh, migrated PostgreSQL databases: each call returns a new one's URL."""
+    """Make fresh, migrated PostgreSQL databases: each call returns a new one's URL (a
+    session fixture, so module-scoped fixtures can make their databases with it too)."""
     return lambda: databases.copy_postgres(postgres, _pg_template)
 
 
@@ -82,11 +83,12 @@ def pg_url(fresh_pg_url: Callable[[], str]) -> str:
     return fresh_pg_url()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fresh_sqlite_url(
     _sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[[], str]:
-    """Make fresh, migrated SQLite databases: each call returns a new one's URL."""
+    """Make fresh, migrated SQLite databases, each in a folder of its own: each call
+    returns a new one's URL (a session fixture, like ``fresh_pg_url``)."""
     return lambda: databases.copy_sqlite(
         _sqlite_template, tmp_path_factory.mktemp("sqlite") / "history.db"
     )
@@ -105,12 +107,10 @@ def empty_pg_url(postgres: ThrowawayPostgres) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def db_url(request: pytest.FixtureRequest) -> str:
     """URL of a fresh, migrated history database — once on SQLite, once on PostgreSQL."""
-    if request.param == "sqlite":
-        template: Path = request.getfixturevalue("_sqlite_template")
-        return databases.copy_sqlite(template, tmp_path / "history.db")
-    fresh: Callable[[], str] = request.getfixturevalue("fresh_pg_url")
+    name = "fresh_sqlite_url" if request.param == "sqlite" else "fresh_pg_url"
+    fresh: Callable[[], str] = request.getfixturevalue(name)
     return fresh()
 
 
@@ -120,6 +120,16 @@ def history(db_url: str) -> Iterator[History]:
     from models import open_history
 
     opened = open_history(db_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_history(sqlite_url: str) -> Iterator[History]:
+    """An open history on a fresh, migrated SQLite database (for tests of one backend)."""
+    from models import open_history
+
+    opened = open_history(sqlite_url)
     yield opened
     opened.close()
 

@@ -6,27 +6,19 @@ import base64
 import copy
 import datetime as dt
 import logging
-from collections.abc import Iterator
 
 import pytest
 
 from alerts.deliver import MAX_ATTEMPTS, SmtpConfig, deliver_pending, retry_delay
 from clausewatch.demo.mailsink import MailServer
 from core.settings import Settings
-from models import History, open_history, outbox
+from models import History, outbox
 from tests.support import free_port
 from tests.support.alert_history import add_comparison
 from tests.support.alert_samples import NCG_4_TO_5
 from tests.support.hostile import AuthEchoingSmtpServer
 
 NOW = dt.datetime(2025, 12, 12, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def sqlite_history(sqlite_url: str) -> Iterator[History]:
-    h = open_history(sqlite_url)
-    yield h
-    h.close()
 
 
 def _config(port: int, **kw: object) -> SmtpConfig:

@@ -23,7 +23,8 @@ def ncg(request: pytest.FixtureRequest) -> NcgHistory:
 
 
 @pytest.fixture
-def history(ncg: NcgHistory) -> Iterator[History]:
+def ncg_history(ncg: NcgHistory) -> Iterator[History]:
+    """The module's shared NCG history, opened for one test (read only)."""
     h = open_history(ncg.url)
     yield h
     h.close()
@@ -43,8 +44,8 @@ def _cells(timeline: analysis.Timeline, key: str) -> list[tuple[str, str | None]
     return [(c.state, c.strength) for c in row.cells]
 
 
-def test_timeline_json_shape_and_cells(history: History, ncg: NcgHistory) -> None:
-    with history.sessions() as s:
+def test_timeline_json_shape_and_cells(ncg_history: History, ncg: NcgHistory) -> None:
+    with ncg_history.sessions() as s:
         timeline = analysis.commitment_timeline(s, "ncg", "en")
     data = timeline.to_dict()
     assert set(data) == {"series", "language", "documents", "commitments", "phrases"}
@@ -81,8 +82,8 @@ def test_timeline_json_shape_and_cells(history: History, ncg: NcgHistory) -> Non
     assert data["commitments"][-1]["key"] == "rok-leading-role"
 
 
-def test_timeline_in_korean(history: History) -> None:
-    with history.sessions() as s:
+def test_timeline_in_korean(ncg_history: History) -> None:
+    with ncg_history.sessions() as s:
         timeline = analysis.commitment_timeline(s, "ncg", "ko")
     assert len(timeline.documents) == 5
     assert {r.key for r in timeline.commitments} == {
@@ -101,8 +102,8 @@ def test_timeline_in_korean(history: History) -> None:
     ]
 
 
-def test_unknown_series_and_empty_language(history: History) -> None:
-    with history.sessions() as s:
+def test_unknown_series_and_empty_language(ncg_history: History) -> None:
+    with ncg_history.sessions() as s:
         with pytest.raises(InputError, match="unknown series 'nope'; known series: ncg"):
             analysis.commitment_timeline(s, "nope", "en")
         with pytest.raises(InputError, match="unknown source"):
@@ -111,8 +112,8 @@ def test_unknown_series_and_empty_language(history: History) -> None:
     assert (empty.documents, empty.commitments) == ([], [])
 
 
-def test_version_rows_and_detail(history: History, ncg: NcgHistory) -> None:
-    with history.sessions() as s:
+def test_version_rows_and_detail(ncg_history: History, ncg: NcgHistory) -> None:
+    with ncg_history.sessions() as s:
         rows = analysis.version_rows(s, series="ncg", source="us-dod")
         detail = analysis.version_detail(s, ncg.versions[(3, "en")])
         with pytest.raises(InputError, match="no version with id 99999"):
@@ -161,22 +162,22 @@ JPE_KO = [(7, "ko", 1), (6, "ko", 1), (1, "ko", 1)]
     ],
 )
 def test_search(
-    history: History,
+    ncg_history: History,
     phrase: str,
     fuzzy: bool,
     mode: str,
     expected: list[tuple[int, str, int]],
 ) -> None:
-    dialect = history.engine.dialect.name
-    with history.sessions() as s:
+    dialect = ncg_history.engine.dialect.name
+    with ncg_history.sessions() as s:
         result = analysis.search_clauses(s, phrase, series="ncg", fuzzy=fuzzy)
     expected_mode = mode if dialect == "sqlite" or mode == "fuzzy" else "like"
     assert result.mode == expected_mode
     assert meetings(result) == expected
 
 
-def test_search_first_and_last_seen_and_shape(history: History, ncg: NcgHistory) -> None:
-    with history.sessions() as s:
+def test_search_first_and_last_seen_and_shape(ncg_history: History, ncg: NcgHistory) -> None:
+    with ncg_history.sessions() as s:
         result = analysis.search_clauses(s, "joint planning and execution", language="en")
     assert result.first_seen is not None and result.last_seen is not None
     assert result.first_seen.version_id == ncg.versions[(1, "en")]
@@ -199,8 +200,8 @@ def test_search_first_and_last_seen_and_shape(history: History, ncg: NcgHistory)
     ]
 
 
-def test_search_rejects_empty_phrase_and_unknown_series(history: History) -> None:
-    with history.sessions() as s:
+def test_search_rejects_empty_phrase_and_unknown_series(ncg_history: History) -> None:
+    with ncg_history.sessions() as s:
         with pytest.raises(InputError, match="empty"):
             analysis.search_clauses(s, "   ")
         with pytest.raises(InputError, match="unknown series"):
@@ -223,8 +224,8 @@ def test_search_index_follows_clause_writes(writable: tuple[History, NcgHistory]
         assert meetings(analysis.search_clauses(s, "combined exercises")) == [(6, "en", 1)]
 
 
-def test_series_comparisons(history: History) -> None:
-    with history.sessions() as s:
+def test_series_comparisons(ncg_history: History) -> None:
+    with ncg_history.sessions() as s:
         en = analysis.series_comparisons(s, "ncg", "en")
         ko = analysis.series_comparisons(s, "ncg", "ko")
     assert [(c.kind, c.new.published) for c in en] == [

@@ -24,7 +24,8 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def history(capsys: pytest.CaptureFixture[str]) -> None:
+def initialised_history(capsys: pytest.CaptureFixture[str]) -> None:
+    """A history made by ``clausewatch init`` at the settings' default place."""
     assert cli(capsys, "init")[0] == 0
 
 
@@ -38,7 +39,7 @@ def test_list_shows_builtin_series_without_a_history(capsys: pytest.CaptureFixtu
 
 
 def test_add_edit_list_export_import_remove(
-    capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], initialised_history: None, tmp_path: Path
 ) -> None:
     code, out, err = cli(
         capsys,
@@ -96,7 +97,10 @@ def test_add_edit_list_export_import_remove(
     ],
 )  # fmt: skip
 def test_bad_definitions_are_one_line_errors_exit_2(
-    capsys: pytest.CaptureFixture[str], history: None, args: tuple[str, ...], message: str
+    capsys: pytest.CaptureFixture[str],
+    initialised_history: None,
+    args: tuple[str, ...],
+    message: str,
 ) -> None:
     code, _, err = cli(capsys, *args)
     assert code == 2
@@ -104,7 +108,7 @@ def test_bad_definitions_are_one_line_errors_exit_2(
 
 
 def test_series_import_names_the_file_and_line_of_bad_yaml(
-    capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], initialised_history: None, tmp_path: Path
 ) -> None:
     bad = tmp_path / "series.yaml"
     bad.write_text("series:\n  - slug: x\n    title: [unclosed\n", encoding="utf-8")
@@ -118,7 +122,7 @@ def test_series_import_names_the_file_and_line_of_bad_yaml(
 
 
 def test_adding_a_series_twice_is_refused(
-    capsys: pytest.CaptureFixture[str], history: None
+    capsys: pytest.CaptureFixture[str], initialised_history: None
 ) -> None:
     args = ("series", "add", "g7", "--title", "G7", "--keyword", "G7")
     assert cli(capsys, *args)[0] == 0
@@ -127,7 +131,7 @@ def test_adding_a_series_twice_is_refused(
 
 
 def test_import_needs_a_defined_series(
-    capsys: pytest.CaptureFixture[str], history: None, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], initialised_history: None, tmp_path: Path
 ) -> None:
     path = tmp_path / "s-2025-01-01.txt"
     path.write_text("The two sides met.", encoding="utf-8")
@@ -175,7 +179,7 @@ def test_lexicon_check_reports_a_bad_family_file_with_its_line(
 
 
 def test_a_family_in_the_lexicon_folder_serves_a_user_series(
-    capsys: pytest.CaptureFixture[str], history: None, _isolated_settings: Path
+    capsys: pytest.CaptureFixture[str], initialised_history: None, _isolated_settings: Path
 ) -> None:
     folder = _isolated_settings / "lexicons"
     folder.mkdir()
@@ -214,7 +218,7 @@ TRILATERAL = sorted((Path(__file__).parents[1] / "fixtures" / "trilateral").glob
 
 
 def test_a_user_series_with_no_lexicon_gets_phrase_and_quantity_flags_and_a_timeline(
-    capsys: pytest.CaptureFixture[str], history: None
+    capsys: pytest.CaptureFixture[str], initialised_history: None
 ) -> None:
     code, _, err = cli(
         capsys, "series", "add", "trilateral-defense",
@@ -256,7 +260,7 @@ def test_a_user_series_with_no_lexicon_gets_phrase_and_quantity_flags_and_a_time
 
 
 def test_builtin_series_are_known_to_the_analyst_commands_from_init(
-    capsys: pytest.CaptureFixture[str], history: None
+    capsys: pytest.CaptureFixture[str], initialised_history: None
 ) -> None:
     code, _, err = cli(capsys, "timeline", "--series", "scm")
     assert code == 0 and "no en statements stored for series 'scm'" in err

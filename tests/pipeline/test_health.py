@@ -20,7 +20,7 @@ from clausewatch.demo.replay.redesign import Redesign
 from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from core.settings import Settings, get_settings
-from models import History, open_history, outbox
+from models import History, outbox
 from pipeline.health import check_source, check_table
 from scrapers.http import HostRateLimiter, PoliteClient
 from scrapers.sources import SourceConfig, load_sources, replay_config
@@ -59,13 +59,6 @@ def client(
 def configured(client: PoliteClient) -> dict[str, SourceConfig]:
     """The sources as the settings configure them (every one on the replay)."""
     return load_sources(get_settings().sources_file)
-
-
-@pytest.fixture
-def history(sqlite_url: str) -> Iterator[History]:
-    opened = open_history(sqlite_url)
-    yield opened
-    opened.close()
 
 
 @pytest.mark.parametrize("slug", ["us-dod", "white-house", "state-dept", "rok-mnd", "korea-kr"])
@@ -119,24 +112,29 @@ def test_a_redesigned_host_leaves_other_sources_healthy(
 
 
 def test_one_operator_mail_per_state_change_none_while_it_stays(
-    client: PoliteClient, configured: dict[str, SourceConfig], site: ReplaySite, history: History
+    client: PoliteClient,
+    configured: dict[str, SourceConfig],
+    site: ReplaySite,
+    sqlite_history: History,
 ) -> None:
-    with history.sessions.begin() as session:
+    with sqlite_history.sessions.begin() as session:
         outbox.subscribe(session, "ops@example.org", operator=True)
         outbox.subscribe(session, "analyst@example.org")
     with MailServer() as mail:
         config = SmtpConfig(host="127.0.0.1", port=mail.port, timeout=5.0)
 
         def deliver() -> list[str]:
-            report = deliver_pending(history, Settings(), config=config)
+            report = deliver_pending(sqlite_history, Settings(), config=config)
             return report.sent
 
-        first = check_source("rok-mnd", client, history, sources=configured)
+        first = check_source("rok-mnd", client, sqlite_history, sources=configured)
         assert first.verdict == "healthy" and first.alerts_queued == 0
         assert deliver() == []
 
         site.redesign("www.mnd.go.kr", Redesign.COOKIE_WALL)
-        broken = [check_source("rok-mnd", client, history, sources=configured) for _ in range(3)]
+        broken = [
+            check_source("rok-mnd", client, sqlite_history, sources=configured) for _ in range(3)
+        ]
         assert [c.verdict for c in broken] == ["broken"] * 3
         assert [c.alerts_queued for c in broken] == [1, 0, 0]
         assert len(deliver()) == 1
@@ -144,7 +142,10 @@ def test_one_operator_mail_per_state_change_none_while_it_stays(
 
         site.redesign("www.mnd.go.kr")
         for _ in range(2):
-            assert check_source("rok-mnd", client, history, sources=configured).verdict == "healthy"
+            assert (
+                check_source("rok-mnd", client, sqlite_history, sources=configured).verdict
+                == "healthy"
+            )
         assert len(deliver()) == 1
 
     assert [m.rcpt_tos for m in mail.received] == [("ops@example.org",)] * 2
@@ -156,19 +157,19 @@ def test_one_operator_mail_per_state_change_none_while_it_stays(
     body = text.get_content()
     assert "listing page lists no items" in body and "Last good fetch: 20" in body
     assert "sources check --source rok-mnd" in body
-    with history.sessions() as session:
+    with sqlite_history.sessions() as session:
         kinds = {a.kind for a in outbox.list_alerts(session)}
     assert kinds == {"source-health"}
 
 
 def test_health_facts_are_recorded_and_feed_the_median(
-    client: PoliteClient, configured: dict[str, SourceConfig], history: History
+    client: PoliteClient, configured: dict[str, SourceConfig], sqlite_history: History
 ) -> None:
     from models import store
 
     for _ in range(3):
-        check_source("us-dod", client, history, sources=configured)
-    with history.sessions() as session:
+        check_source("us-dod", client, sqlite_history, sources=configured)
+    with sqlite_history.sessions() as session:
         facts = store.health_facts(session, since=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         bodies = store.recent_bodies(session, "us-dod")
     assert [f.kind for f in facts] == ["listing", "article"] * 3
@@ -177,5 +178,5 @@ def test_health_facts_are_recorded_and_feed_the_median(
     assert (article.title_from, article.body_from, article.outcome) == ("adapter",) * 2 + ("ok",)
     assert article.body_chars and article.paragraphs
     assert len(bodies) == 3
-    fourth = check_source("us-dod", client, history, sources=configured)
+    fourth = check_source("us-dod", client, sqlite_history, sources=configured)
     assert fourth.median_chars == article.body_chars

@@ -30,20 +30,21 @@ from tests.support.synthetic_series import ALL, SERIES, age, ingested, keys
 
 
 @pytest.fixture
-def history(db_url: str) -> Iterator[History]:
+def synthetic_history(db_url: str) -> Iterator[History]:
+    """A history holding the synthetic series, ingested (SQLite, then PostgreSQL)."""
     opened = ingested(db_url)
     yield opened
     opened.close()
 
 
 def test_reprocess_refreshes_stale_stamps_and_makes_missing_comparisons(
-    history: History,
+    synthetic_history: History,
 ) -> None:
-    clean, clean_keys = fingerprint(history), keys(history)
-    stale, removed = age(history)
-    assert fingerprint(history) != clean
+    clean, clean_keys = fingerprint(synthetic_history), keys(synthetic_history)
+    stale, removed = age(synthetic_history)
+    assert fingerprint(synthetic_history) != clean
 
-    report = reprocess.reprocess(history, lexical=True)
+    report = reprocess.reprocess(synthetic_history, lexical=True)
     assert [s.series for s in report.series] == sorted(SERIES)
     assert report.totals() == {
         "versions": len(ALL),
@@ -54,10 +55,10 @@ def test_reprocess_refreshes_stale_stamps_and_makes_missing_comparisons(
     }
     assert report.totals()["alerts queued"] > 0
     # What an uninterrupted ingest under this engine stored: keys, comparisons, alerts.
-    assert keys(history) == clean_keys
-    assert fingerprint(history) == clean
+    assert keys(synthetic_history) == clean_keys
+    assert fingerprint(synthetic_history) == clean
 
-    again = reprocess.reprocess(history, lexical=True)
+    again = reprocess.reprocess(synthetic_history, lexical=True)
     assert again.totals() == {
         "versions": len(ALL),
         "refreshed": 0,
@@ -65,16 +66,16 @@ def test_reprocess_refreshes_stale_stamps_and_makes_missing_comparisons(
         "alerts queued": 0,
         "errors": 0,
     }
-    assert fingerprint(history) == clean
+    assert fingerprint(synthetic_history) == clean
 
 
-def test_one_series_touches_only_that_series(history: History) -> None:
-    age(history)
-    report = reprocess.reprocess(history, "scm", lexical=True)
+def test_one_series_touches_only_that_series(synthetic_history: History) -> None:
+    age(synthetic_history)
+    report = reprocess.reprocess(synthetic_history, "scm", lexical=True)
     assert [(s.series, s.versions, s.comparisons) for s in report.series] == [("scm", 6, 1)]
     from clauses.derived import support_stamp
 
-    with history.sessions() as session:
+    with synthetic_history.sessions() as session:
         current = {
             slug: sum(
                 1
@@ -86,17 +87,17 @@ def test_one_series_touches_only_that_series(history: History) -> None:
     assert current == {"ncg": 0, "scm": 6, "us-rok-leaders": 0}
 
 
-def test_statements_of_no_series_are_walked_too(history: History) -> None:
+def test_statements_of_no_series_are_walked_too(synthetic_history: History) -> None:
     loose = StatementInput(
         url="https://example.org/loose/1",
         source="synthetic",
         text="The two sides met.\n\nThey agreed to meet again.",
         language="en",
     )
-    ingest(history, [loose], lexical=True)
-    with history.sessions.begin() as session:
+    ingest(synthetic_history, [loose], lexical=True)
+    with synthetic_history.sessions.begin() as session:
         session.execute(update(Version).values(support_stamp=None))
-    report = reprocess.reprocess(history, lexical=True)
+    report = reprocess.reprocess(synthetic_history, lexical=True)
     assert report.series[-1].series == reprocess.NO_SERIES
     assert (report.series[-1].versions, report.series[-1].refreshed) == (1, 1)
 
@@ -110,12 +111,12 @@ def test_statements_of_no_series_are_walked_too(history: History) -> None:
     ],
 )
 def test_bad_requests_are_refused_before_any_work(
-    history: History, series: str | None, workers: int, message: str
+    synthetic_history: History, series: str | None, workers: int, message: str
 ) -> None:
-    before = keys(history)
+    before = keys(synthetic_history)
     with pytest.raises(InputError, match=message):
-        reprocess.reprocess(history, series, workers=workers, lexical=True)
-    assert keys(history) == before
+        reprocess.reprocess(synthetic_history, series, workers=workers, lexical=True)
+    assert keys(synthetic_history) == before
 
 
 def test_an_empty_history_is_refused(db_url: str) -> None:
@@ -128,20 +129,20 @@ def test_an_empty_history_is_refused(db_url: str) -> None:
 
 
 def test_a_failing_version_is_one_line_and_the_series_goes_on(
-    history: History, monkeypatch: pytest.MonkeyPatch
+    synthetic_history: History, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    age(history)
-    with history.sessions() as session:
+    age(synthetic_history)
+    with synthetic_history.sessions() as session:
         broken = store.series_versions(session, "ncg")[1].id
     real = reprocess.refresh_derived
 
-    def refresh(history: History, version: store.WalkedVersion, *, lexical: bool) -> int:
+    def refresh(synthetic_history: History, version: store.WalkedVersion, *, lexical: bool) -> int:
         if version.id == broken:
             raise RuntimeError("disk on fire\nsecond line")
-        return real(history, version, lexical=lexical)
+        return real(synthetic_history, version, lexical=lexical)
 
     monkeypatch.setattr(reprocess, "refresh_derived", refresh)
-    report = reprocess.reprocess(history, "ncg", lexical=True)
+    report = reprocess.reprocess(synthetic_history, "ncg", lexical=True)
     [ncg] = report.series
     assert ncg.errors == (f"version {broken}: RuntimeError: disk on fire\nsecond line",)
     assert ncg.refreshed == ncg.versions - 1 and report.failed

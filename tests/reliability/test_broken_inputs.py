@@ -10,8 +10,7 @@ the same refusals as real processes. Issue 15: this is the sweep behind its item
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ import pytest
 from clausewatch.cli import main
 from core.settings import get_settings
 from tests.support import free_port
+from tests.support.databases import use_in_settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "clausewatch" / "demo" / "corpus" / "ncg"
 GARBAGE = bytes(range(256)) * 64
@@ -88,10 +88,9 @@ def assert_one_line(code: int, out: str, err: str, expected: int, words: str = "
 
 
 @pytest.fixture
-def history(_isolated_settings: Path, _sqlite_template: Path) -> Path:
-    """The test's data directory holding a migrated history."""
-    shutil.copy(_sqlite_template, _isolated_settings / "clausewatch.db")
-    return _isolated_settings
+def migrated_history(fresh_sqlite_url: Callable[[], str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """The settings' history: a fresh, migrated SQLite database; returns its URL."""
+    return use_in_settings(fresh_sqlite_url(), monkeypatch)
 
 
 @pytest.mark.parametrize("name", list(ON_THE_HISTORY))
@@ -187,7 +186,7 @@ def test_bad_files(
     content: bytes | None,
     expected: int,
     words: str,
-    history: Path,
+    migrated_history: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -213,7 +212,7 @@ def test_bad_settings(
     variable: str,
     value: str,
     args: list[str],
-    history: Path,
+    migrated_history: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -226,7 +225,7 @@ def test_bad_settings(
 
 @pytest.mark.parametrize("name", ["run", "backfill"])
 def test_a_stopped_prefect_server(
-    name: str, history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    name: str, migrated_history: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -236,7 +235,7 @@ def test_a_stopped_prefect_server(
 
 
 @pytest.fixture
-def pending_alert(history: Path) -> Iterator[Path]:
+def pending_alert(migrated_history: str) -> Iterator[str]:
     from models import open_history, outbox
     from tests.support.alert_history import add_comparison
 
@@ -246,11 +245,11 @@ def pending_alert(history: Path) -> Iterator[Path]:
     _, queued = add_comparison(stored)
     stored.close()
     assert queued == 1
-    yield history
+    yield migrated_history
 
 
 def test_a_stopped_smtp_server(
-    pending_alert: Path,
+    pending_alert: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -265,7 +264,7 @@ def test_a_stopped_smtp_server(
 
 
 def test_fetch_from_a_stopped_server(
-    history: Path,
+    migrated_history: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -55,7 +55,7 @@ class FlappingMailServer(MailServer):
 
 
 @pytest.fixture
-def history(db_url: str) -> Iterator[History]:
+def subscribed_history(db_url: str) -> Iterator[History]:
     """A fresh history (SQLite, then PostgreSQL) with two comparisons × four subscribers."""
     h = open_history(db_url)
     with h.sessions.begin() as session:
@@ -80,8 +80,10 @@ def _message_ids(mails: Iterable[ReceivedMail]) -> Counter[str]:
     return Counter(str(m.message["Message-ID"]) for m in mails)
 
 
-def test_smtp_down_and_flapping_delivers_every_alert_exactly_once(history: History) -> None:
-    queued = _alerts(history)
+def test_smtp_down_and_flapping_delivers_every_alert_exactly_once(
+    subscribed_history: History,
+) -> None:
+    queued = _alerts(subscribed_history)
     assert len(queued) == 2 * len(SUBSCRIBERS)
     port = free_port()
     config = SmtpConfig(host="127.0.0.1", port=port, timeout=5.0)
@@ -92,7 +94,7 @@ def test_smtp_down_and_flapping_delivers_every_alert_exactly_once(history: Histo
     def deliver(now: dt.datetime) -> Any:
         nonlocal runs
         runs += 1
-        return deliver_pending(history, Settings(), now=now, config=config)
+        return deliver_pending(subscribed_history, Settings(), now=now, config=config)
 
     # 1. Nobody listens: every alert waits, one attempt counted.
     down = deliver(NOW)
@@ -109,13 +111,13 @@ def test_smtp_down_and_flapping_delivers_every_alert_exactly_once(history: Histo
     assert deliver(now).sent == []
     # 4. Back for good: delivery runs until nothing is pending.
     with MailServer(port=port) as server:
-        while any(a.status == "pending" for a in _alerts(history)):
+        while any(a.status == "pending" for a in _alerts(subscribed_history)):
             assert runs < MAX_ATTEMPTS + 2
             now += MAX_RETRY
             deliver(now)
         received += server.received
 
-    alerts = _alerts(history)
+    alerts = _alerts(subscribed_history)
     accepted = _message_ids(received)
     assert {a.status for a in alerts} == {"sent"}
     # Exactly once: each alert's Message-ID was accepted once, and nothing else was.

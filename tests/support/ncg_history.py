@@ -11,14 +11,13 @@ clause engine.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from models import History, open_history, store
-from tests.support import databases
 
 LABELS = {
     "extended-deterrence": "Extended deterrence backed by the full range of US capabilities",
@@ -450,9 +449,6 @@ def build(url: str) -> NcgHistory:
 def module_database(request: pytest.FixtureRequest, backend: str) -> str:
     """A fresh migrated database for a module-scoped fixture (conftest's ``db_url`` is
     per test; read-only tests share one history to stay fast)."""
-    if backend == "sqlite":
-        template: Path = request.getfixturevalue("_sqlite_template")
-        folder = request.getfixturevalue("tmp_path_factory").mktemp("ncg")
-        return databases.copy_sqlite(template, folder / "history.db")
-    server = request.getfixturevalue("postgres")
-    return databases.copy_postgres(server, request.getfixturevalue("_pg_template"))
+    name = "fresh_sqlite_url" if backend == "sqlite" else "fresh_pg_url"
+    fresh: Callable[[], str] = request.getfixturevalue(name)
+    return fresh()
