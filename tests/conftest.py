@@ -3,8 +3,11 @@
 The PostgreSQL server is started once per session by ``ThrowawayPostgres`` (as
 ``nobody`` when we are root); each test gets its own database copied from a migrated
 template, so tests never see each other's rows. Ask for ``db_url`` (both databases),
-``sqlite_url`` or ``pg_url`` (one), or ``fresh_sqlite_url``/``fresh_pg_url`` for several;
-tests/support/databases.py does the copying and migrating.
+``sqlite_url`` or ``pg_url`` (one), or ``fresh_sqlite_url``/``fresh_pg_url`` for several
+(session fixtures, so a module-scoped fixture can make its own); ``history`` and
+``sqlite_history`` open one. A module that means something else by a history names its
+fixture for it (``synthetic_history``, ``ncg_history``...) rather than overriding
+``history``. tests/support/databases.py does the copying and migrating.
 """
 
 from __future__ import annotations
