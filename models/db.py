@@ -311,9 +311,9 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
     On PostgreSQL their connections run in autocommit: each SELECT sees what was committed
     when it started, exactly as under READ COMMITTED inside a transaction, without the
     BEGIN and ROLLBACK round trips (and psycopg keeps its prepared statements, which it drops
-    on every rollback). SQLite's driver opens no transaction for a SELECT anyway. A write
-    would commit at once there, so an ORM INSERT, UPDATE or DELETE and a flush of changed
-    objects raise RuntimeError instead, on both databases.
+    on every rollback). SQLite's driver opens no transaction for a SELECT anyway. On
+    PostgreSQL a write would commit at once, so an ORM INSERT, UPDATE or DELETE and a flush
+    of changed objects raise RuntimeError instead, on both databases alike.
     """
     bind = engine
     if engine.dialect.name == "postgresql":
