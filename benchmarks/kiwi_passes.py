@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from common import in_fresh_process, load, machine_line, own_cpu, print_table
 
@@ -41,6 +41,16 @@ NCG = ROOT / "clausewatch" / "demo" / "corpus" / "ncg"
 TEXTS = ["clausewatch/demo/corpus/**/*.txt", "tests/fixtures/labels/**/*.txt"]
 TEXTS += ["tests/fixtures/series/**/*.txt"]
 COUNTED = ("split_into_sents", "tokenize")
+
+
+class _SegmentModule(Protocol):
+    """The part of ``clauses.segment`` the counter uses: its lazy Kiwi, the builder it
+    swaps, and the morpheme call that warms it up."""
+
+    _kiwi: Any
+    _kiwi_instance: Callable[[], Any]
+
+    def korean_morphemes(self, text: str) -> list[tuple[str, str, int, int]]: ...
 
 
 class KiwiCounter:
@@ -55,7 +65,7 @@ class KiwiCounter:
         self.first_cpu: float | None = None
         # The module's own name (``clauses.segment``): the package exports a function
         # ``segment`` that an attribute import would find instead.
-        self.segment = importlib.import_module("clauses.segment")
+        self.segment = cast(_SegmentModule, importlib.import_module("clauses.segment"))
         original = self.segment._kiwi_instance
 
         def instance() -> Any:

@@ -94,7 +94,7 @@ def test_init_then_compare_from_the_installed_wheel(installed: Path, tmp_path: P
     assert "created" not in again
 
     files = [CORPUS / "ncg-4.en.txt", CORPUS / "ncg-5.en.txt"]
-    args = ["compare", *files, "--lexical", "--format", "json"]
+    args: list[str | Path] = ["compare", *files, "--lexical", "--format", "json"]
     from_wheel = json.loads(_run([installed / "clausewatch", *args], cwd=tmp_path, env=env))
     checkout = Path(sys.executable).with_name("clausewatch")
     from_checkout = json.loads(_run([checkout, *args], cwd=tmp_path, env=env))

@@ -110,6 +110,7 @@ def test_a_claim_is_taken_once(history: History) -> None:
         )
     assert [len(first), len(second), len(after_lease)] == [1, 0, 1]
     item = first[0]
+    assert isinstance(item, outbox.OutboxItem)  # a comparison's alert, not a health one
     assert item.series_slug == "ncg"
     assert item.new.capture is not None and item.new.capture.warc_file == "cw-0001.warc.gz"
     assert [c["status"] for c in item.comparison["commitments"]].count("dropped") == 5

@@ -211,7 +211,7 @@ def test_very_long_statements_are_aligned_in_bounded_blocks(
 
     def spy(self: object, old_: list[Clause], new_: list[Clause], **kw: object) -> None:
         sizes.append(len(old_) * len(new_))
-        real(self, old_, new_, **kw)  # type: ignore[arg-type]
+        real(self, old_, new_, **kw)
 
     monkeypatch.setattr(aligner.PairScorer, "__init__", spy)
     changes = align(old, new)

@@ -47,7 +47,8 @@ class TableEncoder:
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         rows = np.asarray([self.table[t.split()[0]] for t in texts], dtype=np.float32)
-        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        unit: Matrix = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        return unit
 
 
 def _unit_pair(cosine: float) -> tuple[list[float], list[float]]:

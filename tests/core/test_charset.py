@@ -67,7 +67,7 @@ def _broken_codec(name: str) -> codecs.CodecInfo | None:
     if name != "clausewatch_test_broken":
         return None
 
-    def decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+    def decode(data: object, errors: str = "strict") -> tuple[str, int]:
         raise RuntimeError("this codec fails in a way no caller expects")
 
     return codecs.CodecInfo(encode=codecs.utf_8_encode, decode=decode, name=name)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from clausewatch.demo.replay.server import ReplayServer
 from core.settings import get_settings
 from tests.support import corpus_replay
 from tests.support.databases import migrate
+from tests.support.faults import FaultyReplayServer
 from tests.support.replay_settings import point_sources_at
 
 corpus_site = corpus_replay.corpus_site_fixture("session")
@@ -20,10 +20,10 @@ replay = corpus_replay.replay
 
 @pytest.fixture
 def replay_env(
-    replay: ReplayServer,
+    replay: FaultyReplayServer,
     _isolated_settings: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> ReplayServer:
+) -> FaultyReplayServer:
     """Settings pointing every source at the replay, with a migrated history in the data dir."""
     point_sources_at(replay, _isolated_settings / "sources.yaml", monkeypatch)
     migrate(get_settings().resolved_database_url)

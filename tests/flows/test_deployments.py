@@ -18,7 +18,6 @@ from uuid import UUID
 import pytest
 import yaml
 
-from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from models import open_history, store
 from scrapers.sources import replay_config
@@ -49,13 +48,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
 
 
 @pytest.fixture(scope="module")
-def replay() -> Iterator[ReplayServer]:
+def replay() -> Iterator[FaultyReplayServer]:
     """The corpus replayed on loopback, shared by the scenarios."""
     with FaultyReplayServer(ReplaySite.from_corpus(), as_of=AS_OF) as server:
         yield server
 
 
-def _history(root: Path, replay: ReplayServer) -> dict[str, str]:
+def _history(root: Path, replay: FaultyReplayServer) -> dict[str, str]:
     """A migrated history in ``root`` and the worker environment that points at it."""
     root.mkdir(parents=True, exist_ok=True)
     sources = root / "sources.yaml"
@@ -154,7 +153,7 @@ def _poll(condition: Any, timeout: float, what: str) -> Any:
 
 
 def test_backfill_and_tracking_through_a_worker_survive_a_kill(
-    server: PrefectServer, replay: ReplayServer, tmp_path: Path
+    server: PrefectServer, replay: FaultyReplayServer, tmp_path: Path
 ) -> None:
     started = time.monotonic()
 
@@ -254,7 +253,7 @@ def test_the_reprocess_form_refuses_workers_out_of_bounds(
 
 
 def test_a_refused_backfill_logs_its_reason_without_tracebacks(
-    server: PrefectServer, replay: ReplayServer, tmp_path: Path
+    server: PrefectServer, replay: FaultyReplayServer, tmp_path: Path
 ) -> None:
     env = _history(tmp_path / "refused", replay)
     parameters = {"source": "us-dod", "since": "2025-02-01", "until": "2025-01-01"}

@@ -7,18 +7,26 @@ import typing
 
 import pytest
 
-from clausewatch.demo.replay.server import ReplayServer
 from core.errors import InputError
 from core.settings import get_settings
 from models import open_history, store
 from pipeline.tracking import TrackingFailed
 from tests.support.databases import use_in_settings
-from tests.support.faults import Fault
+from tests.support.faults import Fault, FaultyReplayServer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 D = dt.date
-WINDOW = {"since": D(2025, 12, 1), "until": D(2026, 1, 10)}
+
+
+class _Window(typing.TypedDict):
+    """The window every run here covers (typed, so that ``**WINDOW`` type-checks)."""
+
+    since: dt.date
+    until: dt.date
+
+
+WINDOW: _Window = {"since": D(2025, 12, 1), "until": D(2026, 1, 10)}
 
 
 def _counts() -> dict[str, int]:
@@ -30,7 +38,7 @@ def _counts() -> dict[str, int]:
         history.close()
 
 
-def test_tracking_stores_compares_and_heals_to_nothing_new(replay_env: ReplayServer) -> None:
+def test_tracking_stores_compares_and_heals_to_nothing_new(replay_env: FaultyReplayServer) -> None:
     from flows.track import track_statements
 
     report = track_statements(sources=["us-dod", "rok-mnd"], lexical=True, **WINDOW)
@@ -50,7 +58,7 @@ def test_tracking_stores_compares_and_heals_to_nothing_new(replay_env: ReplaySer
     }
 
 
-def test_one_failing_source_does_not_fail_the_others(replay_env: ReplayServer) -> None:
+def test_one_failing_source_does_not_fail_the_others(replay_env: FaultyReplayServer) -> None:
     from flows.track import track_statements
 
     replay_env.faults.add(Fault.robots_disallow(), host="www.mnd.go.kr")
@@ -65,7 +73,7 @@ def test_one_failing_source_does_not_fail_the_others(replay_env: ReplayServer) -
     assert sources["rok-mnd"].last_error and sources["us-dod"].last_success_at
 
 
-def test_run_fails_only_when_every_source_failed(replay_env: ReplayServer) -> None:
+def test_run_fails_only_when_every_source_failed(replay_env: FaultyReplayServer) -> None:
     from flows.track import track_statements
 
     replay_env.faults.add(Fault.robots_disallow(), host="*")
@@ -73,7 +81,7 @@ def test_run_fails_only_when_every_source_failed(replay_env: ReplayServer) -> No
         track_statements(sources=["us-dod", "rok-mnd"], lexical=True, **WINDOW)
 
 
-def test_backfill_is_idempotent(replay_env: ReplayServer) -> None:
+def test_backfill_is_idempotent(replay_env: FaultyReplayServer) -> None:
     from flows.backfill import backfill
 
     since, until = D(2024, 6, 1), D(2025, 1, 31)
@@ -96,7 +104,7 @@ def test_backfill_is_idempotent(replay_env: ReplayServer) -> None:
     ],
 )
 def test_backfill_refuses_an_unusable_window_before_any_request(
-    replay_env: ReplayServer, parameters: dict[str, typing.Any], message: str
+    replay_env: FaultyReplayServer, parameters: dict[str, typing.Any], message: str
 ) -> None:
     from flows.backfill import backfill
 
@@ -136,7 +144,9 @@ def test_fetch_stages_leave_retries_to_the_client() -> None:
 
 
 @pytest.mark.parametrize("subscribed", [False, True])
-def test_a_run_says_how_many_alerts_it_queued(replay_env: ReplayServer, subscribed: bool) -> None:
+def test_a_run_says_how_many_alerts_it_queued(
+    replay_env: FaultyReplayServer, subscribed: bool
+) -> None:
     """Issue 15.8: "(alerts queued)" was printed when no subscription matched."""
     from clausewatch.commands.run import flagged_line
     from flows.backfill import backfill
@@ -162,7 +172,7 @@ def postgres_history(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_backfill_with_two_workers_runs_one_task_per_series_on_postgresql(
-    postgres_history: str, replay_env: ReplayServer
+    postgres_history: str, replay_env: FaultyReplayServer
 ) -> None:
     """ADR 0108: two series (NCG and SCM) in two worker processes, one task each; the run
     stores the statements, versions and comparison counts the serial backfill above stores

@@ -8,7 +8,7 @@ import pytest
 from core.errors import InputError
 from models import History
 from tests.support.databases import use_in_settings
-from tests.support.fingerprints import fingerprint
+from tests.support.fingerprints import Fingerprint, fingerprint
 from tests.support.synthetic_series import ALL, SERIES, age, ingested, keys
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -28,7 +28,9 @@ def _task_names() -> dict[str, str]:
         return {str(t.id): t.name for t in client.read_task_runs(task_run_filter=named)}
 
 
-def _reprocessed(history: History, workers: int) -> tuple[object, object, list[str]]:
+def _reprocessed(
+    history: History, workers: int
+) -> tuple[Fingerprint, dict[int, tuple[str | None, str | None]], list[str]]:
     from flows.reprocess import reprocess
 
     stale, removed = age(history)

@@ -10,6 +10,7 @@ import pytest
 
 from clauses import encoder
 from flows import tasks
+from pipeline import parallel, reprocess
 
 
 def _fresh_worker(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,11 +41,12 @@ def test_ingest_series_configures_the_encoder_before_its_work(
     arguments = tasks._encoder_as_configured()
     _fresh_worker(monkeypatch)
     seen: list[Any] = []
-    monkeypatch.setattr(
-        tasks.parallel,
-        "ingest_series_at",
-        lambda *args: seen.append(encoder.default_encoder_configuration()) or [],
-    )
+
+    def ingest_series_at(*args: object) -> list[object]:
+        seen.append(encoder.default_encoder_configuration())
+        return []
+
+    monkeypatch.setattr(parallel, "ingest_series_at", ingest_series_at)
     assert tasks.ingest_series.fn("sqlite://", "ncg", [], True, **arguments) == []
     assert seen == [(3, parent_encoder)]
 
@@ -55,11 +57,11 @@ def test_reprocess_series_configures_the_encoder_before_its_work(
     arguments = tasks._encoder_as_configured()
     _fresh_worker(monkeypatch)
     seen: list[Any] = []
-    monkeypatch.setattr(
-        tasks.reprocess,
-        "reprocess_series_at",
-        lambda *args: seen.append(encoder.default_encoder_configuration()),
-    )
+
+    def reprocess_series_at(*args: object) -> None:
+        seen.append(encoder.default_encoder_configuration())
+
+    monkeypatch.setattr(reprocess, "reprocess_series_at", reprocess_series_at)
     tasks.reprocess_series_at.fn("sqlite://", "ncg", True, None, **arguments)
     assert seen == [(3, parent_encoder)]
 

@@ -13,6 +13,7 @@ from core.settings import get_settings
 from models import store
 from pipeline import stages as pipeline
 from pipeline import tracking
+from scrapers.base import ListingItem
 
 D = dt.date
 TODAY = D(2026, 1, 10)
@@ -188,8 +189,10 @@ def test_track_without_prefect_stores_then_finds_nothing_new(replay_env: ReplayS
 
 
 def test_track_counts_a_failing_source_and_goes_on(replay_env: ReplayServer) -> None:
-    def broken(*args: object) -> tracking.Deferred[list[object]]:
-        def fail() -> list[object]:
+    def broken(
+        run: tracking.TrackingRun, source: str, since: dt.date, until: dt.date, lexical: bool
+    ) -> tracking.Deferred[list[ListingItem]]:
+        def fail() -> list[ListingItem]:
             raise RuntimeError("listing gone")
 
         return tracking.Deferred(fail)

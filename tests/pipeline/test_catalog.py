@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from clauses.commitments import LexiconError
+from clauses.families import LexiconFamily
 from pipeline import catalog
 
 TRADE = """\
@@ -34,7 +35,12 @@ def test_a_changed_added_or_broken_family_file_is_read_again(
     path.write_text(TRADE.format(label="Tariffs are cut"), encoding="utf-8")
     reads: list[Path] = []
     real_read = catalog.read_family
-    monkeypatch.setattr(catalog, "read_family", lambda p: reads.append(p) or real_read(p))
+
+    def read_family(p: Path) -> LexiconFamily:
+        reads.append(p)
+        return real_read(p)
+
+    monkeypatch.setattr(catalog, "read_family", read_family)
 
     assert _labels(tmp_path) == ["Tariffs are cut"]
     assert _labels(tmp_path) == ["Tariffs are cut"]

@@ -10,6 +10,7 @@ them, because ``compare_version`` pairs only the versions that are current now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from pipeline import reprocess
 from tests.support import digests as D
 
 
-def _age_and_reprocess(lexical: bool, removed: list[int]) -> object:
+def _age_and_reprocess(lexical: bool, removed: list[int]) -> Callable[[History], None]:
     def after_ingest(history: History) -> None:
         with history.sessions.begin() as session:
             documents = session.scalars(select(Version.document_id))

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from clausewatch.demo.replay.server import ReplayServer
 from scrapers.http import HostRateLimiter, PoliteClient
 from tests.support import corpus_replay
 from tests.support.faults import FaultyReplayServer
@@ -64,7 +63,7 @@ def hostile_site() -> HostileSite:
 
 
 @pytest.fixture
-def hostile_replay(hostile_site: HostileSite) -> Iterator[ReplayServer]:
+def hostile_replay(hostile_site: HostileSite) -> Iterator[FaultyReplayServer]:
     """A replay server on loopback serving the hostile pages, with no fault switched on."""
     with FaultyReplayServer(hostile_site, as_of=datetime.date(2025, 1, 1)) as server:
         yield server
@@ -106,8 +105,8 @@ replay = corpus_replay.replay
 
 @pytest.fixture
 def replay_sources(
-    replay: ReplayServer, _isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
-) -> ReplayServer:
+    replay: FaultyReplayServer, _isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> FaultyReplayServer:
     """Every source pointed at the replay (loopback trusted, politeness off)."""
     point_sources_at(replay, _isolated_settings / "sources.yaml", monkeypatch)
     return replay

@@ -86,7 +86,7 @@ def _die_storing(doomed: str) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return written
 
-    store.add_version = add_version_then_die  # type: ignore[assignment]
+    store.add_version = add_version_then_die
 
 
 @pytest.fixture

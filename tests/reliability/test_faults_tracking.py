@@ -17,12 +17,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from clausewatch.demo.replay.server import ReplayServer
 from core.settings import get_settings
 from models import store
 from pipeline.tracking import TrackingRun
 from scrapers.http import PoliteClient
-from tests.support.faults import Fault
+from tests.support.faults import Fault, FaultyReplayServer
 from tests.support.fingerprints import (
     HISTORY_TABLES,
     Fingerprint,
@@ -41,7 +40,7 @@ _CLEAN: dict[str, Fingerprint] = {}
 
 @pytest.fixture
 def clean_history(
-    replay_sources: ReplayServer,
+    replay_sources: FaultyReplayServer,
     fast_client: Callable[[], PoliteClient],
     fresh_sqlite_url: Callable[[], str],
 ) -> Fingerprint:
@@ -106,7 +105,7 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_fault_during_a_run_then_a_rerun_leaves_one_clean_history(
     name: str,
-    replay_sources: ReplayServer,
+    replay_sources: FaultyReplayServer,
     fast_client: Callable[[], PoliteClient],
     clean_history: Fingerprint,
 ) -> None:

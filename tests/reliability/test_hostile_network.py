@@ -70,7 +70,7 @@ def assert_one_line_naming(exc: Exception, url: str) -> None:
 
 @pytest.mark.parametrize("case", NETWORK_FAULTS, ids=lambda c: c.name)
 def test_hostile_responses_end_as_one_fetch_error_and_no_result(
-    hostile_replay: ReplayServer, make_client: ClientFactory, case: NetworkFault
+    hostile_replay: FaultyReplayServer, make_client: ClientFactory, case: NetworkFault
 ) -> None:
     hostile_replay.faults.add(case.fault, host=HOST)
     url = hostile_replay.base_url(HOST) + PAGE.path
@@ -86,7 +86,7 @@ def test_hostile_responses_end_as_one_fetch_error_and_no_result(
 @pytest.mark.parametrize("through", ["allowlist", "address-policy"])
 @pytest.mark.parametrize("target", list(FORBIDDEN_TARGETS))
 def test_redirects_to_forbidden_addresses_are_refused_without_connecting(
-    hostile_replay: ReplayServer,
+    hostile_replay: FaultyReplayServer,
     make_client: ClientFactory,
     connections: ConnectionLog,
     target: str,
@@ -137,7 +137,7 @@ def test_names_resolving_to_forbidden_addresses_are_refused_before_any_connectio
     ["http://localhost:{port}", "http://127.0.0.1:{port}", "http://[::ffff:127.0.0.1]:{port}"],
 )
 def test_loopback_sources_are_refused_unless_trusted(
-    hostile_replay: ReplayServer,
+    hostile_replay: FaultyReplayServer,
     make_client: ClientFactory,
     connections: ConnectionLog,
     origin: str,
@@ -191,7 +191,7 @@ def test_a_retry_wait_past_the_deadline_gives_up_at_once(
 
 def test_an_allowlisted_loopback_page_cannot_redirect_to_another_loopback_port(
     hostile_site: HostileSite,
-    hostile_replay: ReplayServer,
+    hostile_replay: FaultyReplayServer,
     make_client: ClientFactory,
     connections: ConnectionLog,
     monkeypatch: pytest.MonkeyPatch,
@@ -230,7 +230,7 @@ def test_an_allowlisted_loopback_page_cannot_redirect_to_another_loopback_port(
 
 
 def test_a_bare_allowlist_entry_opens_only_the_standard_port(
-    hostile_replay: ReplayServer, connections: ConnectionLog, monkeypatch: pytest.MonkeyPatch
+    hostile_replay: FaultyReplayServer, connections: ConnectionLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", "127.0.0.1")
     get_settings.cache_clear()
@@ -289,7 +289,7 @@ CLI_CASES = cli_cases()
 
 @pytest.fixture
 def cli_env(
-    hostile_replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hostile_replay: FaultyReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
     """Point every source at the hostile replay; yields the sources file to rewrite."""
     yield point_sources_at(hostile_replay, tmp_path / "sources.yaml", monkeypatch)
@@ -297,7 +297,7 @@ def cli_env(
 
 
 def prepare(
-    case: CliCase, server: ReplayServer, sources: Path, monkeypatch: pytest.MonkeyPatch
+    case: CliCase, server: FaultyReplayServer, sources: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Switch the case's fault on and point the sources where the case says."""
     if case.fault is not None:
@@ -313,7 +313,7 @@ def prepare(
 
 @pytest.mark.parametrize("case", CLI_CASES, ids=lambda c: c.name)
 def test_fetch_command_ends_each_hostile_case_cleanly(
-    hostile_replay: ReplayServer,
+    hostile_replay: FaultyReplayServer,
     cli_env: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from clausewatch.demo.replay.server import ReplayServer
 from scrapers.http import HostRateLimiter, PoliteClient
 from tests.support.faults import FaultyReplayServer
 from tests.support.mini_site import ENGLISH_PAGE, KOREAN_PAGE, MiniSite, SleepRecorder
@@ -25,7 +24,7 @@ def site() -> MiniSite:
 
 
 @pytest.fixture
-def replay(site: MiniSite) -> Iterator[ReplayServer]:
+def replay(site: MiniSite) -> Iterator[FaultyReplayServer]:
     """A started replay server on loopback, as of 2025-11-14."""
     with FaultyReplayServer(site, as_of=datetime.date(2025, 11, 14)) as server:
         yield server

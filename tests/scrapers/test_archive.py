@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from clausewatch.demo.replay.server import ReplayServer
 from core.errors import InputError
 from core.settings import get_settings
 from scrapers.archive import (
@@ -26,7 +25,7 @@ from scrapers.archive import (
     recover_warc_files,
 )
 from scrapers.http import FetchResult, PoliteClient
-from tests.support.faults import Fault
+from tests.support.faults import Fault, FaultyReplayServer
 from tests.support.mini_site import ENGLISH_PAGE
 
 ClientFactory = Callable[..., PoliteClient]
@@ -51,7 +50,7 @@ def all_records(path: Path) -> list[tuple[str, dict[str, str], bytes, bytes]]:
 
 
 def test_response_and_request_round_trip(
-    replay: ReplayServer, make_client: ClientFactory, tmp_path: Path
+    replay: FaultyReplayServer, make_client: ClientFactory, tmp_path: Path
 ) -> None:
     result = make_client().fetch(replay.url + STATEMENT)
     with CaptureArchive(tmp_path / "warc") as archive:
@@ -76,7 +75,7 @@ def test_response_and_request_round_trip(
 
 
 def test_warcio_check_accepts_the_file(
-    replay: ReplayServer, make_client: ClientFactory, tmp_path: Path
+    replay: FaultyReplayServer, make_client: ClientFactory, tmp_path: Path
 ) -> None:
     client = make_client()
     first = client.fetch(replay.url + STATEMENT)
@@ -93,7 +92,7 @@ def test_warcio_check_accepts_the_file(
 
 
 def test_redirect_chain_is_kept_as_metadata(
-    replay: ReplayServer, make_client: ClientFactory, tmp_path: Path
+    replay: FaultyReplayServer, make_client: ClientFactory, tmp_path: Path
 ) -> None:
     replay.faults.once(Fault.redirect("/{host}/statement"), path="/old")
     result = make_client().fetch(replay.url + "/www.example.gov/old")

@@ -30,7 +30,7 @@ STATEMENT = "/www.example.gov/statement"
 BRIEFING = "/www.example.go.kr/briefing/1"
 
 
-def page_requests(replay: ReplayServer) -> list[tuple[str, str, int]]:
+def page_requests(replay: FaultyReplayServer) -> list[tuple[str, str, int]]:
     return [entry for entry in replay.request_log if not entry[1].endswith("robots.txt")]
 
 
@@ -38,7 +38,7 @@ def page_requests(replay: ReplayServer) -> list[tuple[str, str, int]]:
 
 
 def test_fetch_keeps_wire_bytes_decoded_body_and_request(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     result = make_client(user_agent="cw-test/1").fetch(replay.url + STATEMENT, source="test")
     assert (result.status, result.content_type) == (200, "text/html")
@@ -55,7 +55,7 @@ def test_fetch_keeps_wire_bytes_decoded_body_and_request(
 
 @pytest.mark.parametrize("validator", ["etag", "last_modified"])
 def test_conditional_get_returns_not_modified_without_body(
-    replay: ReplayServer, make_client: ClientFactory, validator: str
+    replay: FaultyReplayServer, make_client: ClientFactory, validator: str
 ) -> None:
     client = make_client()
     first = client.fetch(replay.url + STATEMENT)
@@ -66,7 +66,7 @@ def test_conditional_get_returns_not_modified_without_body(
 
 
 def test_changed_page_answers_200_to_a_stale_validator(
-    site: MiniSite, replay: ReplayServer, make_client: ClientFactory
+    site: MiniSite, replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     client = make_client()
     first = client.fetch(replay.url + STATEMENT)
@@ -76,7 +76,7 @@ def test_changed_page_answers_200_to_a_stale_validator(
 
 
 def test_pdf_is_accepted_and_left_undecoded(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     result = make_client().fetch(replay.url + "/www.example.gov/file.pdf")
     assert result.content_type == "application/pdf"
@@ -84,14 +84,16 @@ def test_pdf_is_accepted_and_left_undecoded(
 
 
 def test_other_content_types_are_refused(
-    site: MiniSite, replay: ReplayServer, make_client: ClientFactory
+    site: MiniSite, replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     site.put("www.example.gov", "/logo.png", b"\x89PNG....", content_type="image/png")
     with pytest.raises(FetchError, match="refused content type image/png"):
         make_client().fetch(replay.url + "/www.example.gov/logo.png")
 
 
-def test_client_errors_are_not_retried(replay: ReplayServer, make_client: ClientFactory) -> None:
+def test_client_errors_are_not_retried(
+    replay: FaultyReplayServer, make_client: ClientFactory
+) -> None:
     with pytest.raises(FetchError) as caught:
         make_client().fetch(replay.url + "/www.example.gov/missing")
     assert caught.value.status == 404
@@ -102,7 +104,7 @@ def test_client_errors_are_not_retried(replay: ReplayServer, make_client: Client
 
 
 def test_server_errors_retry_with_growing_backoff_then_give_up(
-    replay: ReplayServer, make_client: ClientFactory, sleeps: SleepRecorder
+    replay: FaultyReplayServer, make_client: ClientFactory, sleeps: SleepRecorder
 ) -> None:
     replay.faults.add(Fault.server_error(), path="/statement")
     with pytest.raises(FetchError, match="HTTP 500 after 4 attempts") as caught:
@@ -116,7 +118,7 @@ def test_server_errors_retry_with_growing_backoff_then_give_up(
 
 
 def test_flapping_host_succeeds_after_its_failures(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     replay.faults.flapping(2, path="/statement")
     result = make_client(max_retries=2).fetch(replay.url + STATEMENT)
@@ -125,7 +127,7 @@ def test_flapping_host_succeeds_after_its_failures(
 
 
 def test_retry_after_seconds_is_honoured(
-    replay: ReplayServer, make_client: ClientFactory, sleeps: SleepRecorder
+    replay: FaultyReplayServer, make_client: ClientFactory, sleeps: SleepRecorder
 ) -> None:
     replay.faults.once(Fault.too_many_requests("3"), path="/statement")
     assert make_client().fetch(replay.url + STATEMENT).status == 200
@@ -133,7 +135,7 @@ def test_retry_after_seconds_is_honoured(
 
 
 def test_retry_after_http_date_is_honoured(
-    replay: ReplayServer, make_client: ClientFactory, sleeps: SleepRecorder
+    replay: FaultyReplayServer, make_client: ClientFactory, sleeps: SleepRecorder
 ) -> None:
     later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=30)
     replay.faults.once(Fault.too_many_requests(email.utils.format_datetime(later, usegmt=True)))
@@ -142,7 +144,7 @@ def test_retry_after_http_date_is_honoured(
 
 
 def test_retry_after_beyond_the_cap_gives_up_at_once(
-    replay: ReplayServer, make_client: ClientFactory, sleeps: SleepRecorder
+    replay: FaultyReplayServer, make_client: ClientFactory, sleeps: SleepRecorder
 ) -> None:
     replay.faults.add(Fault.too_many_requests("3600"), path="/statement")
     with pytest.raises(FetchError, match="retry after 3600 s") as caught:
@@ -156,7 +158,7 @@ def test_retry_after_beyond_the_cap_gives_up_at_once(
     [(Fault.slow(5.0), "ReadTimeout"), (Fault.truncated(), "RemoteProtocolError")],
 )
 def test_slow_and_truncated_responses_are_retried(
-    replay: ReplayServer, make_client: ClientFactory, fault: Fault, error: str
+    replay: FaultyReplayServer, make_client: ClientFactory, fault: Fault, error: str
 ) -> None:
     replay.faults.once(fault, path="/statement")
     assert make_client(read_timeout=0.2).fetch(replay.url + STATEMENT).body == ENGLISH_PAGE
@@ -177,7 +179,7 @@ def test_connection_refused_is_retried_then_reported(make_client: ClientFactory)
 
 @pytest.mark.parametrize("declare_length", [True, False])
 def test_oversized_body_is_refused(
-    replay: ReplayServer, make_client: ClientFactory, declare_length: bool
+    replay: FaultyReplayServer, make_client: ClientFactory, declare_length: bool
 ) -> None:
     replay.faults.add(Fault.oversized(2_000_000, declare_length=declare_length), path="/statement")
     with pytest.raises(FetchError, match=r"(exceeds|larger than) .*65536"):
@@ -185,7 +187,7 @@ def test_oversized_body_is_refused(
 
 
 def test_gzip_bomb_is_stopped_while_inflating(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     replay.faults.add(Fault.gzip_bomb(32 * 1024 * 1024), path="/statement")
     with pytest.raises(FetchError, match="after decompression"):
@@ -197,7 +199,11 @@ def test_gzip_bomb_is_stopped_while_inflating(
     [("utf-8", "cp949", "cp949"), ("euc-kr", "utf-8", "utf-8"), ("iso-8859-1", "cp949", "cp949")],
 )
 def test_wrong_declared_charset_still_reads_korean(
-    replay: ReplayServer, make_client: ClientFactory, declared: str, actual: str, encoding: str
+    replay: FaultyReplayServer,
+    make_client: ClientFactory,
+    declared: str,
+    actual: str,
+    encoding: str,
 ) -> None:
     replay.faults.once(Fault.wrong_charset(declared=declared, actual=actual))
     result = make_client().fetch(replay.url + BRIEFING)
@@ -214,7 +220,7 @@ def test_wrong_declared_charset_still_reads_korean(
     "url", ["http://elsewhere.example/x", "file:///etc/passwd", "ftp://127.0.0.1/x", "http:///x"]
 )
 def test_urls_outside_the_allowlist_are_refused_before_any_request(
-    replay: ReplayServer, make_client: ClientFactory, url: str
+    replay: FaultyReplayServer, make_client: ClientFactory, url: str
 ) -> None:
     with pytest.raises(RefusedError) as caught:
         make_client().fetch(url)
@@ -223,7 +229,7 @@ def test_urls_outside_the_allowlist_are_refused_before_any_request(
 
 
 def test_loopback_is_refused_unless_trusted(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     with pytest.raises(RefusedError, match=r"resolves to a refused address 127\.0\.0\.1"):
         make_client(trusted_hosts=[]).fetch(replay.url + STATEMENT)
@@ -231,7 +237,7 @@ def test_loopback_is_refused_unless_trusted(
 
 
 def test_allowed_hosts_setting_trusts_loopback(
-    replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
+    replay: FaultyReplayServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CLAUSEWATCH_ALLOWED_HOSTS", f"{replay.allowed_host}, other.example")
     monkeypatch.setenv("CLAUSEWATCH_RATE_LIMIT_PER_HOST", "1000")
@@ -241,7 +247,7 @@ def test_allowed_hosts_setting_trusts_loopback(
 
 
 def test_redirect_to_another_host_is_checked_against_the_allowlist(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     to_localhost = Fault.redirect("http://localhost:{port}/{host}{path}")
     replay.faults.add(to_localhost, host="www.example.gov")
@@ -261,7 +267,7 @@ def test_redirect_to_another_host_is_checked_against_the_allowlist(
 
 
 def test_redirect_to_a_metadata_address_is_refused_without_connecting(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     replay.faults.add(Fault.redirect_private("http://169.254.169.254/latest/meta-data/"))
     with pytest.raises(RefusedError, match=r"169\.254\.169\.254 is not an allowed"):
@@ -276,7 +282,7 @@ def test_redirect_to_a_metadata_address_is_refused_without_connecting(
 
 
 def test_a_name_resolving_to_a_private_address_is_refused(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     asked: list[str] = []
 
@@ -291,14 +297,16 @@ def test_a_name_resolving_to_a_private_address_is_refused(
     assert "intranet.example" in asked
 
 
-def test_redirect_loop_is_detected(replay: ReplayServer, make_client: ClientFactory) -> None:
+def test_redirect_loop_is_detected(replay: FaultyReplayServer, make_client: ClientFactory) -> None:
     replay.faults.add(Fault.redirect_loop(), path="/statement*")
     with pytest.raises(FetchError, match="redirect loop"):
         make_client().fetch(replay.url + STATEMENT)
     assert len(page_requests(replay)) == 2
 
 
-def test_redirect_chains_are_bounded(replay: ReplayServer, make_client: ClientFactory) -> None:
+def test_redirect_chains_are_bounded(
+    replay: FaultyReplayServer, make_client: ClientFactory
+) -> None:
     replay.faults.add(Fault.redirect("/{host}/hop1"), path="/statement")
     replay.faults.add(Fault.redirect("/{host}/hop2"), path="/hop1")
     replay.faults.add(Fault.redirect("/{host}/hop3"), path="/hop2")
@@ -308,7 +316,7 @@ def test_redirect_chains_are_bounded(replay: ReplayServer, make_client: ClientFa
 
 
 def test_robots_disallow_refuses_and_is_cached_per_origin(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     replay.faults.add(Fault.robots_disallow(), host="www.example.gov", path="/statement")
     client = make_client()
@@ -319,7 +327,7 @@ def test_robots_disallow_refuses_and_is_cached_per_origin(
 
 
 def test_unavailable_robots_fails_the_fetch_without_caching(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     rule = replay.faults.add(Fault.server_error(), path="/robots.txt")
     client = make_client(max_retries=0)
@@ -333,7 +341,7 @@ def test_unavailable_robots_fails_the_fetch_without_caching(
 
 
 def test_rate_limit_spaces_concurrent_requests_to_one_host(
-    replay: ReplayServer, make_client: ClientFactory
+    replay: FaultyReplayServer, make_client: ClientFactory
 ) -> None:
     limiter = HostRateLimiter(20)  # one request every 50 ms
     clients = [make_client(rate_limiter=limiter) for _ in range(2)]
@@ -392,7 +400,9 @@ def test_is_public_address(address: str, public: bool) -> None:
     assert is_public_address(address) is public
 
 
-def test_refusals_name_the_url_and_source(replay: ReplayServer, make_client: ClientFactory) -> None:
+def test_refusals_name_the_url_and_source(
+    replay: FaultyReplayServer, make_client: ClientFactory
+) -> None:
     url = replay.url + STATEMENT
     with pytest.raises(RefusedError) as caught:
         make_client(trusted_hosts=[]).fetch(url, source="us-dod")

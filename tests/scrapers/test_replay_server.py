@@ -29,7 +29,7 @@ def raw_get(
         connection.close()
 
 
-def test_serves_each_host_under_its_prefix_with_validators(replay: ReplayServer) -> None:
+def test_serves_each_host_under_its_prefix_with_validators(replay: FaultyReplayServer) -> None:
     status, headers, body = raw_get(replay, "/www.example.gov/statement")
     assert status == 200
     assert body == ENGLISH_PAGE
@@ -39,12 +39,12 @@ def test_serves_each_host_under_its_prefix_with_validators(replay: ReplayServer)
     assert replay.request_log == [("GET", "/www.example.gov/statement", 200)]
 
 
-def test_unknown_page_and_bare_root_are_404(replay: ReplayServer) -> None:
+def test_unknown_page_and_bare_root_are_404(replay: FaultyReplayServer) -> None:
     assert raw_get(replay, "/www.example.gov/nothing-here")[0] == 404
     assert raw_get(replay, "/")[0] == 404
 
 
-def test_gzip_only_when_the_client_accepts_it(replay: ReplayServer) -> None:
+def test_gzip_only_when_the_client_accepts_it(replay: FaultyReplayServer) -> None:
     status, headers, body = raw_get(
         replay, "/www.example.gov/statement", {"Accept-Encoding": "gzip"}
     )
@@ -64,7 +64,9 @@ def test_gzip_only_when_the_client_accepts_it(replay: ReplayServer) -> None:
         ({"If-None-Match": '"stale"', "If-Modified-Since": "Sat, 15 Nov 2025 00:00:00 GMT"}, 200),
     ],
 )
-def test_conditional_get(replay: ReplayServer, conditional: dict[str, str], expected: int) -> None:
+def test_conditional_get(
+    replay: FaultyReplayServer, conditional: dict[str, str], expected: int
+) -> None:
     etag = raw_get(replay, "/www.example.gov/statement")[1]["ETag"]
     headers = {k: v.replace("MATCHING", etag) for k, v in conditional.items()}
     status, answer, body = raw_get(replay, "/www.example.gov/statement", headers)
@@ -74,7 +76,9 @@ def test_conditional_get(replay: ReplayServer, conditional: dict[str, str], expe
         assert answer["ETag"] == etag
 
 
-def test_as_of_replays_publication_and_silent_edits(site: MiniSite, replay: ReplayServer) -> None:
+def test_as_of_replays_publication_and_silent_edits(
+    site: MiniSite, replay: FaultyReplayServer
+) -> None:
     site.put("www.example.gov", "/later", b"<p>first wording</p>", since=datetime.date(2025, 12, 1))
     site.put(
         "www.example.gov", "/later", b"<p>edited wording</p>", since=datetime.date(2025, 12, 9)
@@ -86,7 +90,7 @@ def test_as_of_replays_publication_and_silent_edits(site: MiniSite, replay: Repl
     assert raw_get(replay, "/www.example.gov/later")[2] == b"<p>edited wording</p>"
 
 
-def test_fault_budgets_once_n_times_always(replay: ReplayServer) -> None:
+def test_fault_budgets_once_n_times_always(replay: FaultyReplayServer) -> None:
     path = "/www.example.gov/statement"
     replay.faults.once(Fault.server_error(), host="www.example.gov")
     assert [raw_get(replay, path)[0] for _ in range(2)] == [500, 200]
@@ -98,13 +102,13 @@ def test_fault_budgets_once_n_times_always(replay: ReplayServer) -> None:
     assert raw_get(replay, path)[0] == 200
 
 
-def test_fault_matches_only_its_host_and_path(replay: ReplayServer) -> None:
+def test_fault_matches_only_its_host_and_path(replay: FaultyReplayServer) -> None:
     replay.faults.add(Fault.server_error(), host="www.example.go.kr", path="/briefing/*")
     assert raw_get(replay, "/www.example.go.kr/briefing/1")[0] == 500
     assert raw_get(replay, "/www.example.gov/statement")[0] == 200
 
 
-def test_robots_txt_is_exempt_from_other_faults(replay: ReplayServer) -> None:
+def test_robots_txt_is_exempt_from_other_faults(replay: FaultyReplayServer) -> None:
     replay.faults.add(Fault.server_error())
     assert raw_get(replay, "/robots.txt")[0] == 200
     assert raw_get(replay, "/www.example.gov/robots.txt")[0] == 200
@@ -112,7 +116,7 @@ def test_robots_txt_is_exempt_from_other_faults(replay: ReplayServer) -> None:
     assert raw_get(replay, "/www.example.gov/robots.txt")[0] == 503
 
 
-def test_robots_disallow_at_root_and_per_host(replay: ReplayServer) -> None:
+def test_robots_disallow_at_root_and_per_host(replay: FaultyReplayServer) -> None:
     assert raw_get(replay, "/robots.txt")[2] == b"User-agent: *\nDisallow:\n"
     replay.faults.add(Fault.robots_disallow(), host="www.example.gov", path="/News/*")
     assert b"Disallow: /www.example.gov/News/*" in raw_get(replay, "/robots.txt")[2]
@@ -120,20 +124,20 @@ def test_robots_disallow_at_root_and_per_host(replay: ReplayServer) -> None:
     assert b"Disallow: /News" not in raw_get(replay, "/www.example.go.kr/robots.txt")[2]
 
 
-def test_too_many_requests_carries_retry_after(replay: ReplayServer) -> None:
+def test_too_many_requests_carries_retry_after(replay: FaultyReplayServer) -> None:
     replay.faults.once(Fault.too_many_requests("7"))
     status, headers, _ = raw_get(replay, "/www.example.gov/statement")
     assert (status, headers["Retry-After"]) == (429, "7")
 
 
-def test_truncated_body_declares_more_than_it_sends(replay: ReplayServer) -> None:
+def test_truncated_body_declares_more_than_it_sends(replay: FaultyReplayServer) -> None:
     replay.faults.once(Fault.truncated())
     with pytest.raises(http.client.IncompleteRead) as caught:
         raw_get(replay, "/www.example.gov/statement")
     assert 0 < len(caught.value.partial) < len(ENGLISH_PAGE)
 
 
-def test_wrong_charset_reencodes_and_lies(replay: ReplayServer) -> None:
+def test_wrong_charset_reencodes_and_lies(replay: FaultyReplayServer) -> None:
     replay.faults.once(Fault.wrong_charset(declared="utf-8", actual="cp949"))
     status, headers, body = raw_get(replay, "/www.example.go.kr/briefing/1")
     assert status == 200
@@ -151,14 +155,16 @@ def test_wrong_charset_reencodes_and_lies(replay: ReplayServer) -> None:
         (Fault.redirect_loop(), "/h/x?_loop=1"),
     ],
 )
-def test_redirect_faults(site: MiniSite, replay: ReplayServer, fault: Fault, location: str) -> None:
+def test_redirect_faults(
+    site: MiniSite, replay: FaultyReplayServer, fault: Fault, location: str
+) -> None:
     replay.faults.once(fault)
     status, headers, _ = raw_get(replay, "/h/x")
     assert status == 302
     assert headers["Location"] == location.replace("PORT", str(replay.port))
 
 
-def test_oversized_and_gzip_bomb_bodies(replay: ReplayServer) -> None:
+def test_oversized_and_gzip_bomb_bodies(replay: FaultyReplayServer) -> None:
     replay.faults.once(Fault.oversized(300_000))
     status, headers, body = raw_get(replay, "/www.example.gov/statement")
     assert (status, headers["Content-Length"], len(body)) == (200, "300000", 300_000)
@@ -183,7 +189,7 @@ def test_stop_releases_a_slow_response_at_once(site: MiniSite) -> None:
     connection.close()
 
 
-def test_write_sources_file(replay: ReplayServer, tmp_path: Path) -> None:
+def test_write_sources_file(replay: FaultyReplayServer, tmp_path: Path) -> None:
     written = replay.write_sources_file(
         tmp_path / "conf" / "sources.yaml", {"us-dod": "www.defense.gov"}
     )

@@ -16,7 +16,6 @@ from typing import Literal
 
 import pytest
 
-from clausewatch.demo.replay.server import ReplayServer
 from clausewatch.demo.replay.site import ReplaySite
 from tests.support.faults import FaultyReplayServer
 from tests.support.tracking_runs import AS_OF
@@ -36,7 +35,7 @@ def corpus_site_fixture(
 
 
 @pytest.fixture
-def replay(corpus_site: ReplaySite) -> Iterator[ReplayServer]:
+def replay(corpus_site: ReplaySite) -> Iterator[FaultyReplayServer]:
     """A replay of ``corpus_site`` on loopback as of AS_OF, faults off (fresh per test:
     faults and the request log are per test)."""
     with FaultyReplayServer(corpus_site, as_of=AS_OF) as server:

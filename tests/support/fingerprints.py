@@ -44,6 +44,14 @@ def fingerprint(history: History) -> Fingerprint:
             c.id: (*side(c.old_version), *side(c.new_version), c.kind, c.severity)
             for c in session.query(Comparison)
         }
+
+        def about(alert: Alert) -> tuple[str | None, ...]:
+            """The comparison the alert is about. The histories fingerprinted here have
+            analyst subscriptions only (:func:`subscribe_analyst`), so no operator's health
+            alert (``comparison_id`` None) is expected."""
+            assert alert.comparison_id is not None, f"alert {alert.id} is a health alert"
+            return comparisons[alert.comparison_id]
+
         return {
             "document": Counter((d.url,) for d in session.query(Document)),
             "version": Counter(side(v) for v in session.query(Version)),
@@ -52,9 +60,7 @@ def fingerprint(history: History) -> Fingerprint:
                 (*comparisons[c.comparison_id], c.commitment.key, c.status)
                 for c in session.query(CommitmentChange)
             ),
-            "alert": Counter(
-                (*comparisons[a.comparison_id], a.subscription.email) for a in session.query(Alert)
-            ),
+            "alert": Counter((*about(a), a.subscription.email) for a in session.query(Alert)),
         }
 
 

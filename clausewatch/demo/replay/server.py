@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, Self
 from urllib.parse import urlsplit
 
 import yaml
@@ -361,7 +361,7 @@ class ReplayServer:
             self._thread.join()
         self._httpd.server_close()
 
-    def __enter__(self) -> ReplayServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
